@@ -1,0 +1,41 @@
+"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR]."""
+
+import argparse
+import sys
+
+from . import build as build_module
+from .errors import BuildError
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build a pamphlet's editions from its texts. With no edition named, builds every edition.",
+    )
+    parser.add_argument("editions", nargs="*", metavar="EDITION",
+                        help=f"edition to build: {', '.join(build_module.EDITIONS)}")
+    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
+    parser.add_argument("--out", default="dist", help="folder for the outputs (default: dist)")
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+    args = parser.parse_args(argv)
+    unknown = [e for e in args.editions if e not in build_module.EDITIONS]
+    if unknown:
+        parser.error(f"unknown edition {', '.join(map(repr, unknown))}; "
+                     f"choose from: {', '.join(build_module.EDITIONS)}")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    editions = tuple(args.editions) or build_module.EDITIONS
+    log = (lambda message: None) if args.quiet else print
+    try:
+        build_module.build(args.texts, args.out, editions, log=log)
+    except BuildError as err:
+        count = len(err.problems)
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print(f"build failed: {count} problem{'s' if count != 1 else ''}; nothing in {args.out} was changed "
+              "by the failed step", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,38 @@
+"""Build problems that name a file and a line, and the error that carries them to the user."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self):
+        where = display_path(self.path)
+        if self.line:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class BuildError(Exception):
+    """One or more problems that stop the build; the command line prints them and exits 1."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, path, message, line=None):
+        return cls([Problem(Path(path), line, message)])
+
+
+def display_path(path):
+    """A path relative to the working folder when it lies inside it, so messages stay short."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

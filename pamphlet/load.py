@@ -1,0 +1,252 @@
+"""Reads a pamphlet folder (manifest and Markdown pieces) and reports every problem in it at once."""
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import BuildError, Problem
+
+MANIFEST = "pamphlet.yml"
+KINDS = ("introduction", "statement", "interview", "article", "appendix")
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # text, date, bool, names, pieces, choice
+    required: bool = False
+    pattern: str | None = None
+    hint: str = ""
+
+
+MANIFEST_FIELDS = {
+    "title": Field("text", True),
+    "subtitle": Field("text"),
+    "byline": Field("text", True),
+    "publisher": Field("text", True),
+    "language": Field("text", True, r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "a language tag such as en, ru or kk"),
+    "date": Field("date", True),
+    "identifier": Field("text", True, r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+                        "a stable urn:uuid:… (make one with: python -c 'import uuid; print(uuid.uuid4())')"),
+    "slug": Field("text", True, r"[a-z0-9]+(-[a-z0-9]+)*", "lower-case letters, digits and hyphens, used in file names"),
+    "imprint": Field("text"),
+    "blurb": Field("text"),
+    "pieces": Field("pieces", True),
+}
+
+PIECE_FIELDS = {
+    "kind": Field("choice", True, hint=", ".join(KINDS)),
+    "title": Field("text", True),
+    "short_title": Field("text", hint="a shorter title for running heads"),
+    "subtitle": Field("text"),
+    "date": Field("date"),
+    "authors": Field("names"),
+    "signatories_intro": Field("text"),
+    "signatories": Field("names"),
+    "source": Field("text"),
+    "leaflet": Field("bool"),
+}
+
+
+@dataclass
+class Piece:
+    path: Path
+    kind: str
+    title: str
+    body: str
+    body_line: int
+    short_title: str | None = None
+    subtitle: str | None = None
+    date: datetime.date | None = None
+    authors: list = field(default_factory=list)
+    signatories_intro: str | None = None
+    signatories: list = field(default_factory=list)
+    source: str | None = None
+    leaflet: bool = False
+
+    @property
+    def id(self):
+        return self.path.stem
+
+
+@dataclass
+class Pamphlet:
+    folder: Path
+    title: str
+    byline: str
+    publisher: str
+    language: str
+    date: datetime.date
+    identifier: str
+    slug: str
+    pieces: list
+    subtitle: str | None = None
+    imprint: str | None = None
+    blurb: str | None = None
+
+
+def load_pamphlet(folder):
+    """Read and check the manifest and every piece; raise BuildError listing all problems."""
+    folder = Path(folder)
+    problems = []
+    manifest_path = folder / MANIFEST
+    if not folder.is_dir():
+        raise BuildError([Problem(folder, None, "no such folder: --texts must name a folder of texts "
+                                                "with a pamphlet.yml manifest")])
+    if not manifest_path.is_file():
+        raise BuildError([Problem(manifest_path, None, "manifest not found: a pamphlet folder needs a "
+                                                       "pamphlet.yml naming the title, language and pieces")])
+    text = _read_text(manifest_path, problems)
+    node = _parse_yaml(manifest_path, text, 0, problems) if text is not None else None
+    if node is None:
+        raise BuildError(problems or [Problem(manifest_path, 1, "the manifest is empty")])
+    values = _check_mapping(manifest_path, node, 0, MANIFEST_FIELDS, problems, "the manifest")
+    pieces = []
+    seen = {}
+    for name, line in values.get("pieces", []):
+        if name in seen:
+            problems.append(Problem(manifest_path, line, f"piece '{name}' is listed twice "
+                                                         f"(first on line {seen[name]}); list each piece once"))
+            continue
+        seen[name] = line
+        piece_path = folder / name
+        if not piece_path.is_file():
+            problems.append(Problem(manifest_path, line, f"piece '{name}' not found in {folder}; "
+                                                         "check the file name or remove it from 'pieces'"))
+            continue
+        piece = _load_piece(piece_path, problems)
+        if piece is not None:
+            pieces.append(piece)
+    if problems:
+        raise BuildError(problems)
+    values["pieces"] = pieces
+    return Pamphlet(folder=folder, **values)
+
+
+def _load_piece(path, problems):
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(path, 1, "no front matter: a piece starts with a line '---', then YAML "
+                                         "(kind, title, …), then another '---', then the text"))
+        return None
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        problems.append(Problem(path, 1, "the front matter is not closed: add a line '---' after it"))
+        return None
+    node = _parse_yaml(path, "\n".join(lines[1:end]), 1, problems)
+    if node is None:
+        if not any(p.path == path for p in problems):
+            problems.append(Problem(path, 2, "the front matter is empty: it needs at least kind and title"))
+        return None
+    values = _check_mapping(path, node, 1, PIECE_FIELDS, problems, "the front matter")
+    body = "\n".join(lines[end + 1:])
+    if not body.strip():
+        problems.append(Problem(path, end + 1, "the piece has no text after its front matter; "
+                                               "write the text or remove the piece from pamphlet.yml"))
+        return None
+    if any(f.required and name not in values for name, f in PIECE_FIELDS.items()):
+        return None
+    return Piece(path=path, body=body, body_line=end + 2, **values)
+
+
+def _read_text(path, problems):
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        problems.append(Problem(path, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); "
+                                            "save the file as UTF-8 in your editor"))
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _parse_yaml(path, text, offset, problems):
+    """Compose YAML into nodes (not plain values) so every problem can name its line."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = mark.line + 1 + offset if mark else None
+        reason = getattr(err, "problem", None) or str(err)
+        problems.append(Problem(path, line, f"malformed YAML: {reason}; check quotes, colons and indentation"))
+        return None
+
+
+def _check_mapping(path, node, offset, fields, problems, what):
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(path, node.start_mark.line + 1 + offset,
+                                f"{what} must be a list of 'key: value' lines"))
+        return {}
+    values = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        line = key_node.start_mark.line + 1 + offset
+        spec = fields.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(fields)
+            problems.append(Problem(path, line, f"unknown key '{key}' in {what}; {hint}"))
+            continue
+        if key in values:
+            problems.append(Problem(path, line, f"key '{key}' appears twice in {what}"))
+            continue
+        value = _convert(path, key, spec, value_node, offset, problems)
+        if value is not None:
+            values[key] = value
+    for key, spec in fields.items():
+        if spec.required and key not in values and not any(
+                p.path == path and f"'{key}'" in p.message for p in problems):
+            problems.append(Problem(path, node.start_mark.line + 1 + offset,
+                                    f"{what} lacks the required key '{key}'"))
+    return values
+
+
+def _convert(path, key, spec, node, offset, problems):
+    line = node.start_mark.line + 1 + offset
+
+    def bad(message):
+        problems.append(Problem(path, line, f"'{key}' {message}"))
+
+    value = yaml.SafeLoader(" ").construct_object(node, deep=True) if isinstance(node, yaml.Node) else node
+    if spec.kind in ("text", "choice"):
+        if not isinstance(value, str) or not value.strip():
+            return bad("must be a line of text" + (" (put it in quotes)" if value not in (None, "") else ""))
+        value = " ".join(value.split())
+        if spec.kind == "choice" and value not in spec.hint.split(", "):
+            return bad(f"is '{value}'; it must be one of: {spec.hint}")
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
+            return bad(f"is '{value}'; it must be {spec.hint}")
+        return value
+    if spec.kind == "date":
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        if type(value) is not datetime.date:
+            return bad("must be a date written YYYY-MM-DD, e.g. 2022-01-07")
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            return bad("must be true or false")
+        return value
+    # names and pieces: a non-empty list of text lines
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        return bad("must be a list, one item per line starting with '- '")
+    items = []
+    for item in node.value:
+        item_line = item.start_mark.line + 1 + offset
+        if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
+            problems.append(Problem(path, item_line, f"each item of '{key}' must be a line of text"))
+            continue
+        text = " ".join(item.value.split())
+        items.append((text, item_line) if spec.kind == "pieces" else text)
+    return items

@@ -1,0 +1,156 @@
+"""Turns a piece's Markdown into XHTML with real quotes, dashes and no-break spaces."""
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import Problem
+
+NBSP = "\u00a0"
+FENCE = re.compile(r"^:::\s*([A-Za-z][\w-]*)?\s*$")
+# Blocks a piece may wrap in ::: fences; the layouts style each one.
+BLOCKS = ("demands", "postscript", "note")
+
+
+class FencedBlocks(BlockProcessor):
+    """Pandoc-style fenced blocks: '::: demands' … ':::' wraps its Markdown in <div class="demands">."""
+
+    def test(self, parent, block):
+        match = FENCE.match(block.split("\n", 1)[0])
+        return bool(match and match.group(1))
+
+    def run(self, parent, blocks):
+        head, _, rest = blocks.pop(0).partition("\n")
+        name = FENCE.match(head).group(1)
+        if rest:
+            blocks.insert(0, rest)
+        content = []
+        while blocks:
+            lines = blocks.pop(0).split("\n")
+            closing = [i for i, line in enumerate(lines) if line.strip() == ":::"]
+            if closing:
+                before, after = lines[:closing[0]], lines[closing[0] + 1:]
+                if "".join(before).strip():
+                    content.append("\n".join(before))
+                if "".join(after).strip():
+                    blocks.insert(0, "\n".join(after))
+                break
+            content.append("\n".join(lines))
+        div = etree.SubElement(parent, "div", {"class": name})
+        self.parser.parseBlocks(div, content)
+
+
+class NoBreakSpaces(Treeprocessor):
+    """Glues what must not be split across lines: '7 January', 'January 7', '3,000 Russian', ' —'."""
+
+    def __init__(self, md, locale):
+        super().__init__(md)
+        months = "|".join(re.escape(m) for m in locale["months"])
+        short = "|".join(re.escape(w) for w in locale.get("nbsp_after", []))
+        rules = [
+            (r"(?<=\d) +(?=\w)", NBSP),
+            (rf"\b({months}) +(?=\d)", rf"\1{NBSP}"),
+            (r" +(?=[—–](\s|$))", NBSP),
+        ]
+        if short:
+            rules.append((rf"(?<![\w-])({short}) +", rf"\1{NBSP}"))
+        self.rules = [(re.compile(pattern, re.IGNORECASE), repl) for pattern, repl in rules]
+
+    def run(self, root):
+        for element in root.iter():
+            if element.tag in ("code", "pre"):
+                continue
+            element.text = self.glue(element.text)
+            element.tail = self.glue(element.tail)
+
+    def glue(self, text):
+        if text:
+            for pattern, repl in self.rules:
+                text = pattern.sub(repl, text)
+        return text
+
+
+class HeadingIds(Treeprocessor):
+    """Gives each heading an id unique in the pamphlet and records it for the contents."""
+
+    def run(self, root):
+        self.md.headings = []
+        for number, element in enumerate(
+                (e for e in root.iter() if e.tag in ("h2", "h3", "h4")), start=1):
+            element.set("id", f"{self.md.id_prefix}-{number}")
+            text = "".join(element.itertext())
+            self.md.headings.append((int(element.tag[1]), element.get("id"), text))
+
+
+class PamphletMarkdown(Extension):
+    def __init__(self, locale):
+        super().__init__()
+        self.locale = locale
+
+    def extendMarkdown(self, md):
+        md.parser.blockprocessors.register(FencedBlocks(md.parser), "fenced_blocks", 105)
+        # After inline patterns (priority 20), so that smart quotes are already characters.
+        md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
+        md.treeprocessors.register(HeadingIds(md), "heading_ids", 4)
+
+
+class Typesetter:
+    """One configured Markdown converter per pamphlet language."""
+
+    def __init__(self, locale):
+        quotes = locale["quotes"]
+        substitutions = {
+            "left-double-quote": quotes[0], "right-double-quote": quotes[1],
+            "left-single-quote": quotes[2], "right-single-quote": quotes[3],
+            "ndash": "–", "mdash": "—", "ellipsis": "…",
+            "left-angle-quote": "«", "right-angle-quote": "»",
+        }
+        self.md = markdown.Markdown(
+            extensions=["smarty", "sane_lists", PamphletMarkdown(locale)],
+            extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
+            output_format="xhtml",
+        )
+
+    def block(self, text, id_prefix="h"):
+        """A piece's body as XHTML, and its headings as (level, id, text) for the contents."""
+        self.md.reset()
+        self.md.id_prefix = id_prefix
+        html = self.md.convert(text)
+        return html, self.md.headings
+
+    def inline(self, text):
+        """A line of front matter (title, source note) typeset like the body, without a <p>."""
+        if not text:
+            return text
+        html, _ = self.block(text.replace("\n", " "))
+        return html.removeprefix("<p>").removesuffix("</p>")
+
+
+def check_body(piece):
+    """Problems in a piece's Markdown that Markdown itself would pass over silently."""
+    problems = []
+    open_at = None
+    for number, line in enumerate(piece.body.split("\n"), start=piece.body_line):
+        match = FENCE.match(line)
+        if not match:
+            continue
+        name = match.group(1)
+        if name is None:
+            if open_at is None:
+                problems.append(Problem(piece.path, number, "':::' closes a block that was never opened"))
+            open_at = None
+        elif open_at is not None:
+            problems.append(Problem(piece.path, number, f"'::: {name}' opens a block inside another "
+                                                        f"(opened on line {open_at}); close that one first"))
+        elif name not in BLOCKS:
+            problems.append(Problem(piece.path, number, f"unknown block '::: {name}'; "
+                                                        f"known blocks: {', '.join(BLOCKS)}"))
+        else:
+            open_at = number
+    if open_at is not None:
+        problems.append(Problem(piece.path, open_at, "this ':::' block is never closed: add a line ':::' after it"))
+    return problems
