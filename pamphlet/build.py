@@ -6,7 +6,7 @@ from pathlib import Path
 from .epub import write_epub
 from .errors import BuildError
 from .load import load_pamphlet
-from .output import atomic_path
+from .output import Staging
 from .pdf import PdfWriter
 from .render import Renderer
 
@@ -22,20 +22,16 @@ def build(texts, out, editions=EDITIONS, log=print):
     renderer = Renderer(pamphlet, LAYOUTS)
     out = Path(out)
     _prepare_out(out)
-    written = []
-    if "print" in editions:
-        pdf = PdfWriter(LAYOUTS)
-        document = pdf.layout(renderer.render("print.html"))
-        target = out / f"{pamphlet.slug}-print.pdf"
-        with atomic_path(target) as temp:
-            pdf.write(document, temp)
-        written.append(target)
-        log(f"wrote {target} ({len(document.pages)} pages)")
-    if "epub" in editions:
-        target = out / f"{pamphlet.slug}.epub"
-        with atomic_path(target) as temp:
-            write_epub(renderer, temp)
-        written.append(target)
+    with Staging(out) as staging:
+        if "print" in editions:
+            pdf = PdfWriter(LAYOUTS)
+            document = pdf.layout(renderer.render("print.html"))
+            pdf.write(document, staging.path(f"{pamphlet.slug}-print.pdf"))
+        if "epub" in editions:
+            write_epub(renderer, staging.path(f"{pamphlet.slug}.epub"))
+        written = [target for _, target in staging.staged]
+        staging.commit()
+    for target in written:
         log(f"wrote {target}")
     return written
 

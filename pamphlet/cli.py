@@ -35,7 +35,7 @@ def main(argv=None):
         count = len(err.problems)
         for problem in err.problems:
             print(problem, file=sys.stderr)
-        print(f"build failed: {count} problem{'s' if count != 1 else ''}; nothing in {args.out} was changed "
-              "by the failed step", file=sys.stderr)
+        print(f"build failed: {count} problem{'s' if count != 1 else ''}; "
+              f"the files already in {args.out} were left as they were", file=sys.stderr)
         return 1
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildError, Problem
+from .markup import check_body
 
 MANIFEST = "pamphlet.yml"
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
@@ -119,6 +120,7 @@ def load_pamphlet(folder):
             continue
         piece = _load_piece(piece_path, problems)
         if piece is not None:
+            problems.extend(check_body(piece))
             pieces.append(piece)
     if problems:
         raise BuildError(problems)

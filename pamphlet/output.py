@@ -1,21 +1,39 @@
-"""Writes output files atomically: a temporary file in the same folder, renamed into place when complete."""
+"""Writes outputs atomically: each to a temporary file beside its target, all renamed once every one is done."""
 
 import os
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 
-@contextmanager
-def atomic_path(target):
-    """Yield a temporary path beside target; rename it over target only if the block succeeds."""
-    target = Path(target)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    temp = Path(temp)
-    try:
-        yield temp
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+class Staging:
+    """Hands out temporary paths in the output folder; commit() renames them into place, discard() removes them.
+
+    A build that fails or is killed before commit() leaves every earlier output as it was.
+    """
+
+    def __init__(self, out):
+        self.out = Path(out)
+        self.staged = []
+
+    def path(self, name):
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.out)
+        os.close(fd)
+        self.staged.append((Path(temp), self.out / name))
+        return Path(temp)
+
+    def commit(self):
+        for temp, target in self.staged:
+            os.chmod(temp, 0o644)
+            os.replace(temp, target)
+        self.staged = []
+
+    def discard(self):
+        for temp, _ in self.staged:
+            temp.unlink(missing_ok=True)
+        self.staged = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.discard()

@@ -1,9 +1,12 @@
-"""Lays out the print HTML with WeasyPrint, using the shipped fonts only, and writes the PDF."""
+"""Lays out HTML with WeasyPrint, using the shipped fonts only, and writes PDFs."""
 
 import logging
+from contextlib import contextmanager
 
-from weasyprint import CSS, HTML
+from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
+
+from .errors import BuildError, Problem
 
 
 class PdfWriter:
@@ -13,15 +16,33 @@ class PdfWriter:
         self.layouts = layouts
         self.fonts = FontConfiguration()
 
-    def layout(self, html):
+    def layout(self, html, source="print.html"):
         """Lay out a whole HTML document whose relative links resolve in layouts/."""
-        document = HTML(string=html, base_url=str(self.layouts) + "/")
-        return document.render(font_config=self.fonts)
+        with _weasyprint_problems(self.layouts / source):
+            document = HTML(string=html, base_url=str(self.layouts) + "/")
+            return document.render(font_config=self.fonts)
 
     def write(self, rendered, path, **options):
-        rendered.write_pdf(str(path), **options)
+        with _weasyprint_problems(path):
+            rendered.write_pdf(str(path), **options)
 
 
-def quiet_weasyprint():
-    """WeasyPrint logs CSS it ignores at WARNING; the check stage reports what matters instead."""
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+@contextmanager
+def _weasyprint_problems(source):
+    """Turn what WeasyPrint logs (a CSS rule it ignored, a font or image it could not load) into build errors.
+
+    A warning means the page is not what the layout asked for, so it must not pass silently.
+    """
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    if records:
+        raise BuildError([Problem(source, None, f"WeasyPrint: {record.getMessage()}") for record in records])

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from .errors import BuildError, Problem
 from .load import MANIFEST
-from .markup import Typesetter, check_body
+from .markup import Typesetter
 
 
 def load_locale(pamphlet, layouts):
@@ -36,9 +36,6 @@ class Renderer:
         self.pamphlet = pamphlet
         self.layouts = Path(layouts)
         self.locale = load_locale(pamphlet, layouts)
-        problems = [problem for piece in pamphlet.pieces for problem in check_body(piece)]
-        if problems:
-            raise BuildError(problems)
         typesetter = Typesetter(self.locale)
 
         def inline(text):

@@ -1,0 +1,89 @@
+"""The print PDF: A5 pages, only the shipped fonts (embedded), document metadata from the manifest."""
+
+import io
+import re
+
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+import yaml
+
+from conftest import MM, ROOT, normalise, pdf_body_text
+
+A5 = (148 * MM, 210 * MM)
+
+
+def font_identity(font):
+    """PostScript name, version string and revision: what says which font file a program came from."""
+    return (font["name"].getDebugName(6), font["name"].getDebugName(5), round(font["head"].fontRevision, 3))
+
+
+def shipped_fonts():
+    return {font_identity(TTFont(path)) for path in (ROOT / "fonts").glob("*.ttf")}
+
+
+def embedded_fonts(reader):
+    """Every font used on any page: its PDF name and the identity of its embedded program (None if not embedded)."""
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            owner = descendants[0].get_object() if descendants else font
+            descriptor = owner["/FontDescriptor"].get_object()
+            program = next((descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile") if k in descriptor), None)
+            identity = font_identity(TTFont(io.BytesIO(program.get_object().get_data()))) if program else None
+            fonts[str(font["/BaseFont"])] = identity
+    return fonts
+
+
+def test_every_page_is_a5(print_pdf):
+    reader = PdfReader(print_pdf)
+    assert len(reader.pages) >= 8
+    for number, page in enumerate(reader.pages, start=1):
+        trim = page.trimbox
+        size = (float(trim.width), float(trim.height))
+        assert abs(size[0] - A5[0]) < 0.5 and abs(size[1] - A5[1]) < 0.5, f"page {number} is {size}"
+
+
+def test_fonts_are_embedded_and_shipped(print_pdf):
+    fonts = embedded_fonts(PdfReader(print_pdf))
+    shipped = shipped_fonts()
+    assert len(fonts) >= 3
+    for name, identity in fonts.items():
+        assert identity is not None, f"{name} is not embedded"
+        assert identity in shipped, f"{name} ({identity}) is not one of fonts/"
+    families = {identity[0] for identity in fonts.values()}
+    assert any(f.startswith("CharisSIL") for f in families) and any(f.startswith("PTSans") for f in families)
+
+
+def test_metadata(print_pdf, manifest):
+    reader = PdfReader(print_pdf)
+    info = reader.metadata
+    assert info.title == manifest["title"]
+    assert info.author == manifest["byline"]
+    assert reader.trailer["/Root"]["/Lang"] == manifest["language"]
+
+
+def test_contents_page_numbers_point_at_the_pieces(print_pdf, manifest):
+    """Each contents entry's number is the page on which that piece's title is printed, a right-hand page."""
+    pages = [normalise(pdf_body_text(print_pdf, page=i)) for i in range(len(PdfReader(print_pdf).pages))]
+    contents_page = next(i for i, text in enumerate(pages) if text.startswith("Contents"))
+    titles = []
+    for piece in manifest["pieces"]:
+        text = (ROOT / "texts" / piece).read_text(encoding="utf-8")
+        titles.append(yaml.safe_load(text.split("---")[1])["title"])
+    assert len(titles) == len(manifest["pieces"])
+    for title in titles:
+        key = normalise(title)
+        opener = next(i for i, text in enumerate(pages) if i > contents_page and key in text) + 1
+        assert opener % 2 == 1, f"{title!r} opens on a left-hand page ({opener})"
+        listed = re.search(re.escape(key) + r"\.*(\d+)", pages[contents_page])
+        assert listed and int(listed.group(1)) == opener, f"{title!r} is on page {opener}"
+
+
+def test_body_text_has_no_running_heads(print_pdf, manifest):
+    """The fidelity checks read body text only; make sure the margins really hold the running heads."""
+    full = "".join(page.extract_text() for page in PdfReader(print_pdf).pages)
+    body = pdf_body_text(print_pdf)
+    assert full.count(manifest["title"]) > body.count(manifest["title"])
