@@ -16,6 +16,8 @@ def parse_args(argv):
                         help=f"edition to build: {', '.join(build_module.EDITIONS)}")
     parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
     parser.add_argument("--out", default="dist", help="folder for the outputs (default: dist)")
+    parser.add_argument("--crop-marks", action="store_true",
+                        help="add crop marks outside the bleed of the print edition, for print shops that ask")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     args = parser.parse_args(argv)
     unknown = [e for e in args.editions if e not in build_module.EDITIONS]
@@ -30,7 +32,7 @@ def main(argv=None):
     editions = tuple(args.editions) or build_module.EDITIONS
     log = (lambda message: None) if args.quiet else print
     try:
-        build_module.build(args.texts, args.out, editions, log=log)
+        build_module.build(args.texts, args.out, editions, crop_marks=args.crop_marks, log=log)
     except BuildError as err:
         count = len(err.problems)
         for problem in err.problems:

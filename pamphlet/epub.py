@@ -18,8 +18,11 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def write_epub(renderer, path):
-    """Build the book from the renderer's pages and write it to path (a temporary file)."""
+def write_epub(renderer, path, cover):
+    """Build the book from the renderer's pages and write it to path (a temporary file).
+
+    cover is the PNG of the print edition's front cover.
+    """
     pamphlet = renderer.pamphlet
     book = epub.EpubBook()
     book.set_identifier(pamphlet.identifier)
@@ -42,6 +45,12 @@ def write_epub(renderer, path):
         book.add_item(item)
         return item
 
+    image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png", content=cover)
+    image.properties = ["cover-image"]
+    book.add_item(image)
+    # Older readers (Kindle among them) find the cover through this meta rather than the manifest property.
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    cover_page = page("cover", "cover.xhtml", pamphlet.title, page="cover")
     title_page = page("title", "title.xhtml", pamphlet.title, page="title")
     imprint = page("imprint", "imprint.xhtml", renderer.locale["labels"]["published_by"], page="imprint")
     chapters = []
@@ -61,7 +70,7 @@ def write_epub(renderer, path):
     nav.properties = ["nav"]
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
-    book.spine = [title_page, imprint, nav, *chapters]
+    book.spine = [cover_page, title_page, imprint, nav, *chapters]
 
     modified = datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
     _Writer(str(path), book, {"mtime": modified}).write()

@@ -17,7 +17,7 @@ KINDS = ("introduction", "statement", "interview", "article", "appendix")
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text, date, bool, names, pieces, choice
+    kind: str  # text, markdown, date, bool, names, pieces, choice
     required: bool = False
     pattern: str | None = None
     hint: str = ""
@@ -33,8 +33,8 @@ MANIFEST_FIELDS = {
     "identifier": Field("text", True, r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
                         "a stable urn:uuid:… (make one with: python -c 'import uuid; print(uuid.uuid4())')"),
     "slug": Field("text", True, r"[a-z0-9]+(-[a-z0-9]+)*", "lower-case letters, digits and hyphens, used in file names"),
-    "imprint": Field("text"),
-    "blurb": Field("text"),
+    "imprint": Field("markdown"),
+    "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
 }
 
@@ -218,9 +218,11 @@ def _convert(path, key, spec, node, offset, problems):
         problems.append(Problem(path, line, f"'{key}' {message}"))
 
     value = yaml.SafeLoader(" ").construct_object(node, deep=True) if isinstance(node, yaml.Node) else node
-    if spec.kind in ("text", "choice"):
+    if spec.kind in ("text", "choice", "markdown"):
         if not isinstance(value, str) or not value.strip():
             return bad("must be a line of text" + (" (put it in quotes)" if value not in (None, "") else ""))
+        if spec.kind == "markdown":
+            return value.strip()
         value = " ".join(value.split())
         if spec.kind == "choice" and value not in spec.hint.split(", "):
             return bad(f"is '{value}'; it must be one of: {spec.hint}")

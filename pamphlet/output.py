@@ -21,6 +21,9 @@ class Staging:
         self.staged.append((Path(temp), self.out / name))
         return Path(temp)
 
+    def write(self, name, data):
+        self.path(name).write_bytes(data)
+
     def commit(self):
         for temp, target in self.staged:
             os.chmod(temp, 0o644)

@@ -3,7 +3,7 @@
 import logging
 from contextlib import contextmanager
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from .errors import BuildError, Problem
@@ -16,15 +16,26 @@ class PdfWriter:
         self.layouts = layouts
         self.fonts = FontConfiguration()
 
-    def layout(self, html, source="print.html"):
+    def layout(self, html, source="print.html", extra_css=None):
         """Lay out a whole HTML document whose relative links resolve in layouts/."""
         with _weasyprint_problems(self.layouts / source):
+            stylesheets = [CSS(string=extra_css, font_config=self.fonts)] if extra_css else None
             document = HTML(string=html, base_url=str(self.layouts) + "/")
-            return document.render(font_config=self.fonts)
+            return document.render(font_config=self.fonts, stylesheets=stylesheets)
 
-    def write(self, rendered, path, **options):
-        with _weasyprint_problems(path):
-            rendered.write_pdf(str(path), **options)
+    def pad(self, document, multiple, stylesheet="print.css"):
+        """Planned blank pages before the last page (the back cover) up to a multiple of pages."""
+        missing = -len(document.pages) % multiple
+        if not missing:
+            return document
+        blank = self.layout(f'<link rel="stylesheet" href="{stylesheet}"><div class="planned-blank"></div>',
+                            source=stylesheet).pages[0]
+        pages = document.pages
+        return document.copy(pages[:-1] + [blank] * missing + pages[-1:])
+
+    def to_bytes(self, document, name, **options):
+        with _weasyprint_problems(name):
+            return document.write_pdf(**options)
 
 
 @contextmanager

@@ -1,0 +1,118 @@
+"""Preflight: checks every print file after it is made and fails the build on what a print shop would reject."""
+
+import io
+
+from pypdf import PdfReader
+from weasyprint.formatting_structure import boxes
+
+from .errors import Problem
+
+PX = 0.75                  # CSS px to PDF points
+MM = 72 / 25.4
+SAFE_ZONE = 5 * MM         # no text this close to the trim edge
+MIN_DPI = 300
+TOLERANCE = 0.5            # points
+
+
+def check_layout(document, name):
+    """Text inside its page's content box (running heads: inside the safe zone); images at 300 dpi or more."""
+    problems = []
+    for number, page in enumerate(document.pages, start=1):
+        page_box = page._page_box
+        width, height = page.width, page.height
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        right, bottom = left + page_box.width, top + page_box.height
+        for child in page_box.children:
+            in_margin = isinstance(child, boxes.MarginBox)
+            for box in child.descendants():
+                if isinstance(box, boxes.TextBox) and box.text.strip():
+                    x1, y1 = box.position_x, box.position_y
+                    x2, y2 = x1 + box.width, y1 + box.height
+                    if in_margin:
+                        bounds = (SAFE_ZONE / PX, SAFE_ZONE / PX, width - SAFE_ZONE / PX, height - SAFE_ZONE / PX)
+                        what = "within 5 mm of the trim edge (the safe zone)"
+                    else:
+                        bounds = (left, top, right, bottom)
+                        what = "outside the page's text area"
+                    over = max(bounds[0] - x1, bounds[1] - y1, x2 - bounds[2], y2 - bounds[3]) * PX
+                    if over > TOLERANCE:
+                        problems.append(Problem(name, None, f"page {number}: text {what} by {over / MM:.1f} mm: "
+                                                            f"“{box.text.strip()[:40]}”; shorten it or let it break"))
+                elif isinstance(box, (boxes.InlineReplacedBox, boxes.BlockReplacedBox)):
+                    pixels = getattr(box.replacement, "width", None)
+                    if pixels and box.width:
+                        dpi = pixels / (box.width / 96)
+                        if dpi < MIN_DPI - 1:
+                            problems.append(Problem(name, None, f"page {number}: an image prints at {dpi:.0f} dpi; "
+                                                                f"a print shop needs {MIN_DPI} dpi or more"))
+    return problems
+
+
+def check_print_pdf(pdf_bytes, name, trim_size, bleed, multiple=4):
+    """Page boxes (trim size, bleed, zero origin), page count and embedded fonts of a press PDF."""
+    problems = []
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    pages = reader.pages
+    if len(pages) % multiple:
+        problems.append(Problem(name, None, f"{len(pages)} pages; a print edition needs a multiple of {multiple}"))
+    for number, page in enumerate(pages, start=1):
+        media, trim, bleed_box = page.mediabox, page.trimbox, page.bleedbox
+        if (float(media.left), float(media.bottom)) != (0, 0):
+            problems.append(Problem(name, None, f"page {number}: the MediaBox does not start at (0, 0)"))
+        if abs(float(trim.width) - trim_size[0]) > TOLERANCE or abs(float(trim.height) - trim_size[1]) > TOLERANCE:
+            problems.append(Problem(name, None, f"page {number}: trim box {float(trim.width) / MM:.1f} × "
+                                                f"{float(trim.height) / MM:.1f} mm, not {trim_size[0] / MM:.0f} × "
+                                                f"{trim_size[1] / MM:.0f} mm"))
+        gaps = (float(trim.left) - float(bleed_box.left), float(trim.bottom) - float(bleed_box.bottom),
+                float(bleed_box.right) - float(trim.right), float(bleed_box.top) - float(trim.top))
+        if any(abs(gap - bleed) > TOLERANCE for gap in gaps):
+            problems.append(Problem(name, None, f"page {number}: the bleed box is not {bleed / MM:.0f} mm "
+                                                "beyond the trim box on every side"))
+    problems += check_fonts(reader, name)
+    return problems
+
+
+def check_sheets(pdf_bytes, name, sheet_size, count):
+    """Imposed sheets: their size and number, and embedded fonts."""
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    problems = []
+    if len(reader.pages) != count:
+        problems.append(Problem(name, None, f"{len(reader.pages)} sheet sides, expected {count}"))
+    for number, page in enumerate(reader.pages, start=1):
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        if any(abs(a - b) > TOLERANCE for a, b in zip(size, sheet_size)):
+            problems.append(Problem(name, None, f"side {number} is {size[0] / MM:.0f} × {size[1] / MM:.0f} mm, "
+                                                f"not {sheet_size[0] / MM:.0f} × {sheet_size[1] / MM:.0f} mm"))
+    return problems + check_fonts(reader, name)
+
+
+def check_fonts(reader, name):
+    problems = []
+    seen = set()
+    for number, page in enumerate(reader.pages, start=1):
+        for font in _page_fonts(page):
+            base = str(font.get("/BaseFont"))
+            owner = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = owner.get("/FontDescriptor")
+            embedded = descriptor is not None and any(
+                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            if not embedded and base not in seen:
+                seen.add(base)
+                problems.append(Problem(name, None, f"page {number}: font {base} is not embedded"))
+    return problems
+
+
+def _page_fonts(page):
+    """Fonts of a page and of the form XObjects it draws (imposed sheets keep their pages' fonts there)."""
+    stack = [page.get("/Resources")]
+    while stack:
+        resources = stack.pop()
+        if resources is None:
+            continue
+        resources = resources.get_object()
+        for font in resources.get("/Font", {}).values():
+            yield font.get_object()
+        for xobject in resources.get("/XObject", {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form":
+                stack.append(xobject.get("/Resources"))

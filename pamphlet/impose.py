@@ -1,0 +1,68 @@
+"""Imposes trimmed A5 pages two-up on A4 landscape sheets: the saddle-stitched booklet and the leaflets."""
+
+import io
+
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import NameObject, TextStringObject
+
+MM = 72 / 25.4
+A4_LANDSCAPE = (297 * MM, 210 * MM)
+
+
+def page_count(pdf_bytes):
+    return len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+def saddle_stitch_order(count):
+    """Sheet sides as (left, right) page numbers: [N|1], [2|N-1], [N-2|3], [4|N-3], …"""
+    if count % 4:
+        raise ValueError(f"a saddle-stitched booklet needs a multiple of 4 pages, not {count}")
+    sides = []
+    for sheet in range(count // 4):
+        sides.append((count - 2 * sheet, 1 + 2 * sheet))
+        sides.append((2 + 2 * sheet, count - 1 - 2 * sheet))
+    return sides
+
+
+def booklet(pdf_bytes, metadata=None):
+    """The print edition's pages, trimmed, in saddle-stitch order for duplex printing flipped on the short edge."""
+    pages = PdfReader(io.BytesIO(pdf_bytes)).pages
+    sides = [(pages[left - 1], pages[right - 1]) for left, right in saddle_stitch_order(len(pages))]
+    return _two_up(sides, metadata)
+
+
+def two_copies(pdf_bytes, metadata=None):
+    """Each page twice, side by side: one cut down the middle of a duplex sheet gives two leaflets."""
+    pages = PdfReader(io.BytesIO(pdf_bytes)).pages
+    return _two_up([(page, page) for page in pages], metadata)
+
+
+def _two_up(sides, metadata):
+    writer = PdfWriter()
+    width, height = A4_LANDSCAPE
+    for left, right in sides:
+        sheet = writer.add_blank_page(width=width, height=height)
+        for page, x in ((left, 0), (right, 1)):
+            if page is None:
+                continue
+            trim = page.trimbox
+            # A4 is 297 mm wide, two A5 pages 296 mm: centre the pair; the half-millimetre gaps fall outside the cut.
+            offset_x = (width - 2 * float(trim.width)) / 2 + x * float(trim.width)
+            offset_y = (height - float(trim.height)) / 2
+            # pypdf clips a merged page to its crop box: set it to the trim box so no bleed crosses the fold.
+            page.cropbox = trim
+            # Links would point into the other document; a printed sheet needs none.
+            if "/Annots" in page:
+                del page["/Annots"]
+            sheet.merge_transformed_page(
+                page, Transformation().translate(offset_x - float(trim.left), offset_y - float(trim.bottom)))
+        sheet.compress_content_streams(level=9)
+    if metadata:
+        lang = metadata.pop("/Lang", None)
+        writer.add_metadata(metadata)
+        if lang:
+            writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

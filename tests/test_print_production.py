@@ -1,0 +1,162 @@
+"""Print production: press PDF boxes and page count, the office booklet, the leaflets, crop marks, preflight."""
+
+import io
+import re
+import zipfile
+
+import pypdfium2
+import pytest
+from PIL import Image, ImageChops, ImageStat
+from pypdf import PdfReader
+
+from conftest import MM, ROOT, epub_documents, run_build
+
+BLEED = 3 * MM
+A5 = (148 * MM, 210 * MM)
+A4_LANDSCAPE = (297 * MM, 210 * MM)
+
+
+def close(a, b, tolerance=0.05):
+    return abs(float(a) - float(b)) < tolerance
+
+
+def leaflet_pieces():
+    pieces = []
+    for path in sorted((ROOT / "texts").glob("*.md")):
+        if re.search(r"^leaflet: true$", path.read_text(encoding="utf-8"), re.M):
+            pieces.append(path.stem)
+    return pieces
+
+
+def half_texts(page):
+    """The text of the left and the right half of an imposed sheet side, and of each half's folio area."""
+    halves = {"left": [], "right": []}
+    folios = {"left": [], "right": []}
+    middle = float(page.mediabox.width) / 2
+
+    def visit(text, cm, tm, font, size):
+        x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+        y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+        side = "left" if x < middle else "right"
+        halves[side].append(text)
+        if y < 19 * MM:
+            folios[side].append(text)
+
+    page.extract_text(visitor_text=visit)
+    return ({side: "".join(parts) for side, parts in halves.items()},
+            {side: "".join(parts).strip() for side, parts in folios.items()})
+
+
+def test_print_edition_boxes_on_every_page(print_pdf):
+    pages = PdfReader(print_pdf).pages
+    assert len(pages) % 4 == 0
+    for number, page in enumerate(pages, start=1):
+        for box in (page.mediabox, page.bleedbox):
+            assert [float(v) for v in box] == pytest.approx([0, 0, A5[0] + 2 * BLEED, A5[1] + 2 * BLEED], abs=0.05), \
+                f"page {number}"
+        assert [float(v) for v in page.trimbox] == pytest.approx(
+            [BLEED, BLEED, BLEED + A5[0], BLEED + A5[1]], abs=0.05), f"page {number}"
+
+
+def test_print_edition_opens_and_closes_with_the_covers(print_pdf, manifest):
+    pages = PdfReader(print_pdf).pages
+    assert manifest["title"] in " ".join(pages[0].extract_text().split())
+    back = " ".join(pages[-1].extract_text().split())
+    assert " ".join(manifest["blurb"].split()[:8]) in back
+
+
+def test_booklet_is_saddle_stitched_on_a4(dist, print_pdf, manifest):
+    count = len(PdfReader(print_pdf).pages)
+    sides = PdfReader(dist / f"{manifest['slug']}-booklet.pdf").pages
+    assert len(sides) == count // 2
+    checked = 0
+    for index, side in enumerate(sides):
+        assert (float(side.mediabox.width), float(side.mediabox.height)) == pytest.approx(A4_LANDSCAPE, abs=0.05)
+        sheet, back = divmod(index, 2)
+        expected = (2 * sheet + 2, count - 2 * sheet - 1) if back else (count - 2 * sheet, 2 * sheet + 1)
+        _, folios = half_texts(side)
+        for side_name, page_number in zip(("left", "right"), expected):
+            if folios[side_name].isdigit():
+                assert folios[side_name] == str(page_number), f"side {index + 1} {side_name}"
+                checked += 1
+    assert checked >= count // 2, "too few folios to prove the order"
+
+
+def test_booklet_first_sheet_carries_the_covers(dist, print_pdf, manifest):
+    halves, _ = half_texts(PdfReader(dist / f"{manifest['slug']}-booklet.pdf").pages[0])
+    assert manifest["title"] in " ".join(halves["right"].split())      # front cover, page 1
+    assert " ".join(manifest["blurb"].split()[:6]) in " ".join(halves["left"].split())  # back cover
+
+
+def test_leaflets_two_identical_copies_per_side(dist, manifest):
+    pieces = leaflet_pieces()
+    assert pieces, "no piece is marked leaflet: true"
+    made = sorted(p.name for p in dist.glob(f"{manifest['slug']}-leaflet-*.pdf"))
+    assert made == sorted(f"{manifest['slug']}-leaflet-{piece}.pdf" for piece in pieces)
+    for name in made:
+        sides = PdfReader(dist / name).pages
+        assert len(sides) == 2, name
+        for side in sides:
+            assert (float(side.mediabox.width), float(side.mediabox.height)) == pytest.approx(A4_LANDSCAPE, abs=0.05)
+            halves, _ = half_texts(side)
+            assert len(halves["left"].strip()) > 100
+            assert halves["left"].split() == halves["right"].split()
+
+
+def test_leaflet_carries_title_demands_and_origin(dist, manifest):
+    sides = PdfReader(dist / f"{manifest['slug']}-leaflet-statement-rsd.pdf").pages
+    text = " ".join("".join(half_texts(side)[0]["left"] for side in sides).split())
+    assert "Stop the intervention, release the detainees!" in text
+    assert "Stop the military intervention of the CSTO member states." in text
+    assert "Marxist Tendency" in text
+    assert f"From the pamphlet {manifest['title']}" in text
+
+
+def test_too_long_leaflet_fails_with_its_name_and_how_far(texts_copy, tmp_path):
+    piece = texts_copy / "statement-rsd.md"
+    text = piece.read_text(encoding="utf-8")
+    head, body = text.split("---\n", 2)[1:]
+    piece.write_text(f"---\n{head}---\n" + body * 6, encoding="utf-8")
+    result = run_build("leaflets", "--texts", texts_copy, "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert re.search(r"statement-rsd\.md: too long for a leaflet: at 8\.5 pt it needs \d+ A5 sides, "
+                     r"about \d+ lines more", result.stderr), result.stderr
+
+
+def test_epub_cover_is_the_print_front_cover(epub_path, print_pdf):
+    with zipfile.ZipFile(epub_path) as book:
+        opf_name = next(n for n in book.namelist() if n.endswith(".opf"))
+        opf = book.read(opf_name).decode()
+        href = re.search(r'<item href="([^"]+)"[^>]*properties="cover-image"', opf).group(1)
+        cover = Image.open(io.BytesIO(book.read(opf_name.rsplit("/", 1)[0] + "/" + href))).convert("RGB")
+    assert max(cover.size) >= 1600
+    assert cover.width / cover.height == pytest.approx(148 / 210, abs=0.01)
+    page = pypdfium2.PdfDocument(str(print_pdf))[0]
+    crop = (BLEED, BLEED, BLEED, BLEED)
+    rendered = page.render(scale=cover.height / (A5[1]), crop=crop).to_pil().convert("RGB").resize(cover.size)
+    difference = ImageStat.Stat(ImageChops.difference(rendered, cover)).mean
+    assert max(difference) < 3, difference
+    names = [name for name, _ in epub_documents(epub_path)]
+    assert names[0] == "cover.xhtml"
+
+
+def test_crop_marks_lie_outside_the_bleed(tmp_path):
+    out = tmp_path / "marks"
+    result = run_build("print", "--crop-marks", "--out", out)
+    assert result.returncode == 0, result.stderr
+    page = PdfReader(next(out.glob("*-print.pdf"))).pages[0]
+    media, bleed, trim = page.mediabox, page.bleedbox, page.trimbox
+    assert (float(trim.width), float(trim.height)) == pytest.approx(A5, abs=0.05)
+    assert float(trim.left) - float(bleed.left) == pytest.approx(BLEED, abs=0.05)
+    assert float(bleed.left) - float(media.left) > 5 * MM
+    assert (float(media.left), float(media.bottom)) == (0, 0)
+
+
+def test_preflight_rejects_text_outside_the_page(texts_copy, tmp_path):
+    piece = texts_copy / "introduction.md"
+    piece.write_text(piece.read_text(encoding="utf-8") + "\n" + "0123456789" * 30 + "\n", encoding="utf-8")
+    result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert re.search(r"-print\.pdf: page \d+: text outside the page's text area by \d+\.\d mm", result.stderr), \
+        result.stderr
