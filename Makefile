@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: all test clean
+ACE := $(VENV)/ace/node_modules/.bin/ace-puppeteer
+
+.PHONY: all test ace clean
 
 all: $(VENV)/.installed
 	$(BIN)/python build.py
@@ -16,6 +18,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# DAISY Ace, the EPUB accessibility checker, for the tests (needs Node.js, npm and Debian's chromium).
+ace: $(ACE)
+
+$(ACE):
+	mkdir -p $(VENV)/ace
+	PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+	  npm install --prefix $(VENV)/ace --no-audit --no-fund --silent @daisy/ace@1.4.6
 
 clean:
 	rm -rf $(VENV) dist

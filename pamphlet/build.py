@@ -10,13 +10,14 @@ from .errors import BuildError
 from .leaflet import layout_leaflet
 from .load import load_pamphlet
 from .output import Staging
+from .pagelist import page_starts
 from .pdf import PdfWriter
 from .prepress import MM, press_ready
 from .render import Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
-EDITIONS = ("print", "booklet", "leaflets", "epub")
+EDITIONS = ("print", "booklet", "leaflets", "screen", "epub")
 A5 = (148 * MM, 210 * MM)
 BLEED = 3 * MM
 
@@ -33,7 +34,8 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
     with Staging(out) as staging:
         # The EPUB's cover and the booklet come from the print edition's pages.
         needs_print = {"print", "booklet", "epub"} & set(editions)
-        print_pdf = _print_edition(renderer, pdf, f"{slug}-print.pdf", crop_marks) if needs_print else None
+        print_pdf, print_layout = _print_edition(renderer, pdf, f"{slug}-print.pdf", crop_marks) if needs_print \
+            else (None, None)
         if "print" in editions:
             staging.write(f"{slug}-print.pdf", print_pdf)
         if "booklet" in editions:
@@ -50,8 +52,15 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
                     sheets = impose.two_copies(pdf.to_bytes(document, name), {**metadata, "/Title": piece["plain_title"]})
                     _raise(check.check_sheets(sheets, name, impose.A4_LANDSCAPE, 2))
                     staging.write(name, sheets)
+        if "screen" in editions:
+            name = f"{slug}-screen.pdf"
+            document = pdf.layout(renderer.render("print.html", edition="screen"))
+            _raise(check.check_layout(document, name))
+            staging.write(name, pdf.to_bytes(document, name, pdf_variant="pdf/ua-1"))
         if "epub" in editions:
-            write_epub(renderer, staging.path(f"{slug}.epub"), cover=cover_png(print_pdf))
+            anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
+            write_epub(renderer, staging.path(f"{slug}.epub"), cover=cover_png(print_pdf),
+                       page_starts=page_starts(print_layout, anchors))
         written = [target for _, target in staging.staged]
         staging.commit()
     for target in written:
@@ -61,11 +70,11 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
 
 def _print_edition(renderer, pdf, name, crop_marks):
     """The A5 print edition with bleed, padded with planned blanks to a multiple of 4 pages, checked."""
-    document = pdf.pad(pdf.layout(renderer.render("print.html")), 4)
+    document = pdf.pad(pdf.layout(renderer.render("print.html", edition="print")), 4)
     _raise(check.check_layout(document, name))
     data = press_ready(pdf.to_bytes(document, name), crop_marks=crop_marks)
     _raise(check.check_print_pdf(data, name, A5, BLEED))
-    return data
+    return data, document
 
 
 def _raise(problems):

