@@ -1,13 +1,14 @@
 """Writes the EPUB 3 with ebooklib from XHTML the layouts render, then re-packs it reproducibly."""
 
-import datetime
 import zipfile
+from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
 
 from .fonts import faces, subset_font
 from .pagelist import mark_pages
+from .validate import IMAGE_TYPES
 
 # Every entry gets this time, so the same sources give the same bytes.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -35,7 +36,7 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def write_epub(renderer, path, cover, page_starts):
+def write_epub(renderer, path, stamp, cover, page_starts):
     """Build the book from the renderer's pages and write it to path (a temporary file).
 
     cover is the PNG of the print edition's front cover; page_starts (pagelist.PageStart) place the print
@@ -66,6 +67,11 @@ def write_epub(renderer, path, cover, page_starts):
     # Older readers (Kindle among them) find the cover through this meta rather than the manifest property.
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
+    for number, src in enumerate(renderer.images, start=1):
+        book.add_item(epub.EpubItem(uid=f"image-{number}", file_name=f"images/{src}",
+                                    media_type=IMAGE_TYPES[Path(src).suffix.lower()],
+                                    content=(pamphlet.folder / src).read_bytes()))
+
     by_anchor = {}
     for start in page_starts:
         by_anchor.setdefault(start.anchor, []).append(start)
@@ -73,7 +79,7 @@ def write_epub(renderer, path, cover, page_starts):
     page_list = []
 
     def page(uid, file_name, title, anchor, **context):
-        xhtml = renderer.render("epub-page.xhtml", page_title=title, **context).encode("utf-8")
+        xhtml = renderer.render("epub-page.xhtml", images="images/", page_title=title, **context).encode("utf-8")
         if by_anchor.get(anchor):
             xhtml = mark_pages(xhtml, by_anchor[anchor])
             page_list.extend((start.page, f"{file_name}#page-{start.page}") for start in by_anchor[anchor])
@@ -113,8 +119,7 @@ def write_epub(renderer, path, cover, page_starts):
                                 content=stylesheet.encode("utf-8")))
     book.spine = [cover_page, title_page, imprint, nav, *chapters]
 
-    modified = datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
-    _Writer(str(path), book, {"mtime": modified}).write()
+    _Writer(str(path), book, {"mtime": stamp}).write()
     _repack(path)
 
 

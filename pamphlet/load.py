@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildError, Problem
-from .markup import check_body
+from .validate import check_piece
 
 MANIFEST = "pamphlet.yml"
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
@@ -122,7 +122,7 @@ def load_pamphlet(folder):
             continue
         piece = _load_piece(piece_path, problems)
         if piece is not None:
-            problems.extend(check_body(piece))
+            problems.extend(check_piece(piece, folder))
             pieces.append(piece)
     if problems:
         raise BuildError(problems)

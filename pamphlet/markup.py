@@ -8,9 +8,8 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .errors import Problem
-
 NBSP = "\u00a0"
+ASSET = "asset:"  # prefix of a piece's image paths until an edition says where images live
 FENCE = re.compile(r"^:::\s*([A-Za-z][\w-]*)?\s*$")
 # Blocks a piece may wrap in ::: fences; the layouts style each one.
 BLOCKS = ("demands", "postscript", "note")
@@ -86,6 +85,16 @@ class HeadingIds(Treeprocessor):
             self.md.headings.append((int(element.tag[1]), element.get("id"), text))
 
 
+class ImageAssets(Treeprocessor):
+    """Marks the images a piece uses; each edition puts them where its files are (render.ASSET)."""
+
+    def run(self, root):
+        self.md.images = []
+        for element in root.iter("img"):
+            self.md.images.append(element.get("src"))
+            element.set("src", ASSET + element.get("src"))
+
+
 class PamphletMarkdown(Extension):
     def __init__(self, locale):
         super().__init__()
@@ -96,6 +105,7 @@ class PamphletMarkdown(Extension):
         # After inline patterns (priority 20), so that smart quotes are already characters.
         md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
         md.treeprocessors.register(HeadingIds(md), "heading_ids", 4)
+        md.treeprocessors.register(ImageAssets(md), "image_assets", 3)
 
 
 class Typesetter:
@@ -116,41 +126,15 @@ class Typesetter:
         )
 
     def block(self, text, id_prefix="h"):
-        """A piece's body as XHTML, and its headings as (level, id, text) for the contents."""
+        """A piece's body as XHTML, its headings as (level, id, text) for the contents, and its images."""
         self.md.reset()
         self.md.id_prefix = id_prefix
         html = self.md.convert(text)
-        return html, self.md.headings
+        return html, self.md.headings, self.md.images
 
     def inline(self, text):
         """A line of front matter (title, source note) typeset like the body, without a <p>."""
         if not text:
             return text
-        html, _ = self.block(text.replace("\n", " "))
+        html = self.block(text.replace("\n", " "))[0]
         return html.removeprefix("<p>").removesuffix("</p>")
-
-
-def check_body(piece):
-    """Problems in a piece's Markdown that Markdown itself would pass over silently."""
-    problems = []
-    open_at = None
-    for number, line in enumerate(piece.body.split("\n"), start=piece.body_line):
-        match = FENCE.match(line)
-        if not match:
-            continue
-        name = match.group(1)
-        if name is None:
-            if open_at is None:
-                problems.append(Problem(piece.path, number, "':::' closes a block that was never opened"))
-            open_at = None
-        elif open_at is not None:
-            problems.append(Problem(piece.path, number, f"'::: {name}' opens a block inside another "
-                                                        f"(opened on line {open_at}); close that one first"))
-        elif name not in BLOCKS:
-            problems.append(Problem(piece.path, number, f"unknown block '::: {name}'; "
-                                                        f"known blocks: {', '.join(BLOCKS)}"))
-        else:
-            open_at = number
-    if open_at is not None:
-        problems.append(Problem(piece.path, open_at, "this ':::' block is never closed: add a line ':::' after it"))
-    return problems

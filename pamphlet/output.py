@@ -5,6 +5,15 @@ import tempfile
 from pathlib import Path
 
 
+SUFFIX = ".part"
+
+
+def remove_stale(out):
+    """Remove temporary files a killed build left behind (they are never outputs)."""
+    for temp in Path(out).glob(f".*{SUFFIX}"):
+        temp.unlink(missing_ok=True)
+
+
 class Staging:
     """Hands out temporary paths in the output folder; commit() renames them into place, discard() removes them.
 
@@ -16,7 +25,7 @@ class Staging:
         self.staged = []
 
     def path(self, name):
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.out)
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=SUFFIX, dir=self.out)
         os.close(fd)
         self.staged.append((Path(temp), self.out / name))
         return Path(temp)

@@ -2,25 +2,29 @@
 
 import logging
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
 from .errors import BuildError, Problem
 
 
 class PdfWriter:
-    """Shares one font configuration between the PDF editions of a build."""
+    """Shares one font configuration between the PDF editions of a build; loads files from roots only."""
 
-    def __init__(self, layouts):
+    def __init__(self, layouts, roots):
         self.layouts = layouts
+        self.fetcher = SandboxedFetcher(roots)
         self.fonts = FontConfiguration()
 
     def layout(self, html, source="print.html", extra_css=None):
         """Lay out a whole HTML document whose relative links resolve in layouts/."""
         with _weasyprint_problems(self.layouts / source):
             stylesheets = [CSS(string=extra_css, font_config=self.fonts)] if extra_css else None
-            document = HTML(string=html, base_url=str(self.layouts) + "/")
+            document = HTML(string=html, base_url=str(self.layouts) + "/", url_fetcher=self.fetcher)
             return document.render(font_config=self.fonts, stylesheets=stylesheets)
 
     def pad(self, document, multiple, stylesheet="print.css"):
@@ -36,6 +40,24 @@ class PdfWriter:
     def to_bytes(self, document, name, **options):
         with _weasyprint_problems(name):
             return document.write_pdf(**options)
+
+
+class SandboxedFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher, refusing anything but files inside the pamphlet's own folders."""
+
+    def __init__(self, roots):
+        super().__init__(allowed_protocols={"file", "data"})
+        self.roots = [Path(root).resolve() for root in roots]
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                raise ValueError(f"{path} lies outside the pamphlet's folders (texts, layouts, fonts)")
+        elif parts.scheme != "data":
+            raise ValueError(f"{url} is not a file of the pamphlet; nothing is downloaded")
+        return super().fetch(url, headers)
 
 
 @contextmanager

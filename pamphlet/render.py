@@ -8,19 +8,40 @@ from markupsafe import Markup
 
 from .errors import BuildError, Problem
 from .load import MANIFEST
-from .markup import Typesetter
+from .markup import ASSET, Typesetter
 
 
-def load_locale(pamphlet, layouts):
-    """The layouts' words and typographic rules for the pamphlet's language (en-GB falls back to en)."""
+def locale_path(pamphlet, layouts):
+    """The locale file for the pamphlet's language (en-GB falls back to en), or None."""
     tag = pamphlet.language
     for name in (tag, tag.split("-")[0]):
         path = Path(layouts) / "locales" / f"{name}.yml"
         if path.is_file():
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
-    raise BuildError([Problem(pamphlet.folder / MANIFEST, None,
-                              f"no layout words for language '{tag}': add layouts/locales/{tag}.yml "
-                              "(copy en.yml and translate it)")])
+            return path
+    return None
+
+
+def load_locale(pamphlet, layouts):
+    """The layouts' words and typographic rules for the pamphlet's language."""
+    path = locale_path(pamphlet, layouts)
+    if path is None:
+        raise BuildError([Problem(pamphlet.folder / MANIFEST, None,
+                                  f"no layout words for language '{pamphlet.language}': add "
+                                  f"layouts/locales/{pamphlet.language}.yml (copy en.yml and translate it)")])
+    try:
+        locale = yaml.safe_load(path.read_text(encoding="utf-8"))
+        missing = [key for key in LOCALE_KEYS if key not in locale] + [
+            key for key in LABELS if key not in locale.get("labels", {})]
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError, TypeError) as err:
+        raise BuildError.single(path, f"not a valid locale file ({err}); compare it with en.yml") from None
+    if missing:
+        raise BuildError.single(path, f"lacks {', '.join(missing)}; compare it with en.yml")
+    return locale
+
+
+LOCALE_KEYS = ("months", "date", "quotes", "labels")
+LABELS = ("contents", "published_by", "sources", "signed_by", "pages", "landmarks", "accessibility_summary",
+          "leaflet_from", "introduction", "statement", "interview", "article", "appendix")
 
 
 def format_date(date, locale):
@@ -32,8 +53,9 @@ def format_date(date, locale):
 class Renderer:
     """Typesets every piece once; the editions then render it through their own templates."""
 
-    def __init__(self, pamphlet, layouts):
+    def __init__(self, pamphlet, layouts, stamp):
         self.pamphlet = pamphlet
+        self.stamp = stamp
         self.layouts = Path(layouts)
         self.locale = load_locale(pamphlet, layouts)
         typesetter = Typesetter(self.locale)
@@ -45,8 +67,10 @@ class Renderer:
             return Markup(typesetter.block(text)[0]) if text else ""
 
         self.pieces = []
+        self.images = []
         for piece in pamphlet.pieces:
-            body, headings = typesetter.block(piece.body, id_prefix=piece.id)
+            body, headings, images = typesetter.block(piece.body, id_prefix=piece.id)
+            self.images += [image for image in images if image not in self.images]
             self.pieces.append({
                 "id": piece.id,
                 "kind": piece.kind,
@@ -73,6 +97,7 @@ class Renderer:
             "publisher": inline(pamphlet.publisher),
             "date": format_date(pamphlet.date, self.locale),
             "iso_date": pamphlet.date.isoformat(),
+            "created": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "imprint": block(pamphlet.imprint),
             "blurb": block(pamphlet.blurb),
         }
@@ -84,8 +109,18 @@ class Renderer:
             lstrip_blocks=True,
         )
 
-    def render(self, template, **extra):
-        """Render one layout template with the whole pamphlet in its context."""
+    def pdf_metadata(self, title=None):
+        """Document information for PDFs that pypdf writes (the imposed sheets)."""
+        return {"/Title": title or self.pamphlet.title, "/Author": self.pamphlet.byline,
+                "/Lang": self.pamphlet.language,
+                "/CreationDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ"),
+                "/ModDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ")}
+
+    def render(self, template, images=None, **extra):
+        """Render one layout template with the whole pamphlet in its context; a piece's images are
+        referred to as images + their path in the texts folder (by default, as files there)."""
+        if images is None:
+            images = self.pamphlet.folder.resolve().as_uri() + "/"
         context = {
             "pamphlet": self.pamphlet,
             "front": self.front,
@@ -95,7 +130,7 @@ class Renderer:
             **extra,
         }
         try:
-            return self.env.get_template(template).render(context)
+            return self.env.get_template(template).render(context).replace(f'src="{ASSET}', f'src="{images}')
         except jinja2.TemplateSyntaxError as err:
             raise BuildError([Problem(self.layouts / (err.name or template), err.lineno,
                                       f"layout error: {err.message}")]) from None

@@ -1,0 +1,233 @@
+"""Checks each piece before it is typeset: fenced blocks, raw HTML, the files it refers to, and glyphs."""
+
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+import tinycss2
+from fontTools.ttLib import TTFont, TTLibError
+from lxml import html
+
+from .errors import Problem
+from .markup import BLOCKS, FENCE
+
+# Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
+ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "i", "ins", "kbd",
+                "li", "mark", "ol", "p", "q", "s", "small", "span", "strong", "sub", "sup", "u", "ul", "wbr"}
+ALLOWED_ATTRIBUTES = {"*": {"class", "lang", "title", "dir", "style"}, "a": {"href"}, "abbr": {"title"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".svg": "image/svg+xml", ".webp": "image/webp"}
+
+
+def check_piece(piece, folder):
+    """Every problem in a piece's body: fences, raw HTML, references."""
+    problems = _check_fences(piece)
+    converter = markdown.Markdown(extensions=["sane_lists"])
+    converted = converter.convert(piece.body)
+    for fragment in converter.htmlStash.rawHtmlBlocks:
+        problems += _check_raw_html(piece, str(fragment))
+    tree = html.fragment_fromstring(converted, create_parent="div") if converted.strip() else None
+    for element in tree.iter() if tree is not None else ():
+        if element.tag == "img":
+            problems += _check_image(piece, folder, element.get("src", ""))
+        elif element.tag == "a" and element.get("href"):
+            problems += _check_link(piece, element.get("href"))
+    return problems
+
+
+def line_of(piece, text):
+    """The line of the piece's file where text (or its first line) first appears."""
+    needle = text.strip().split("\n")[0]
+    index = piece.body.find(needle) if needle else -1
+    return piece.body_line + piece.body[:index].count("\n") if index >= 0 else piece.body_line
+
+
+def _check_fences(piece):
+    problems = []
+    open_at = None
+    for number, line in enumerate(piece.body.split("\n"), start=piece.body_line):
+        match = FENCE.match(line)
+        if not match:
+            continue
+        name = match.group(1)
+        if name is None:
+            if open_at is None:
+                problems.append(Problem(piece.path, number, "':::' closes a block that was never opened"))
+            open_at = None
+        elif open_at is not None:
+            problems.append(Problem(piece.path, number, f"'::: {name}' opens a block inside another "
+                                                        f"(opened on line {open_at}); close that one first"))
+        elif name not in BLOCKS:
+            problems.append(Problem(piece.path, number, f"unknown block '::: {name}'; "
+                                                        f"known blocks: {', '.join(BLOCKS)}"))
+        else:
+            open_at = number
+    if open_at is not None:
+        problems.append(Problem(piece.path, open_at, "this ':::' block is never closed: add a line ':::' after it"))
+    return problems
+
+
+def _no_loading_styles(tag, attribute, value):
+    if attribute == "style" and any(word in value.lower() for word in ("url(", "@import", "expression(")):
+        return None
+    return value
+
+
+def _check_raw_html(piece, fragment):
+    """Raw HTML passes if the sanitizer (ammonia, through nh3) would leave it as it is."""
+    cleaned = nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=LINK_SCHEMES,
+                        attribute_filter=_no_loading_styles, link_rel=None, strip_comments=True,
+                        clean_content_tags={"script", "style"})
+    if _shape(fragment) == _shape(cleaned):
+        return []
+    return [Problem(piece.path, line_of(piece, fragment),
+                    f"raw HTML that is not allowed: {_what_is_removed(fragment)}; a piece may use "
+                    f"only these tags: {', '.join(sorted(ALLOWED_TAGS))}, without scripts, event handlers "
+                    "or styles that load files")]
+
+
+def _shape(fragment):
+    """Elements, attributes and text of an HTML fragment, compared after parsing so spelling does not matter."""
+    shape = []
+    for element in html.fragment_fromstring(fragment, create_parent="div").iter():
+        if not isinstance(element.tag, str):
+            continue  # comments are dropped harmlessly
+        shape.append((element.tag, sorted(element.attrib.items()), (element.text or "").strip(),
+                      (element.tail or "").strip()))
+    return shape
+
+
+def _what_is_removed(fragment):
+    for element in html.fragment_fromstring(fragment, create_parent="div").iter():
+        if not isinstance(element.tag, str) or element.tag == "div" and element.getparent() is None:
+            continue
+        if element.tag not in ALLOWED_TAGS:
+            return f"<{element.tag}>"
+        for name, value in element.attrib.items():
+            allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(element.tag, set())
+            if name not in allowed:
+                return f"the attribute {name}=\"{value[:30]}\" on <{element.tag}>"
+            if _no_loading_styles(element.tag, name, value) is None:
+                return f"a style that loads a file on <{element.tag}>"
+            if name == "href" and urlsplit(value).scheme not in LINK_SCHEMES | {""}:
+                return f"a link to {value[:40]}"
+    return "content the sanitizer removes"
+
+
+def _check_image(piece, folder, src):
+    where = line_of(piece, src)
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc:
+        return [Problem(piece.path, where, f"image '{src}' is not a file of the pamphlet: images must be files "
+                                           "in the texts folder, named by a relative path; nothing is downloaded")]
+    path = (folder / unquote(parts.path)).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        return [Problem(piece.path, where, f"image '{src}' lies outside the texts folder; copy it into the "
+                                           "folder and refer to it from there")]
+    if not path.is_file():
+        return [Problem(piece.path, where, f"image '{src}' not found in {folder}")]
+    if path.suffix.lower() not in IMAGE_TYPES:
+        return [Problem(piece.path, where, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP")]
+    return []
+
+
+def _check_link(piece, href):
+    parts = urlsplit(href)
+    if parts.scheme in LINK_SCHEMES or (not parts.scheme and not parts.netloc and not parts.path):
+        return []  # web links are printed, never fetched; #fragments point inside the pamphlet
+    return [Problem(piece.path, line_of(piece, href),
+                    f"link '{href}' points at a file; link to a web address (https://…) or leave the link out")]
+
+
+def font_coverage(faces):
+    """For each font family of the layouts, the characters every one of its files has, and problems."""
+    coverage, problems = {}, []
+    for face in faces:
+        try:
+            cmap = set(TTFont(face.path, lazy=True).getBestCmap())
+        except (TTLibError, OSError, AssertionError, KeyError) as err:
+            problems.append(Problem(face.path, None, f"not a usable font file ({err or type(err).__name__}); "
+                                                     "replace it with the font from its source"))
+            continue
+        coverage[face.family] = coverage.get(face.family, cmap) & cmap
+    return coverage, problems
+
+
+def check_glyphs(paths, coverage):
+    """Every character of these files must be in every font family, or print shows a fallback box."""
+    problems = []
+    for path in paths:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").split("\n")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported when the file is loaded
+        reported = set()
+        for number, line in enumerate(lines, start=1):
+            for char in sorted(set(line), key=line.index):
+                if char in reported or (char.isspace() and char != "\u00a0") or unicodedata.category(char) == "Cc":
+                    continue
+                for family, cmap in coverage.items():
+                    if ord(char) not in cmap:
+                        reported.add(char)
+                        name = unicodedata.name(char, "unnamed character")
+                        problems.append(Problem(path, number, f"U+{ord(char):04X} {name} ('{char}') is not in the "
+                                                              f"font {family}; replace the character or add a "
+                                                              "font that has it"))
+                        break
+    return problems
+
+
+def check_layouts(layouts, roots):
+    """Files the layouts load (stylesheets' url() and @import, templates' src and href) must be files
+    inside layouts/ or fonts/, and exist; nothing may come from the network."""
+    roots = [Path(root).resolve() for root in roots]
+    problems = []
+    for css in sorted(Path(layouts).glob("*.css")):
+        for line, url in _css_urls(css):
+            problems += _check_layout_reference(css, line, url, roots)
+    for template in sorted(Path(layouts).glob("*.html")):
+        for number, line in enumerate(template.read_text(encoding="utf-8").split("\n"), start=1):
+            for url in TEMPLATE_URL.findall(line):
+                if "{" not in url and not url.startswith("#"):
+                    problems += _check_layout_reference(template, number, url, roots)
+    return problems
+
+
+TEMPLATE_URL = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""")
+
+
+def _css_urls(css):
+    """(line, url) of every url() and @import in a stylesheet, read by a CSS tokenizer."""
+    rules = tinycss2.parse_stylesheet(css.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
+    stack = list(rules)
+    while stack:
+        node = stack.pop()
+        if node.type == "url":
+            yield node.source_line, node.value
+        elif node.type == "function" and node.lower_name == "url":
+            yield node.source_line, "".join(getattr(arg, "value", "") for arg in node.arguments)
+        elif node.type == "at-rule" and node.lower_at_keyword == "import":
+            for token in node.prelude:
+                if token.type == "string":
+                    yield token.source_line, token.value
+        for attribute in ("prelude", "content", "arguments"):
+            stack.extend(getattr(node, attribute, None) or [])
+
+
+def _check_layout_reference(source, line, url, roots):
+    parts = urlsplit(url)
+    if parts.scheme == "data":
+        return []
+    if parts.scheme or parts.netloc:
+        return [Problem(source, line, f"'{url}' is not a file of the pamphlet; layouts may load only files in "
+                                      "layouts/ and fonts/, nothing from the network")]
+    path = (source.parent / unquote(parts.path)).resolve()
+    if not any(path.is_relative_to(root) for root in roots):
+        return [Problem(source, line, f"'{url}' lies outside layouts/ and fonts/")]
+    if not path.is_file():
+        return [Problem(source, line, f"'{url}' not found")]
+    return []
