@@ -1,98 +1,218 @@
-"""A bad input stops the build with 'file:line: message', exit status 1, no traceback, outputs untouched."""
+"""Every bad input stops the build with 'file:line: message', exit status 1 (2 for the command line),
+no traceback, and the files already in --out untouched."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from conftest import run_build
+from conftest import ROOT
 
 PREVIOUS = b"previous good output"
+OUTPUTS = ("kazakhstan-2022-print.pdf", "kazakhstan-2022-booklet.pdf", "kazakhstan-2022-screen.pdf",
+           "kazakhstan-2022.epub", "kazakhstan-2022-leaflet-statement-smk.pdf")
 
 
 @pytest.fixture
-def out(tmp_path, manifest):
-    """An output folder holding 'previous outputs' that a failed build must leave alone."""
-    folder = tmp_path / "out"
-    folder.mkdir()
-    for name in (f"{manifest['slug']}-print.pdf", f"{manifest['slug']}.epub"):
-        (folder / name).write_bytes(PREVIOUS)
-    return folder
+def project(tmp_path):
+    """A copy of the project (code, layouts, texts, fonts) that a test may break."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "build.py", copy)
+    for folder in ("pamphlet", "layouts", "texts"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    # Fonts are large: hard links where possible (a symbolic link would lead outside the sandbox).
+    # A test that breaks a font replaces the link with a new file, never writes through it.
+    shutil.copytree(ROOT / "fonts", copy / "fonts", copy_function=_link_or_copy)
+    out = copy / "out"
+    out.mkdir()
+    for name in OUTPUTS:
+        (out / name).write_bytes(PREVIOUS)
+    return copy
 
 
-def assert_failed(result, out, *expected):
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    for text in expected:
-        assert text in result.stderr, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    for path in out.iterdir():
-        assert path.read_bytes() == PREVIOUS, f"{path.name} was changed"
+def _link_or_copy(source, target):
+    """A hard link where the file system allows, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
-def edit(path, old, new, count=1):
+def edit(path, old, new):
     text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(path, text):
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
 def line_of(path, needle):
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
-def test_unknown_key_in_front_matter(texts_copy, out):
-    piece = texts_copy / "statement-smk.md"
-    edit(piece, "title:", "titel:")
-    result = run_build("--texts", texts_copy, "--out", out)
-    assert_failed(result, out, f"statement-smk.md:{line_of(piece, 'titel:')}: unknown key 'titel'",
-                  "did you mean 'title'?")
+def not_a_font(project):
+    target = project / "fonts" / "PTSansNarrow-Bold.ttf"
+    target.unlink()
+    target.write_bytes(b"this is not a font\n" * 100)
 
 
-def test_unknown_key_in_manifest(texts_copy, out):
-    manifest = texts_copy / "pamphlet.yml"
-    edit(manifest, "publisher:", "publsher:")
-    result = run_build("--texts", texts_copy, "--out", out)
-    assert_failed(result, out, f"pamphlet.yml:{line_of(manifest, 'publsher:')}: unknown key 'publsher'")
+def undecodable(project):
+    piece = project / "texts" / "introduction.md"
+    piece.write_bytes(piece.read_bytes().replace("Kazakhstan’s largest".encode(), b"Kazakhstan\x92s largest"))
 
 
-def test_missing_piece(texts_copy, out):
-    (texts_copy / "statement-rsd.md").unlink()
-    result = run_build("--texts", texts_copy, "--out", out)
-    line = line_of(texts_copy / "pamphlet.yml", "statement-rsd.md")
-    assert_failed(result, out, f"pamphlet.yml:{line}: piece 'statement-rsd.md' not found")
-
-
-def test_malformed_yaml(texts_copy, out):
-    piece = texts_copy / "interview-kurmanov.md"
-    edit(piece, "subtitle: Interview with Ainur Kurmanov", "subtitle: [Interview with Ainur Kurmanov")
-    result = run_build("--texts", texts_copy, "--out", out)
-    assert_failed(result, out, "interview-kurmanov.md:", "malformed YAML")
-
-
-def test_undecodable_utf8(texts_copy, out):
-    piece = texts_copy / "introduction.md"
-    data = piece.read_bytes().replace("Kazakhstan’s largest".encode(), b"Kazakhstan\x92s largest")
-    piece.write_bytes(data)
-    line = data[:data.index(b"\x92")].count(b"\n") + 1
-    result = run_build("--texts", texts_copy, "--out", out)
-    assert_failed(result, out, f"introduction.md:{line}: not valid UTF-8", "save the file as UTF-8")
-
-
-def test_empty_piece(texts_copy, out):
-    piece = texts_copy / "introduction.md"
+def empty_body(project):
+    piece = project / "texts" / "introduction.md"
     text = piece.read_text(encoding="utf-8")
     piece.write_text(text[:text.index("---", 3) + 4], encoding="utf-8")
-    result = run_build("--texts", texts_copy, "--out", out)
-    assert_failed(result, out, "introduction.md:", "has no text after its front matter")
 
 
-def test_every_problem_is_reported_at_once(texts_copy, out):
-    edit(texts_copy / "statement-smk.md", "title:", "titel:")
-    edit(texts_copy / "statement-rsd.md", "kind: statement", "kind: manifesto")
-    edit(texts_copy / "pamphlet.yml", "language: en", "language: English")
-    result = run_build("--texts", texts_copy, "--out", out)
-    assert_failed(result, out, "statement-smk.md:", "statement-rsd.md:2: 'kind' is 'manifesto'",
-                  "pamphlet.yml:6: 'language' is 'English'", "3 problems")
+T = "texts"
+# (case, mutation, expected message as a regular expression; {line:FILE:NEEDLE} is the line where NEEDLE ends up)
+CASES = [
+    ("manifest missing", lambda p: (p / T / "pamphlet.yml").unlink(), r"pamphlet\.yml: manifest not found"),
+    ("manifest unknown key", lambda p: edit(p / T / "pamphlet.yml", "publisher:", "publsher:"),
+     r"pamphlet\.yml:{line:pamphlet.yml:publsher}: unknown key 'publsher' in the manifest; did you mean 'publisher'\?"),
+    ("manifest missing title", lambda p: edit(p / T / "pamphlet.yml", "title: For", "# title: For"),
+     r"pamphlet\.yml:\d+: the manifest lacks the required key 'title'"),
+    ("manifest bad language", lambda p: edit(p / T / "pamphlet.yml", "language: en", "language: English"),
+     r"pamphlet\.yml:{line:pamphlet.yml:language}: 'language' is 'English'; it must be a language tag"),
+    ("manifest bad date", lambda p: edit(p / T / "pamphlet.yml", "date: 2022-01-21", "date: 21 January 2022"),
+     r"pamphlet\.yml:{line:pamphlet.yml:date:}: 'date' must be a date written YYYY-MM-DD"),
+    ("manifest bad slug", lambda p: edit(p / T / "pamphlet.yml", "slug: kazakhstan-2022", "slug: Kazakhstan 2022"),
+     r"pamphlet\.yml:{line:pamphlet.yml:slug}: 'slug' is 'Kazakhstan 2022'; it must be lower-case letters"),
+    ("manifest bad identifier", lambda p: edit(p / T / "pamphlet.yml", "urn:uuid:", "isbn:"),
+     r"pamphlet\.yml:{line:pamphlet.yml:identifier}: 'identifier' is 'isbn:.*'; it must be a stable urn:uuid"),
+    ("manifest malformed YAML", lambda p: edit(p / T / "pamphlet.yml", "byline: Socialist", "byline: [Socialist"),
+     r"pamphlet\.yml:\d+: malformed YAML"),
+    ("duplicate piece", lambda p: edit(p / T / "pamphlet.yml", "  - statement-rsd.md", "  - statement-rsd.md\n  - statement-rsd.md"),
+     r"pamphlet\.yml:\d+: piece 'statement-rsd\.md' is listed twice \(first on line \d+\)"),
+    ("missing piece", lambda p: (p / T / "statement-rsd.md").unlink(),
+     r"pamphlet\.yml:{line:pamphlet.yml:statement-rsd}: piece 'statement-rsd\.md' not found"),
+    ("language without layout words", lambda p: edit(p / T / "pamphlet.yml", "language: en", "language: de"),
+     r"pamphlet\.yml: no layout words for language 'de': add layouts/locales/de\.yml"),
+    ("front matter unknown key", lambda p: edit(p / T / "statement-smk.md", "title:", "titel:"),
+     r"statement-smk\.md:{line:statement-smk.md:titel}: unknown key 'titel' in the front matter; did you mean 'title'\?"),
+    ("front matter unknown kind", lambda p: edit(p / T / "statement-rsd.md", "kind: statement", "kind: manifesto"),
+     r"statement-rsd\.md:2: 'kind' is 'manifesto'; it must be one of: introduction, statement"),
+    ("signatories not a list", lambda p: edit(p / T / "statement-rsd.md", "signatories:\n- Russian Socialist Movement",
+                                              "signatories: Russian Socialist Movement\nsignatories_more:\n- x"),
+     r"statement-rsd\.md:{line:statement-rsd.md:signatories: Russian}: 'signatories' must be a list"),
+    ("leaflet not true or false", lambda p: edit(p / T / "statement-smk.md", "leaflet: true", "leaflet: perhaps"),
+     r"statement-smk\.md:{line:statement-smk.md:leaflet}: 'leaflet' must be true or false"),
+    ("no front matter", lambda p: edit(p / T / "introduction.md", "---\nkind:", "kind:"),
+     r"introduction\.md:1: no front matter: a piece starts with a line '---'"),
+    ("front matter not closed", lambda p: (p / T / "introduction.md").write_text("---\nkind: introduction\ntitle: x\n\ntext\n"),
+     r"introduction\.md:1: the front matter is not closed"),
+    ("front matter malformed YAML", lambda p: edit(p / T / "interview-kurmanov.md", "subtitle: Interview", "subtitle: [Interview"),
+     r"interview-kurmanov\.md:\d+: malformed YAML"),
+    ("undecodable UTF-8", undecodable, r"introduction\.md:\d+: not valid UTF-8 \(byte 0x92\); save the file as UTF-8"),
+    ("empty piece", empty_body, r"introduction\.md:\d+: the piece has no text after its front matter"),
+    ("unknown fenced block", lambda p: edit(p / T / "statement-smk.md", "::: demands", "::: demand"),
+     r"statement-smk\.md:{line:statement-smk.md:::: demand}: unknown block '::: demand'; known blocks: demands"),
+    ("fenced block never closed", lambda p: append(p / T / "introduction.md", "\n::: note\nAn open note.\n"),
+     r"introduction\.md:{line:introduction.md:::: note}: this ':::' block is never closed"),
+    ("script in raw HTML", lambda p: append(p / T / "introduction.md", "\n<script>alert(1)</script>\n"),
+     r"introduction\.md:{line:introduction.md:<script>}: raw HTML that is not allowed: <script>"),
+    ("event handler in raw HTML", lambda p: append(p / T / "introduction.md", '\n<p onclick="steal()">Click</p>\n'),
+     r"introduction\.md:{line:introduction.md:onclick}: raw HTML that is not allowed: the attribute onclick"),
+    ("iframe in raw HTML", lambda p: append(p / T / "introduction.md", '\n<iframe src="https://example.org"></iframe>\n'),
+     r"introduction\.md:{line:introduction.md:<iframe}: raw HTML that is not allowed: <iframe>"),
+    ("style that loads a file", lambda p: append(p / T / "introduction.md", '\n<p style="background: url(/etc/passwd)">x</p>\n'),
+     r"introduction\.md:{line:introduction.md:style=}: raw HTML that is not allowed: a style that loads a file"),
+    ("image outside the texts folder", lambda p: append(p / T / "introduction.md", "\n![x](../../../../etc/hosts)\n"),
+     r"introduction\.md:{line:introduction.md:etc/hosts}: image '\.\./\.\./\.\./\.\./etc/hosts' lies outside the texts folder"),
+    ("image from the network", lambda p: append(p / T / "introduction.md", "\n![x](https://example.org/a.png)\n"),
+     r"introduction\.md:{line:introduction.md:example.org}: image 'https://example\.org/a\.png' is not a file of the pamphlet"),
+    ("missing image", lambda p: append(p / T / "introduction.md", "\n![x](photo.jpg)\n"),
+     r"introduction\.md:{line:introduction.md:photo.jpg}: image 'photo\.jpg' not found"),
+    ("link to a local file", lambda p: append(p / T / "introduction.md", "\n[notes](file:///etc/passwd)\n"),
+     r"introduction\.md:{line:introduction.md:file:///}: link 'file:///etc/passwd' points at a file"),
+    ("character missing from the fonts", lambda p: append(p / T / "statement-smk.md", "\nOur emblem: \u262d\n"),
+     r"statement-smk\.md:{line:statement-smk.md:emblem}: U\+262D HAMMER AND SICKLE \('\u262d'\) is not in the font"),
+    ("missing layout file", lambda p: (p / "layouts" / "print.html").unlink(),
+     r"layouts/print\.html: layout file not found"),
+    ("broken Jinja template", lambda p: edit(p / "layouts" / "_piece.html", "{% endif %}", "{% endfi %}"),
+     r"layouts/_piece\.html:\d+: layout error: .*endfi"),
+    ("layout loading from the network", lambda p: edit(p / "layouts" / "print.css", "@import url(fonts.css);",
+                                                       "@import url(fonts.css);\n@import url(https://example.org/x.css);"),
+     r"layouts/print\.css:\d+: 'https://example\.org/x\.css' is not a file of the pamphlet"),
+    ("layout loading outside its folders", lambda p: edit(p / "layouts" / "fonts.css", "url(../fonts/CharisSIL-Regular.ttf)",
+                                                          "url(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)"),
+     r"layouts/fonts\.css:{line:layouts/fonts.css:DejaVu}: '/usr/share/fonts/truetype/dejavu/DejaVuSans\.ttf' lies outside layouts/ and fonts/"),
+    ("locale without a label", lambda p: edit(p / "layouts" / "locales" / "en.yml", "  contents: Contents\n", ""),
+     r"layouts/locales/en\.yml: lacks contents; compare it with en\.yml"),
+    ("font file that is not a font", not_a_font, r"fonts/PTSansNarrow-Bold\.ttf: not a usable font file"),
+    ("leaflet too long", lambda p: append(p / T / "statement-rsd.md", "\n" + "A long paragraph of text that goes on. " * 900 + "\n"),
+     r"statement-rsd\.md: too long for a leaflet: at 8\.5 pt it needs \d+ A5 sides"),
+]
 
 
-def test_unknown_edition_is_a_usage_error(out):
-    result = run_build("posters", "--out", out)
+def run(project, *args):
+    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True,
+                          timeout=600)
+
+
+def expected_pattern(project, pattern):
+    def line(match):
+        path, needle = match.group(1).split(":", 1)
+        folder = project if path.startswith("layouts") else project / "texts"
+        return str(line_of(folder / path, needle))
+    return re.sub(r"\{line:([^}]+)\}", line, pattern)
+
+
+def assert_untouched(project):
+    out = project / "out"
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS), "a file was added or a temporary file left"
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == PREVIOUS, f"{name} was changed"
+
+
+@pytest.mark.parametrize("case, mutate, pattern", CASES, ids=[case for case, _, _ in CASES])
+def test_bad_input(project, case, mutate, pattern):
+    mutate(project)
+    result = run(project, "--out", "out")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert re.search(expected_pattern(project, pattern), result.stderr), result.stderr
+    assert re.search(r"build failed: \d+ problems?; the files already in out were left as they were", result.stderr)
+    assert_untouched(project)
+
+
+def test_every_problem_is_reported_at_once(project):
+    edit(project / T / "statement-smk.md", "title:", "titel:")
+    edit(project / T / "statement-rsd.md", "kind: statement", "kind: manifesto")
+    edit(project / T / "pamphlet.yml", "language: en", "language: English")
+    result = run(project, "--out", "out")
+    assert result.returncode == 1
+    for text in ("statement-smk.md:", "statement-rsd.md:2: 'kind' is 'manifesto'", "pamphlet.yml:", "3 problems"):
+        assert text in result.stderr, result.stderr
+    assert_untouched(project)
+
+
+def test_unknown_edition_is_a_usage_error(project):
+    result = run(project, "posters", "--out", "out")
     assert result.returncode == 2
     assert "unknown edition 'posters'" in result.stderr and "Traceback" not in result.stderr
+    assert_untouched(project)
+
+
+def test_unwritable_out(project):
+    (project / "blocked").write_text("a file, not a folder")
+    result = run(project, "--out", "blocked/dist")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(r"blocked/dist: cannot write to the output folder \(.+\); choose another with --out",
+                     result.stderr), result.stderr
+
+
+def test_texts_folder_missing(project):
+    result = run(project, "--texts", "nowhere", "--out", "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "nowhere: no such folder" in result.stderr
+    assert_untouched(project)
