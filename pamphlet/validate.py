@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,8 +29,10 @@ def check_piece(piece, folder):
     problems = _check_fences(piece)
     converter = markdown.Markdown(extensions=["sane_lists"])
     converted = converter.convert(piece.body)
-    for fragment in converter.htmlStash.rawHtmlBlocks:
-        problems += _check_raw_html(piece, str(fragment))
+    fragments = [str(fragment) for fragment in converter.htmlStash.rawHtmlBlocks]
+    for fragment in fragments:
+        problems += _check_raw_html(piece, fragment)
+    problems += _check_balance(piece, fragments)
     tree = html.fragment_fromstring(converted, create_parent="div") if converted.strip() else None
     for element in tree.iter() if tree is not None else ():
         if element.tag == "img":
@@ -88,6 +91,47 @@ def _check_raw_html(piece, fragment):
                     f"raw HTML that is not allowed: {_what_is_removed(fragment)}; a piece may use "
                     f"only these tags: {', '.join(sorted(ALLOWED_TAGS))}, without scripts, event handlers "
                     "or styles that load files")]
+
+
+class _Tags(HTMLParser):
+    """Start and end tags in order, read by the standard library's HTML parser."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.events = []
+
+    def handle_starttag(self, tag, attrs):
+        self.events.append(("start", tag))
+
+    def handle_endtag(self, tag):
+        self.events.append(("end", tag))
+
+
+VOID = {"br", "wbr", "img", "hr"}
+
+
+def _check_balance(piece, fragments):
+    """Every tag a piece opens in raw HTML it closes, in order: the EPUB must be well-formed XHTML."""
+    stack = []
+    for fragment in fragments:
+        parser = _Tags()
+        parser.feed(fragment)
+        parser.close()
+        for event, tag in parser.events:
+            if tag in VOID:
+                continue
+            if event == "start":
+                stack.append((tag, fragment))
+            elif stack and stack[-1][0] == tag:
+                stack.pop()
+            else:
+                return [Problem(piece.path, line_of(piece, fragment),
+                                f"raw HTML closes <{tag}> that is not open here; close tags in the order "
+                                "they were opened")]
+    if stack:
+        tag, fragment = stack[-1]
+        return [Problem(piece.path, line_of(piece, fragment), f"raw HTML opens <{tag}> and never closes it")]
+    return []
 
 
 def _shape(fragment):

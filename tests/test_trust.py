@@ -1,0 +1,64 @@
+"""Reproducible and atomic builds: the same sources give the same bytes; a killed build leaves --out whole."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, run_build
+
+PREVIOUS = b"previous good output"
+
+
+def test_same_sources_same_bytes(dist, tmp_path):
+    again = tmp_path / "again"
+    result = run_build("--out", again)
+    assert result.returncode == 0, result.stderr
+    first = sorted(p.name for p in dist.iterdir())
+    assert first == sorted(p.name for p in again.iterdir())
+    assert len(first) >= 6
+    for name in first:
+        assert (dist / name).read_bytes() == (again / name).read_bytes(), f"{name} differs between two builds"
+
+
+def test_source_date_epoch_sets_the_dates(tmp_path, manifest):
+    out = tmp_path / "dated"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}  # 2023-11-14 22:13:20 UTC
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "print", "screen", "epub", "--out", str(out)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    slug = manifest["slug"]
+    for name in (f"{slug}-print.pdf", f"{slug}-screen.pdf"):
+        assert PdfReader(out / name).metadata["/CreationDate"].startswith("D:20231114221320")
+    with zipfile.ZipFile(out / f"{slug}.epub") as book:
+        opf = book.read(next(n for n in book.namelist() if n.endswith(".opf"))).decode()
+        assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf
+        assert all(info.date_time == (2000, 1, 1, 0, 0, 0) for info in book.infolist())
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.8, 1.5, 2.5, 3.5, 5.0])
+def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, delay):
+    """Kill a build at several moments; every file in --out is then the old one or the complete new one."""
+    out = tmp_path / "out"
+    out.mkdir()
+    names = sorted(p.name for p in dist.iterdir())
+    for name in names:
+        (out / name).write_bytes(PREVIOUS)
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", str(out)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    for name in names:
+        data = (out / name).read_bytes()
+        assert data in (PREVIOUS, (dist / name).read_bytes()), f"{name} is neither old nor complete"
+    visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert visible == names
+    # The next build clears what the killed one left behind and completes.
+    assert run_build("--out", out).returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == names
