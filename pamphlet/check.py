@@ -15,29 +15,34 @@ TOLERANCE = 0.5            # points
 
 
 def check_layout(document, name):
-    """Text inside its page's content box (running heads: inside the safe zone); images at 300 dpi or more."""
+    """Lines of text inside their page's text area (running heads and folios: outside the 5 mm safe zone);
+    images at 300 dpi or more at their printed size."""
     problems = []
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
-        width, height = page.width, page.height
+        safe = SAFE_ZONE / PX
         left, top = page_box.content_box_x(), page_box.content_box_y()
-        right, bottom = left + page_box.width, top + page_box.height
+        text_area = (left, top, left + page_box.width, top + page_box.height)
         for child in page_box.children:
-            in_margin = isinstance(child, boxes.MarginBox)
+            if isinstance(child, boxes.MarginBox):
+                bounds, what = (safe, safe, page.width - safe, page.height - safe), \
+                    "within 5 mm of the trim edge (the safe zone)"
+            else:
+                bounds, what = text_area, "outside the page's text area"
             for box in child.descendants():
-                if isinstance(box, boxes.TextBox) and box.text.strip():
-                    x1, y1 = box.position_x, box.position_y
-                    x2, y2 = x1 + box.width, y1 + box.height
-                    if in_margin:
-                        bounds = (SAFE_ZONE / PX, SAFE_ZONE / PX, width - SAFE_ZONE / PX, height - SAFE_ZONE / PX)
-                        what = "within 5 mm of the trim edge (the safe zone)"
-                    else:
-                        bounds = (left, top, right, bottom)
-                        what = "outside the page's text area"
+                if isinstance(box, boxes.LineBox):
+                    texts = [t for t in box.descendants() if isinstance(t, boxes.TextBox) and t.text.strip()]
+                    if not texts:
+                        continue
+                    # Horizontally the glyphs count; vertically the line box (glyph boxes may be taller).
+                    x1 = min(t.position_x for t in texts)
+                    x2 = max(t.position_x + t.width for t in texts)
+                    y1, y2 = box.position_y, box.position_y + box.height
                     over = max(bounds[0] - x1, bounds[1] - y1, x2 - bounds[2], y2 - bounds[3]) * PX
                     if over > TOLERANCE:
+                        line = " ".join(t.text.strip() for t in texts)[:40]
                         problems.append(Problem(name, None, f"page {number}: text {what} by {over / MM:.1f} mm: "
-                                                            f"“{box.text.strip()[:40]}”; shorten it or let it break"))
+                                                            f"“{line}”; shorten it or let it break"))
                 elif isinstance(box, (boxes.InlineReplacedBox, boxes.BlockReplacedBox)):
                     pixels = getattr(box.replacement, "width", None)
                     if pixels and box.width:
