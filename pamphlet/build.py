@@ -1,5 +1,6 @@
 """Runs a build as a list of named steps: load texts, check, render, write each edition, then commit."""
 
+import copy
 import datetime
 import os
 import tempfile
@@ -15,7 +16,7 @@ from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
 from .pagelist import page_starts
 from .pdf import PdfWriter
-from .prepress import MM, press_ready
+from .prepress import MM, label_pages, press_ready
 from .render import Renderer, locale_path
 from .validate import check_glyphs, check_layouts, font_coverage
 
@@ -38,8 +39,8 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
     pdf = PdfWriter(LAYOUTS, roots=(pamphlet.folder, LAYOUTS, FONTS))
     slug = pamphlet.slug
     with Staging(out) as staging:
-        # The booklet, the EPUB's cover and its page list all come from the print edition's pages.
-        if {"print", "booklet", "epub"} & set(editions):
+        # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
+        if {"print", "booklet", "screen", "epub"} & set(editions):
             print_pdf, print_layout = _print_edition(renderer, pdf, f"{slug}-print.pdf", crop_marks)
         if "print" in editions:
             staging.write(f"{slug}-print.pdf", print_pdf)
@@ -51,7 +52,7 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
                     name = f"{slug}-leaflet-{piece['id']}.pdf"
                     staging.write(name, _leaflet(renderer, pdf, piece, name))
         if "screen" in editions:
-            staging.write(f"{slug}-screen.pdf", _screen(renderer, pdf, f"{slug}-screen.pdf"))
+            staging.write(f"{slug}-screen.pdf", _screen(renderer, pdf, print_layout, f"{slug}-screen.pdf"))
         if "epub" in editions:
             anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
             write_epub(renderer, staging.path(f"{slug}.epub"), stamp=stamp, cover=cover_png(print_pdf),
@@ -88,7 +89,7 @@ def _check_sources(pamphlet):
 
 def _print_edition(renderer, pdf, name, crop_marks):
     """The A5 print edition with bleed, padded with planned blanks to a multiple of 4 pages, checked."""
-    document = pdf.pad(pdf.layout(renderer.render("print.html", edition="print")), 4)
+    document = pdf.pad(pdf.layout(renderer.render("print.html")), 4)
     _raise(check.check_layout(document, name))
     data = press_ready(pdf.to_bytes(document, name), crop_marks=crop_marks)
     _raise(check.check_print_pdf(data, name, A5, BLEED))
@@ -109,10 +110,19 @@ def _leaflet(renderer, pdf, piece, name):
     return sheets
 
 
-def _screen(renderer, pdf, name):
-    document = pdf.layout(renderer.render("print.html", edition="screen"))
-    _raise(check.check_layout(document, name))
-    return pdf.to_bytes(document, name, pdf_variant="pdf/ua-1")
+def _screen(renderer, pdf, print_layout, name):
+    """The print layout written again: without its blank pages, cut at the trim, tagged (PDF/UA-1), and
+    with page labels so that the viewer shows the print edition's page numbers."""
+    pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
+    data = pdf.to_bytes(print_layout.copy([_without_bleed(page) for _, page in pages]), name,
+                        pdf_variant="pdf/ua-1")
+    return label_pages(data, [number for number, _ in pages])
+
+
+def _without_bleed(page):
+    page = copy.copy(page)
+    page.bleed = {side: 0 for side in page.bleed}
+    return page
 
 
 def _raise(problems):

@@ -53,6 +53,13 @@ def check_layout(document, name):
     return problems
 
 
+def is_blank(page):
+    """A page with nothing on it but, perhaps, running heads: no line of text, no image."""
+    return not any(isinstance(box, (boxes.LineBox, boxes.ReplacedBox))
+                   for child in page._page_box.children if not isinstance(child, boxes.MarginBox)
+                   for box in child.descendants())
+
+
 def check_print_pdf(pdf_bytes, name, trim_size, bleed, multiple=4):
     """Page boxes (trim size, bleed, zero origin), page count and embedded fonts of a press PDF."""
     problems = []

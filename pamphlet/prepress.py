@@ -2,7 +2,7 @@
 
 import io
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            NullObject, RectangleObject)
 
@@ -25,7 +25,12 @@ def press_ready(pdf_bytes, crop_marks=False):
         margin = SLUG if crop_marks else 0
         dx = -float(media.left) + margin
         dy = -float(media.bottom) + margin
-        page.add_transformation(Transformation().translate(dx, dy))
+        # Wrap the content in a translation rather than rewrite it: nothing is parsed, so it is fast.
+        contents = page.raw_get("/Contents")
+        streams = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject(
+            [writer._add_object(_stream(f"q 1 0 0 1 {dx:.6f} {dy:.6f} cm\n".encode())), *streams,
+             writer._add_object(_stream(b"\nQ"))])
         width = float(media.width) + 2 * margin
         height = float(media.height) + 2 * margin
         trim_box = RectangleObject([float(trim.left) + dx, float(trim.bottom) + dy,
@@ -39,11 +44,22 @@ def press_ready(pdf_bytes, crop_marks=False):
             annotation = annotation.get_object()
             annotation[NameObject("/Rect")] = _shifted_rect(annotation["/Rect"], dx, dy)
         if crop_marks:
-            _draw_crop_marks(page)
-        page.compress_content_streams(level=9)
+            page[NameObject("/Contents")].append(writer._add_object(_stream(_crop_marks(page))))
         shifts[page.indirect_reference.idnum] = (dx, dy)
     _shift_destinations(writer._root_object, shifts, set())
-    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def label_pages(pdf_bytes, numbers):
+    """Give a PDF's pages the page labels numbers (viewers show these instead of 1, 2, 3…)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
+    start = 0
+    for index in range(1, len(numbers) + 1):
+        if index == len(numbers) or numbers[index] != numbers[index - 1] + 1:
+            writer.set_page_label(start, index - 1, style="/D", start=numbers[start])
+            start = index
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -77,7 +93,7 @@ def _shift_destinations(obj, shifts, seen):
                 _shift_destinations(value, shifts, seen)
 
 
-def _draw_crop_marks(page):
+def _crop_marks(page):
     """Thin registration lines on the trim lines, starting outside the bleed so they never print on the piece."""
     trim, bleed = page.trimbox, page.bleedbox
     lines = []
@@ -92,8 +108,10 @@ def _draw_crop_marks(page):
     ops = ["q", "0.25 w", "1 1 1 1 K"]
     ops += [f"{x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l S" for x1, y1, x2, y2 in lines]
     ops.append("Q")
-    marks = PageObject.create_blank_page(width=float(page.mediabox.width), height=float(page.mediabox.height))
+    return "\n".join(ops).encode()
+
+
+def _stream(data):
     stream = DecodedStreamObject()
-    stream.set_data("\n".join(ops).encode())
-    marks.replace_contents(stream)
-    page.merge_page(marks)
+    stream.set_data(data)
+    return stream.flate_encode(level=9)

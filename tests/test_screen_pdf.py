@@ -84,3 +84,17 @@ def test_metadata(screen_pdf, manifest):
 
 def test_small_enough_to_send(screen_pdf):
     assert screen_pdf.stat().st_size < 400 * 1024
+
+
+def test_page_labels_are_the_print_page_numbers(screen_pdf):
+    """The viewer shows the print edition's numbers, so 'page 12' is the same page in both."""
+    reader = PdfReader(screen_pdf)
+    labels = reader.page_labels
+    text = normalise(reader.pages[contents_page(reader)].extract_text())
+    checked = 0
+    for _, title, number in outline(reader):
+        listed = re.search(re.escape(normalise(title)) + r"\.*(\d+)", text)
+        assert listed, title
+        assert labels[number - 1] == listed.group(1), f"{title}: label {labels[number - 1]}, contents {listed.group(1)}"
+        checked += 1
+    assert checked >= 4
