@@ -2,15 +2,17 @@
 
 import copy
 import datetime
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import check, impose
 from .cover import cover_png
 from .epub import write_epub
 from .errors import BuildError
-from .fonts import faces
+from .fonts import epub_fonts, faces
 from .leaflet import layout_leaflet
 from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
@@ -36,9 +38,14 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
     renderer = Renderer(pamphlet, LAYOUTS, stamp)
     out = Path(out)
     _prepare_out(out)
-    pdf = PdfWriter(LAYOUTS, roots=(pamphlet.folder, LAYOUTS, FONTS))
     slug = pamphlet.slug
-    with Staging(out) as staging:
+    leaflets = [(piece, f"{slug}-leaflet-{piece['id']}.pdf") for piece in renderer.pieces
+                if piece["leaflet"] and "leaflets" in editions]
+    with Staging(out) as staging, Background(renderer) as background:
+        # What does not need the print layout runs in a second process while this one lays it out.
+        leaflet_jobs = [(name, background.submit(_leaflet, piece, name)) for piece, name in leaflets]
+        fonts = background.submit(_epub_fonts) if "epub" in editions else None
+        pdf = _pdf_writer(renderer)
         # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
         if {"print", "booklet", "screen", "epub"} & set(editions):
             print_pdf, print_layout = _print_edition(renderer, pdf, f"{slug}-print.pdf", crop_marks)
@@ -46,22 +53,73 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
             staging.write(f"{slug}-print.pdf", print_pdf)
         if "booklet" in editions:
             staging.write(f"{slug}-booklet.pdf", _booklet(renderer, print_pdf, f"{slug}-booklet.pdf"))
-        if "leaflets" in editions:
-            for piece in renderer.pieces:
-                if piece["leaflet"]:
-                    name = f"{slug}-leaflet-{piece['id']}.pdf"
-                    staging.write(name, _leaflet(renderer, pdf, piece, name))
         if "screen" in editions:
-            staging.write(f"{slug}-screen.pdf", _screen(renderer, pdf, print_layout, f"{slug}-screen.pdf"))
+            staging.write(f"{slug}-screen.pdf", _screen(pdf, print_layout, f"{slug}-screen.pdf"))
         if "epub" in editions:
             anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
             write_epub(renderer, staging.path(f"{slug}.epub"), stamp=stamp, cover=cover_png(print_pdf),
-                       page_starts=page_starts(print_layout, anchors))
+                       page_starts=page_starts(print_layout, anchors), fonts=fonts.result())
+        for name, job in leaflet_jobs:
+            staging.write(name, job.result())
         written = [target for _, target in staging.staged]
         staging.commit()
     for target in written:
         log(f"wrote {target}")
     return written
+
+
+class Background:
+    """A second process (forked, so it shares what is loaded) for jobs independent of the print layout.
+
+    Where fork is unavailable or there is one core, jobs run here, in order, when their result is asked for.
+    """
+
+    def __init__(self, renderer):
+        global _RENDERER
+        _RENDERER = renderer
+        self.pool = None
+        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+
+    def submit(self, job, *args):
+        if self.pool is None:
+            return _Later(job, args)
+        return self.pool.submit(_in_worker, job, *args)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Later:
+    def __init__(self, job, args):
+        self.job, self.args = job, args
+
+    def result(self):
+        return _in_worker(self.job, *self.args)
+
+
+_RENDERER = None
+_PDF = None
+
+
+def _in_worker(job, *args):
+    return job(_RENDERER, *args)
+
+
+def _pdf_writer(renderer):
+    """One PdfWriter per process: its font configuration is shared by every layout made there."""
+    global _PDF
+    if _PDF is None or _PDF.fetcher.roots[0] != renderer.pamphlet.folder.resolve():
+        _PDF = PdfWriter(LAYOUTS, roots=(renderer.pamphlet.folder, LAYOUTS, FONTS))
+    return _PDF
+
+
+def _epub_fonts(renderer):
+    return epub_fonts(renderer)
 
 
 def build_date(pamphlet):
@@ -102,7 +160,8 @@ def _booklet(renderer, print_pdf, name):
     return sheets
 
 
-def _leaflet(renderer, pdf, piece, name):
+def _leaflet(renderer, piece, name):
+    pdf = _pdf_writer(renderer)
     document = pdf.pad(layout_leaflet(renderer, pdf, piece), 2)
     _raise(check.check_layout(document, name))
     sheets = impose.two_copies(pdf.to_bytes(document, name), renderer.pdf_metadata(title=piece["plain_title"]))
@@ -110,7 +169,7 @@ def _leaflet(renderer, pdf, piece, name):
     return sheets
 
 
-def _screen(renderer, pdf, print_layout, name):
+def _screen(pdf, print_layout, name):
     """The print layout written again: without its blank pages, cut at the trim, tagged (PDF/UA-1), and
     with page labels so that the viewer shows the print edition's page numbers."""
     pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]

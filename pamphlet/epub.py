@@ -4,9 +4,7 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
-from lxml import etree
 
-from .fonts import faces, subset_font
 from .pagelist import mark_pages
 from .validate import IMAGE_TYPES
 
@@ -36,11 +34,11 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def write_epub(renderer, path, stamp, cover, page_starts):
+def write_epub(renderer, path, stamp, cover, page_starts, fonts):
     """Build the book from the renderer's pages and write it to path (a temporary file).
 
     cover is the PNG of the print edition's front cover; page_starts (pagelist.PageStart) place the print
-    edition's page numbers in the text.
+    edition's page numbers in the text; fonts (fonts.EpubFonts) are the font subsets to embed.
     """
     pamphlet = renderer.pamphlet
     labels = renderer.locale["labels"]
@@ -109,33 +107,17 @@ def write_epub(renderer, path, stamp, cover, page_starts):
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
 
-    text = "".join("".join(etree.fromstring(xhtml).itertext()) for xhtml in documents.values())
-    text += "".join(renderer.locale["labels"].values())
-    stylesheet = _add_fonts(book, renderer, text)
+    for number, (file_name, data) in enumerate(fonts.files, start=1):
+        book.add_item(epub.EpubItem(uid=f"font-{number}", file_name=file_name, media_type="font/ttf", content=data))
     for name in STYLESHEETS:
         book.add_item(epub.EpubItem(uid=f"css-{name.split('.')[0]}", file_name=f"css/{name}",
                                     media_type="text/css", content=(renderer.layouts / name).read_bytes()))
     book.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
-                                content=stylesheet.encode("utf-8")))
+                                content=fonts.stylesheet.encode("utf-8")))
     book.spine = [cover_page, title_page, imprint, nav, *chapters]
 
     _Writer(str(path), book, {"mtime": stamp}).write()
     _repack(path)
-
-
-def _add_fonts(book, renderer, text):
-    """Embed subsets of the shipped fonts; return the @font-face rules that point at them."""
-    rules = []
-    families = []
-    for face in faces(renderer.layouts / "fonts.css"):
-        if face.family not in families:
-            families.append(face.family)
-        internal = f"Pamphlet Face {families.index(face.family) + 1}"
-        book.add_item(epub.EpubItem(uid=f"font-{len(rules) + 1}", file_name=face.file_name, media_type="font/ttf",
-                                    content=subset_font(face, text, internal)))
-        rules.append(f'@font-face {{ font-family: "{face.family}"; src: url(../{face.file_name}); '
-                     f"font-weight: {face.weight}; font-style: {face.style}; }}")
-    return "/* Subsets of the shipped fonts (see fonts/README.md). */\n" + "\n".join(rules) + "\n"
 
 
 def _repack(path):

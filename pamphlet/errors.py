@@ -24,6 +24,10 @@ class BuildError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        # Rebuilt from its problems when it crosses from the build's second process.
+        return (BuildError, (self.problems,))
+
     @classmethod
     def single(cls, path, message, line=None):
         return cls([Problem(Path(path), line, message)])

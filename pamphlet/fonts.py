@@ -6,8 +6,15 @@ from dataclasses import dataclass
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
+from lxml import html
 
 FACE = re.compile(r"@font-face\s*{([^}]*)}")
+
+
+@dataclass(frozen=True)
+class EpubFonts:
+    files: list        # (file name in the EPUB, font data)
+    stylesheet: str    # @font-face rules pointing at them
 
 
 @dataclass(frozen=True)
@@ -61,3 +68,19 @@ def subset_font(face, text, family):
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def epub_fonts(renderer):
+    """Subsets of every face in layouts/fonts.css, cut to the characters of the pamphlet and the layouts' words."""
+    document = html.fromstring(renderer.render("print.html"))
+    text = "".join(document.itertext()) + "".join(str(label) for label in renderer.locale["labels"].values())
+    text += "0123456789"  # page numbers
+    files, rules, families = [], [], []
+    for face in faces(renderer.layouts / "fonts.css"):
+        if face.family not in families:
+            families.append(face.family)
+        internal = f"Pamphlet Face {families.index(face.family) + 1}"
+        files.append((face.file_name, subset_font(face, text, internal)))
+        rules.append(f'@font-face {{ font-family: "{face.family}"; src: url(../{face.file_name}); '
+                     f"font-weight: {face.weight}; font-style: {face.style}; }}")
+    return EpubFonts(files, "/* Subsets of the shipped fonts (see fonts/README.md). */\n" + "\n".join(rules) + "\n")
