@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import check, impose
+from .cache import MAIN
 from .cover import cover_png
 from .epub import write_epub
 from .errors import BuildError
@@ -25,13 +26,14 @@ from .validate import check_glyphs, check_layouts, font_coverage
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
 FONTS = ROOT / "fonts"
-EDITIONS = ("print", "booklet", "leaflets", "screen", "epub")
+OUTPUT = MAIN
 A5 = (148 * MM, 210 * MM)
 BLEED = 3 * MM
 
 
-def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
-    """Build the named editions of the pamphlet in texts into out; return the paths written."""
+def build(texts, out, editions, crop_marks=False, log=print, skip=()):
+    """Build the named editions of the pamphlet in texts into out, leaving alone the outputs named in skip
+    (up to date); return the paths written."""
     pamphlet = load_pamphlet(texts)
     _check_sources(pamphlet)
     stamp = build_date(pamphlet)
@@ -39,8 +41,9 @@ def build(texts, out, editions=EDITIONS, crop_marks=False, log=print):
     out = Path(out)
     _prepare_out(out)
     slug = pamphlet.slug
+    editions = [e for e in editions if e == "leaflets" or OUTPUT[e].format(slug=slug) not in skip]
     leaflets = [(piece, f"{slug}-leaflet-{piece['id']}.pdf") for piece in renderer.pieces
-                if piece["leaflet"] and "leaflets" in editions]
+                if piece["leaflet"] and "leaflets" in editions and f"{slug}-leaflet-{piece['id']}.pdf" not in skip]
     with Staging(out) as staging, Background(renderer) as background:
         # What does not need the print layout runs in a second process while this one lays it out.
         leaflet_jobs = [(name, background.submit(_leaflet, piece, name)) for piece, name in leaflets]
