@@ -5,6 +5,7 @@ import datetime
 import multiprocessing
 import os
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
 from .pagelist import page_starts
 from .pdf import PdfWriter
-from .prepress import MM, label_pages, press_ready
+from .prepress import MM, page_labels, press_ready
 from .render import Renderer, locale_path
+from .report import Report
 from .validate import check_glyphs, check_layouts, font_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +33,11 @@ A5 = (148 * MM, 210 * MM)
 BLEED = 3 * MM
 
 
-def build(texts, out, editions, crop_marks=False, log=print, skip=()):
+def build(texts, out, editions, crop_marks=False, report=None, skip=()):
     """Build the named editions of the pamphlet in texts into out, leaving alone the outputs named in skip
     (up to date); return the paths written."""
+    report = report or Report(quiet=True)
+    report.step("reading and checking the texts")
     pamphlet = load_pamphlet(texts)
     _check_sources(pamphlet)
     stamp = build_date(pamphlet)
@@ -44,31 +48,50 @@ def build(texts, out, editions, crop_marks=False, log=print, skip=()):
     editions = [e for e in editions if e == "leaflets" or OUTPUT[e].format(slug=slug) not in skip]
     leaflets = [(piece, f"{slug}-leaflet-{piece['id']}.pdf") for piece in renderer.pieces
                 if piece["leaflet"] and "leaflets" in editions and f"{slug}-leaflet-{piece['id']}.pdf" not in skip]
+    seconds = {}
     with Staging(out) as staging, Background(renderer) as background:
         # What does not need the print layout runs in a second process while this one lays it out.
         leaflet_jobs = [(name, background.submit(_leaflet, piece, name)) for piece, name in leaflets]
         fonts = background.submit(_epub_fonts) if "epub" in editions else None
         pdf = _pdf_writer(renderer)
+        clock = time.perf_counter()
         # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
         if {"print", "booklet", "screen", "epub"} & set(editions):
+            report.step("laying out the print edition")
             print_pdf, print_layout = _print_edition(renderer, pdf, f"{slug}-print.pdf", crop_marks)
+            clock = _lap(seconds, f"{slug}-print.pdf", clock)
         if "print" in editions:
             staging.write(f"{slug}-print.pdf", print_pdf)
         if "booklet" in editions:
+            report.step("imposing the booklet")
             staging.write(f"{slug}-booklet.pdf", _booklet(renderer, print_pdf, f"{slug}-booklet.pdf"))
+            clock = _lap(seconds, f"{slug}-booklet.pdf", clock)
         if "screen" in editions:
+            report.step("writing the screen PDF")
             staging.write(f"{slug}-screen.pdf", _screen(pdf, print_layout, f"{slug}-screen.pdf"))
+            clock = _lap(seconds, f"{slug}-screen.pdf", clock)
         if "epub" in editions:
+            report.step("writing the EPUB")
             anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
+            font_files, font_seconds = fonts.result()
             write_epub(renderer, staging.path(f"{slug}.epub"), stamp=stamp, cover=cover_png(print_pdf),
-                       page_starts=page_starts(print_layout, anchors), fonts=fonts.result())
+                       page_starts=page_starts(print_layout, anchors), fonts=font_files)
+            clock = _lap(seconds, f"{slug}.epub", clock, font_seconds)
         for name, job in leaflet_jobs:
-            staging.write(name, job.result())
+            report.step(f"laying out {name}")
+            data, seconds[name] = job.result()
+            staging.write(name, data)
         written = [target for _, target in staging.staged]
         staging.commit()
     for target in written:
-        log(f"wrote {target}")
+        report.wrote(target, seconds.get(target.name, 0.0))
     return written
+
+
+def _lap(seconds, name, clock, extra=0.0):
+    now = time.perf_counter()
+    seconds[name] = now - clock + extra
+    return now
 
 
 class Background:
@@ -85,6 +108,7 @@ class Background:
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
     def submit(self, job, *args):
+        """Run job(renderer, *args) there; its future's result is (what it returns, seconds it took)."""
         if self.pool is None:
             return _Later(job, args)
         return self.pool.submit(_in_worker, job, *args)
@@ -110,7 +134,9 @@ _PDF = None
 
 
 def _in_worker(job, *args):
-    return job(_RENDERER, *args)
+    start = time.perf_counter()
+    result = job(_RENDERER, *args)
+    return result, time.perf_counter() - start
 
 
 def _pdf_writer(renderer):
@@ -176,9 +202,8 @@ def _screen(pdf, print_layout, name):
     """The print layout written again: without its blank pages, cut at the trim, tagged (PDF/UA-1), and
     with page labels so that the viewer shows the print edition's page numbers."""
     pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
-    data = pdf.to_bytes(print_layout.copy([_without_bleed(page) for _, page in pages]), name,
-                        pdf_variant="pdf/ua-1")
-    return label_pages(data, [number for number, _ in pages])
+    return pdf.to_bytes(print_layout.copy([_without_bleed(page) for _, page in pages]), name,
+                        pdf_variant="pdf/ua-1", finisher=page_labels([number for number, _ in pages]))
 
 
 def _without_bleed(page):

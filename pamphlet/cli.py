@@ -5,6 +5,7 @@ import sys
 
 from . import cache
 from .errors import BuildError
+from .report import Report
 
 EDITIONS = ("print", "booklet", "leaflets", "screen", "epub")
 
@@ -31,16 +32,17 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     editions = tuple(args.editions) or EDITIONS
-    log = (lambda message: None) if args.quiet else print
+    report = Report(quiet=args.quiet)
     plan = cache.plan(args.texts, args.out, editions, {"crop_marks": args.crop_marks})
     fresh = plan.fresh() if plan else set()
     if plan and fresh == set(plan.keys):
-        log(f"{args.out}: every output is up to date; nothing to rebuild")
+        report.note(f"{args.out}: every output is up to date; nothing to rebuild")
         return 0
     from . import build as build_module  # WeasyPrint loads only when there is something to build
     try:
-        written = build_module.build(args.texts, args.out, editions, crop_marks=args.crop_marks, log=log,
-                                     skip=fresh)
+        with report:
+            written = build_module.build(args.texts, args.out, editions, crop_marks=args.crop_marks,
+                                         report=report, skip=fresh)
     except BuildError as err:
         count = len(err.problems)
         for problem in err.problems:
@@ -50,4 +52,5 @@ def main(argv=None):
         return 1
     if plan:
         plan.remember(written)
+    report.summary()
     return 0

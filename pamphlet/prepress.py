@@ -2,6 +2,7 @@
 
 import io
 
+import pydyf
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            NullObject, RectangleObject)
@@ -52,17 +53,15 @@ def press_ready(pdf_bytes, crop_marks=False):
     return out.getvalue()
 
 
-def label_pages(pdf_bytes, numbers):
-    """Give a PDF's pages the page labels numbers (viewers show these instead of 1, 2, 3…)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
-    start = 0
-    for index in range(1, len(numbers) + 1):
-        if index == len(numbers) or numbers[index] != numbers[index - 1] + 1:
-            writer.set_page_label(start, index - 1, style="/D", start=numbers[start])
-            start = index
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+def page_labels(numbers):
+    """A WeasyPrint finisher giving the PDF's pages the labels numbers (viewers show them instead of 1, 2, 3…)."""
+    def finish(document, pdf):
+        ranges = pydyf.Array()
+        for index, number in enumerate(numbers):
+            if index == 0 or number != numbers[index - 1] + 1:
+                ranges.extend([index, pydyf.Dictionary({"S": "/D", "St": number})])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": ranges})
+    return finish
 
 
 def _shifted_rect(rect, dx, dy):

@@ -1,0 +1,75 @@
+"""Shows a build as it goes and sums it up: a live line on a terminal, plain lines in logs, a table at the end."""
+
+import io
+import zipfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+class Report:
+    def __init__(self, quiet=False, console=None):
+        self.quiet = quiet
+        self.console = console or Console(highlight=False)
+        self.live = self.console.is_terminal and not quiet
+        self.status = None
+        self.rows = []
+
+    def __enter__(self):
+        if self.live:
+            self.status = self.console.status("starting…")
+            self.status.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.stop()
+
+    def step(self, text):
+        """What the build is doing now."""
+        if self.live:
+            self.status.update(text)
+        elif not self.quiet:
+            self.console.print(text)
+
+    def wrote(self, path, seconds):
+        self.rows.append((Path(path), seconds))
+
+    def note(self, text):
+        if not self.quiet:
+            self.console.print(text)
+
+    def summary(self):
+        """Edition, file, pages, size and seconds of every output written."""
+        if self.quiet or not self.rows:
+            return
+        folders = {str(path.parent) for path, _ in self.rows}
+        table = Table(title=f"Built in {', '.join(sorted(folders))}", title_justify="left")
+        for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("size", "right"),
+                                ("seconds", "right")):
+            table.add_column(column, justify=justify)
+        for path, seconds in self.rows:
+            table.add_row(edition_of(path), path.name, pages_of(path), f"{path.stat().st_size / 1024:.0f} KB",
+                          f"{seconds:.2f}")
+        self.console.print(table)
+
+
+def edition_of(path):
+    name = path.name
+    for suffix, edition in (("-print.pdf", "print"), ("-booklet.pdf", "booklet"), ("-screen.pdf", "screen"),
+                            (".epub", "EPUB")):
+        if name.endswith(suffix):
+            return edition
+    return "leaflet" if "-leaflet-" in name else ""
+
+
+def pages_of(path):
+    """Pages of a PDF (sheet sides for imposed files); documents of an EPUB's spine."""
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+        return str(len(PdfReader(io.BytesIO(data)).pages))
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        opf = next((n for n in book.namelist() if n.endswith(".opf")), None)
+        return f"{book.read(opf).count(b'<itemref')} docs" if opf else ""
