@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 ACE := $(VENV)/ace/node_modules/.bin/ace-puppeteer
 
-.PHONY: all test ace clean
+.PHONY: all test ace bench clean
 
 all: $(VENV)/.installed
 	$(BIN)/python build.py
@@ -18,6 +18,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# Times every edition against Pandoc and the daily loop (installs Pandoc from PyPI's pypandoc-binary).
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python build.py --bench
 
 # DAISY Ace, the EPUB accessibility checker, for the tests (needs Node.js, npm and Debian's chromium).
 ace: $(ACE)

@@ -33,9 +33,10 @@ A5 = (148 * MM, 210 * MM)
 BLEED = 3 * MM
 
 
-def build(texts, out, editions, crop_marks=False, report=None, skip=()):
+def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False):
     """Build the named editions of the pamphlet in texts into out, leaving alone the outputs named in skip
-    (up to date); return the paths written."""
+    (up to date); return the paths written. print_first puts the print PDF in place as soon as it is made
+    (watch mode: the page someone is looking at), the rest when all are done."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     pamphlet = load_pamphlet(texts)
@@ -62,6 +63,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=()):
             clock = _lap(seconds, f"{slug}-print.pdf", clock)
         if "print" in editions:
             staging.write(f"{slug}-print.pdf", print_pdf)
+            if print_first:
+                staging.commit()
         if "booklet" in editions:
             report.step("imposing the booklet")
             staging.write(f"{slug}-booklet.pdf", _booklet(renderer, print_pdf, f"{slug}-booklet.pdf"))
@@ -81,8 +84,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=()):
             report.step(f"laying out {name}")
             data, seconds[name] = job.result()
             staging.write(name, data)
-        written = [target for _, target in staging.staged]
         staging.commit()
+        written = staging.committed
     for target in written:
         report.wrote(target, seconds.get(target.name, 0.0))
     return written

@@ -29,8 +29,12 @@ def _content(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _files(folder):
-    return sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+def _files(folder, leave_out=None):
+    """Files under folder, but for caches, hidden files and the output folder (which may lie inside it)."""
+    leave_out = Path(leave_out).resolve() if leave_out else None
+    return sorted(p for p in Path(folder).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
+                  and not (leave_out and p.resolve().is_relative_to(leave_out)))
 
 
 class Plan:
@@ -43,7 +47,7 @@ class Plan:
         slug, pieces = manifest["slug"], list(manifest["pieces"])
         shared = _digest(_files(CODE) + _files(ROOT / "layouts") + _files(ROOT / "fonts"),
                          json.dumps([options, os.environ.get("SOURCE_DATE_EPOCH", "")]))
-        text_files = _files(texts)
+        text_files = _files(texts, leave_out=out)
         everything = _digest(text_files, shared)
         self.keys = {MAIN[e].format(slug=slug): everything for e in editions if e in MAIN}
         if "leaflets" in editions:

@@ -1,10 +1,10 @@
-"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR]."""
+"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch], and build.py new DIR."""
 
 import argparse
 import sys
 
 from . import cache
-from .errors import BuildError
+from .errors import BuildError, report_failure
 from .report import Report
 
 EDITIONS = ("print", "booklet", "leaflets", "screen", "epub")
@@ -21,6 +21,10 @@ def parse_args(argv):
     parser.add_argument("--out", default="dist", help="folder for the outputs (default: dist)")
     parser.add_argument("--crop-marks", action="store_true",
                         help="add crop marks outside the bleed of the print edition, for print shops that ask")
+    parser.add_argument("--watch", action="store_true",
+                        help="build, then rebuild what each edit affects until stopped with Ctrl-C")
+    parser.add_argument("--bench", action="store_true",
+                        help="time every edition against Pandoc and the daily loop; print the figures")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     args = parser.parse_args(argv)
     unknown = [e for e in args.editions if e not in EDITIONS]
@@ -29,10 +33,37 @@ def parse_args(argv):
     return args
 
 
+def new(argv):
+    """python build.py new DIR"""
+    parser = argparse.ArgumentParser(prog="build.py new",
+                                     description="Write a small pamphlet folder to start from, commented field by field.")
+    parser.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    args = parser.parse_args(argv)
+    from .scaffold import new_pamphlet
+    try:
+        files = new_pamphlet(args.folder)
+    except (FileExistsError, OSError) as err:
+        parser.error(str(err))
+    for path in files:
+        print(f"wrote {path}")
+    print(f"build it with: python build.py --texts {args.folder} --out {args.folder}/dist")
+    return 0
+
+
 def main(argv=None):
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["new"]:
+        return new(argv[1:])
+    args = parse_args(argv)
     editions = tuple(args.editions) or EDITIONS
+    if args.bench:
+        from .bench import run_bench
+        return run_bench(args.texts)
     report = Report(quiet=args.quiet)
+    if args.watch:
+        from .watch import watch_and_build
+        return watch_and_build(args.texts, args.out, editions, {"crop_marks": args.crop_marks},
+                               Report(quiet=args.quiet, live=False))
     plan = cache.plan(args.texts, args.out, editions, {"crop_marks": args.crop_marks})
     fresh = plan.fresh() if plan else set()
     if plan and fresh == set(plan.keys):
@@ -44,11 +75,7 @@ def main(argv=None):
             written = build_module.build(args.texts, args.out, editions, crop_marks=args.crop_marks,
                                          report=report, skip=fresh)
     except BuildError as err:
-        count = len(err.problems)
-        for problem in err.problems:
-            print(problem, file=sys.stderr)
-        print(f"build failed: {count} problem{'s' if count != 1 else ''}; "
-              f"the files already in {args.out} were left as they were", file=sys.stderr)
+        report_failure(err, args.out, sys.stderr)
         return 1
     if plan:
         plan.remember(written)

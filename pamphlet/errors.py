@@ -40,3 +40,13 @@ def display_path(path):
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def report_failure(err, out, stream, waiting=False):
+    """Print every problem, then one closing line saying that the outputs were left alone."""
+    for problem in err.problems:
+        print(problem, file=stream)
+    count = len(err.problems)
+    then = "; waiting for the next change" if waiting else ""
+    print(f"build failed: {count} problem{'s' if count != 1 else ''}; "
+          f"the files already in {out} were left as they were{then}", file=stream, flush=True)

@@ -23,6 +23,7 @@ class Staging:
     def __init__(self, out):
         self.out = Path(out)
         self.staged = []
+        self.committed = []
 
     def path(self, name):
         fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=SUFFIX, dir=self.out)
@@ -37,6 +38,7 @@ class Staging:
         for temp, target in self.staged:
             os.chmod(temp, 0o644)
             os.replace(temp, target)
+            self.committed.append(target)
         self.staged = []
 
     def discard(self):

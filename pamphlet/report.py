@@ -9,10 +9,10 @@ from rich.table import Table
 
 
 class Report:
-    def __init__(self, quiet=False, console=None):
+    def __init__(self, quiet=False, live=True):
         self.quiet = quiet
-        self.console = console or Console(highlight=False)
-        self.live = self.console.is_terminal and not quiet
+        self.console = Console(highlight=False)
+        self.live = live and self.console.is_terminal and not quiet
         self.status = None
         self.rows = []
 

@@ -1,0 +1,105 @@
+"""python build.py new DIR: writes a small pamphlet folder, commented field by field, that builds at once."""
+
+import datetime
+import re
+import uuid
+from pathlib import Path
+
+MANIFEST = """\
+# The pamphlet's manifest. Every key is explained on its line; unknown keys are errors.
+title: {title}                      # on the cover, the title page and in the metadata
+subtitle: A statement, an interview and an introduction   # optional
+byline: Our organisation            # the author line of the whole pamphlet
+publisher: Our organisation         # printed on the imprint page
+language: en                        # en, ru, kk, …: hyphenation, quotes and the layouts' words
+date: {date}                        # YYYY-MM-DD; also the date stamped into every file
+identifier: urn:uuid:{uuid}   # stable: keep it for every edition of this pamphlet
+slug: {slug}                        # the start of every output's file name
+keywords: [solidarity, statement]   # optional: for the metadata of the PDFs and the EPUB
+imprint: |                          # optional Markdown for the imprint page
+  Reproduce freely, with the source.
+blurb: |                            # optional Markdown for the back cover
+  Why this pamphlet matters, in two or three sentences.
+pieces:                             # the pieces, in reading order: one Markdown file each
+  - introduction.md
+  - statement.md
+  - interview.md
+"""
+
+INTRODUCTION = """\
+---
+kind: introduction        # introduction, statement, interview, article or appendix
+title: Introduction
+date: {date}
+authors: [The editors]    # optional; a list
+---
+
+Write the introduction here, in Markdown. Straight "quotes" become curly quotes, and -- and ---
+become dashes.
+
+A blank line starts a new paragraph.
+"""
+
+STATEMENT = """\
+---
+kind: statement
+title: Statement of our organisation
+short_title: Our statement              # optional: a shorter title for the running heads
+date: {date}
+authors: [Our organisation]
+signatories_intro: "The statement was signed by:"   # optional; the layouts have a default
+signatories:                            # optional: set apart after the text
+  - Our organisation
+  - A sister organisation
+source: This statement was first published on our website.   # printed as an attribution
+leaflet: true                           # also make a two-sided A5 leaflet of this piece
+---
+
+The text of the statement.
+
+::: demands
+We demand:
+
+- The first demand!
+- The second demand!
+:::
+
+A closing paragraph.
+"""
+
+INTERVIEW = """\
+---
+kind: interview
+title: An interview
+subtitle: Interview with a comrade      # optional
+date: {date}
+authors: [A comrade]
+source: This interview was first published in our newspaper.
+---
+
+The interviewer's introduction.
+
+## A section heading
+
+> A passage in the interviewee's own words is a quotation.
+
+::: postscript
+P.S. A postscript, if there is one.
+:::
+"""
+
+
+def new_pamphlet(folder):
+    """Write the scaffold into folder (which must not exist or be empty); return the files written."""
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f"{folder} is not empty; choose a new folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-") or "pamphlet"
+    values = {"title": "A new pamphlet", "date": datetime.date.today().isoformat(), "uuid": uuid.uuid4(),
+              "slug": slug}
+    files = {"pamphlet.yml": MANIFEST, "introduction.md": INTRODUCTION, "statement.md": STATEMENT,
+             "interview.md": INTERVIEW}
+    for name, text in files.items():
+        (folder / name).write_text(text.format(**values), encoding="utf-8")
+    return [folder / name for name in files]

@@ -1,0 +1,54 @@
+"""Watch mode: rebuilds what an edit affects each time a file of the pamphlet changes, and keeps watching."""
+
+import sys
+import time
+from pathlib import Path
+
+from watchfiles import watch
+
+from . import cache
+from .errors import BuildError, report_failure
+
+
+def watch_and_build(texts, out, editions, options, report, stop=None):
+    """Build once, then after every change to the texts, layouts or fonts; a broken edit prints its problems
+    and leaves the last good outputs in place."""
+    from . import build as build_module
+
+    def rebuild():
+        plan = cache.plan(texts, out, editions, options)
+        fresh = plan.fresh() if plan else set()
+        if plan and fresh == set(plan.keys):
+            report.note("every output is up to date")
+            return
+        start = time.perf_counter()
+        try:
+            written = build_module.build(texts, out, editions, crop_marks=options["crop_marks"], report=report,
+                                         skip=fresh, print_first=True)
+        except BuildError as err:
+            report_failure(err, out, sys.stderr, waiting=True)
+            return
+        if plan:
+            plan.remember(written)
+        report.note(f"rebuilt {len(written)} file{'s' if len(written) != 1 else ''} "
+                    f"in {time.perf_counter() - start:.2f} s")
+
+    rebuild()
+    folders = [str(texts), str(build_module.LAYOUTS), str(build_module.FONTS)]
+    report.note(f"watching {', '.join(folders)} (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        output = Path(out).resolve()
+
+        def is_source(change, path):
+            return not Path(path).resolve().is_relative_to(output) and not Path(path).name.startswith(".")
+
+        for changes in watch(*folders, watch_filter=is_source, step=20, debounce=300, stop_event=stop,
+                             raise_interrupt=False):
+            names = sorted({path.rsplit("/", 1)[-1] for _, path in changes})
+            report.note(f"changed: {', '.join(names)}")
+            rebuild()
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    return 0
