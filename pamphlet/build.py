@@ -1,9 +1,12 @@
 """Runs a build as a list of named steps: load texts, check, render, write each edition, then commit."""
 
 import copy
+import ctypes
+import ctypes.util
 import datetime
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -108,7 +111,8 @@ class Background:
         _RENDERER = renderer
         self.pool = None
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_die_with_parent, initargs=(os.getpid(),))
 
     def submit(self, job, *args):
         """Run job(renderer, *args) there; its future's result is (what it returns, seconds it took)."""
@@ -122,6 +126,20 @@ class Background:
     def __exit__(self, *exc):
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent(parent):
+    """A build killed at any moment must not leave its second process behind, waiting forever."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux: the kernel kills this process with its parent
+    except (OSError, AttributeError, TypeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took hold
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 class _Later:

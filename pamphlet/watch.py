@@ -35,16 +35,22 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
 
     rebuild()
     folders = [str(texts), str(build_module.LAYOUTS), str(build_module.FONTS)]
-    report.note(f"watching {', '.join(folders)} (Ctrl-C to stop)")
-    sys.stdout.flush()
+    announced = False
     try:
         output = Path(out).resolve()
 
         def is_source(change, path):
             return not Path(path).resolve().is_relative_to(output) and not Path(path).name.startswith(".")
 
+        # yield_on_timeout: the first, empty, yield says the watcher is running; only then say so.
         for changes in watch(*folders, watch_filter=is_source, step=20, debounce=300, stop_event=stop,
-                             raise_interrupt=False):
+                             raise_interrupt=False, yield_on_timeout=True, rust_timeout=200):
+            if not changes:
+                if not announced:
+                    report.note(f"watching {', '.join(folders)} (Ctrl-C to stop)")
+                    sys.stdout.flush()
+                    announced = True
+                continue
             names = sorted({path.rsplit("/", 1)[-1] for _, path in changes})
             report.note(f"changed: {', '.join(names)}")
             rebuild()

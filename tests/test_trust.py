@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -41,6 +42,18 @@ def test_source_date_epoch_sets_the_dates(tmp_path, manifest):
         assert all(info.date_time == (2000, 1, 1, 0, 0, 0) for info in book.infolist())
 
 
+def processes_naming(text):
+    """Processes whose command line mentions text (read from /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(text).encode() in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.mark.parametrize("delay", [0.2, 0.8, 1.5, 2.5, 3.5, 5.0])
 def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, delay):
     """Kill a build at several moments; every file in --out is then the old one or the complete new one."""
@@ -54,6 +67,8 @@ def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, delay):
     time.sleep(delay)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    time.sleep(0.3)
+    assert processes_naming(out) == [], "the killed build left a process behind"
     for name in names:
         data = (out / name).read_bytes()
         assert data in (PREVIOUS, (dist / name).read_bytes()), f"{name} is neither old nor complete"

