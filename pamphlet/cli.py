@@ -35,8 +35,8 @@ def parse_args(argv):
 
 def new(argv):
     """python build.py new DIR"""
-    parser = argparse.ArgumentParser(prog="build.py new",
-                                     description="Write a small pamphlet folder to start from, commented field by field.")
+    parser = argparse.ArgumentParser(
+        prog="build.py new", description="Write a small pamphlet folder to start from, commented field by field.")
     parser.add_argument("folder", metavar="DIR", help="a new or empty folder")
     args = parser.parse_args(argv)
     from .scaffold import new_pamphlet

@@ -1,6 +1,5 @@
 """Every paragraph of the source document reaches the print PDF and the EPUB (corrections applied)."""
 
-import re
 from pathlib import Path
 
 import pytest
