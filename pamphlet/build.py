@@ -1,19 +1,14 @@
 """Runs a build as a list of named steps: load texts, check, render, write each edition, then commit."""
 
 import copy
-import ctypes
-import ctypes.util
 import datetime
-import multiprocessing
 import os
-import signal
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import check, impose
-from .cache import MAIN
+from .cache import MAIN, USER_EPOCH
 from .cover import cover_png
 from .epub import write_epub
 from .errors import BuildError
@@ -21,6 +16,7 @@ from .fonts import epub_fonts, faces
 from .leaflet import layout_leaflet
 from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
+from .parallel import Background
 from .pagelist import page_starts
 from .pdf import PdfWriter
 from .prepress import MM, page_labels, press_ready
@@ -31,7 +27,6 @@ from .validate import check_glyphs, check_layouts, font_coverage
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
 FONTS = ROOT / "fonts"
-OUTPUT = MAIN
 A5 = (148 * MM, 210 * MM)
 BLEED = 3 * MM
 
@@ -49,14 +44,14 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     out = Path(out)
     _prepare_out(out)
     slug = pamphlet.slug
-    editions = [e for e in editions if e == "leaflets" or OUTPUT[e].format(slug=slug) not in skip]
+    editions = [e for e in editions if e == "leaflets" or MAIN[e].format(slug=slug) not in skip]
     leaflets = [(piece, f"{slug}-leaflet-{piece['id']}.pdf") for piece in renderer.pieces
                 if piece["leaflet"] and "leaflets" in editions and f"{slug}-leaflet-{piece['id']}.pdf" not in skip]
     seconds = {}
     with Staging(out) as staging, Background(renderer) as background:
         # What does not need the print layout runs in a second process while this one lays it out.
         leaflet_jobs = [(name, background.submit(_leaflet, piece, name)) for piece, name in leaflets]
-        fonts = background.submit(_epub_fonts) if "epub" in editions else None
+        fonts = background.submit(epub_fonts) if "epub" in editions else None
         pdf = _pdf_writer(renderer)
         clock = time.perf_counter()
         # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
@@ -100,64 +95,7 @@ def _lap(seconds, name, clock, extra=0.0):
     return now
 
 
-class Background:
-    """A second process (forked, so it shares what is loaded) for jobs independent of the print layout.
-
-    Where fork is unavailable or there is one core, jobs run here, in order, when their result is asked for.
-    """
-
-    def __init__(self, renderer):
-        global _RENDERER
-        _RENDERER = renderer
-        self.pool = None
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_die_with_parent, initargs=(os.getpid(),))
-
-    def submit(self, job, *args):
-        """Run job(renderer, *args) there; its future's result is (what it returns, seconds it took)."""
-        if self.pool is None:
-            return _Later(job, args)
-        return self.pool.submit(_in_worker, job, *args)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _die_with_parent(parent):
-    """A build killed at any moment must not leave its second process behind, waiting forever."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux: the kernel kills this process with its parent
-    except (OSError, AttributeError, TypeError):
-        pass
-    if os.getppid() != parent:  # the parent died before prctl took hold
-        os._exit(1)
-
-
-PR_SET_PDEATHSIG = 1
-
-
-class _Later:
-    def __init__(self, job, args):
-        self.job, self.args = job, args
-
-    def result(self):
-        return _in_worker(self.job, *self.args)
-
-
-_RENDERER = None
 _PDF = None
-
-
-def _in_worker(job, *args):
-    start = time.perf_counter()
-    result = job(_RENDERER, *args)
-    return result, time.perf_counter() - start
 
 
 def _pdf_writer(renderer):
@@ -168,19 +106,14 @@ def _pdf_writer(renderer):
     return _PDF
 
 
-def _epub_fonts(renderer):
-    return epub_fonts(renderer)
-
-
 def build_date(pamphlet):
-    """The date stamped into every output: SOURCE_DATE_EPOCH when set, else the manifest's date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        stamp = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    """The date stamped into every output: SOURCE_DATE_EPOCH when the user set it, else the manifest's date."""
+    if USER_EPOCH.isdigit():
+        stamp = datetime.datetime.fromtimestamp(int(USER_EPOCH), datetime.timezone.utc)
     else:
         stamp = datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
-        # fontTools, WeasyPrint's fallback subsetter, stamps the time into fonts unless this is set.
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    # fontTools, WeasyPrint's fallback subsetter, stamps the time into fonts unless this is set.
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
     return stamp
 
 

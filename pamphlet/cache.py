@@ -13,6 +13,8 @@ import yaml
 CODE = Path(__file__).resolve().parent
 ROOT = CODE.parent
 RECORD = ".pamphlet-cache.json"
+# As the user set it when the command started (a build sets it too, for fontTools).
+USER_EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
 MAIN = {"print": "{slug}-print.pdf", "booklet": "{slug}-booklet.pdf", "screen": "{slug}-screen.pdf",
         "epub": "{slug}.epub"}
 
@@ -46,7 +48,7 @@ class Plan:
         manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
         slug, pieces = manifest["slug"], list(manifest["pieces"])
         shared = _digest(_files(CODE) + _files(ROOT / "layouts") + _files(ROOT / "fonts"),
-                         json.dumps([options, os.environ.get("SOURCE_DATE_EPOCH", "")]))
+                         json.dumps([options, USER_EPOCH]))
         text_files = _files(texts, leave_out=out)
         everything = _digest(text_files, shared)
         self.keys = {MAIN[e].format(slug=slug): everything for e in editions if e in MAIN}
