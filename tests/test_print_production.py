@@ -156,3 +156,16 @@ def test_preflight_rejects_text_outside_the_page(texts_copy, tmp_path):
     assert result.returncode == 1
     assert re.search(r"-print\.pdf: page \d+: text outside the page's text area by \d+\.\d mm", result.stderr), \
         result.stderr
+
+
+def test_cover_colour_runs_into_the_bleed(print_pdf):
+    """The cover's background reaches the edge of the bleed on both covers, and is the same colour as at the
+    middle of the cover (no white hairline where the trim might fall a little outside)."""
+    document = pypdfium2.PdfDocument(str(print_pdf))
+    for index in (0, len(document) - 1):
+        image = document[index].render(scale=1).to_pil().convert("RGB")
+        width, height = image.size
+        middle = image.getpixel((width // 2, height // 2 + height // 8))
+        assert middle[0] > 120 and middle[1] < 60, f"page {index + 1}: the cover is not coloured ({middle})"
+        for corner in ((1, 1), (width - 2, 1), (1, height - 2), (width - 2, height - 2)):
+            assert image.getpixel(corner) == middle, f"page {index + 1}: corner {corner} is not in the cover colour"
