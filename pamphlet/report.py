@@ -12,6 +12,8 @@ class Report:
     def __init__(self, quiet=False, live=True):
         self.quiet = quiet
         self.console = Console(highlight=False)
+        if not self.console.is_terminal:
+            self.console.width = 120  # logs have no terminal width; keep file names whole
         self.live = live and self.console.is_terminal and not quiet
         self.status = None
         self.rows = []
