@@ -191,6 +191,7 @@ def _check_mapping(path, node, offset, fields, problems, what):
                                 f"{what} must be a list of 'key: value' lines"))
         return {}
     values = {}
+    reported = set()  # keys already named in a problem: no second "lacks the required key" for them
     for key_node, value_node in node.value:
         key = key_node.value
         line = key_node.start_mark.line + 1 + offset
@@ -199,16 +200,18 @@ def _check_mapping(path, node, offset, fields, problems, what):
             close = difflib.get_close_matches(str(key), fields, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(fields)
             problems.append(Problem(path, line, f"unknown key '{key}' in {what}; {hint}"))
+            reported.update(close)
             continue
         if key in values:
             problems.append(Problem(path, line, f"key '{key}' appears twice in {what}"))
             continue
         value = _convert(path, key, spec, value_node, offset, problems)
-        if value is not None:
+        if value is None:
+            reported.add(key)
+        else:
             values[key] = value
     for key, spec in fields.items():
-        if spec.required and key not in values and not any(
-                p.path == path and f"'{key}'" in p.message for p in problems):
+        if spec.required and key not in values and key not in reported:
             problems.append(Problem(path, node.start_mark.line + 1 + offset,
                                     f"{what} lacks the required key '{key}'"))
     return values
