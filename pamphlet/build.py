@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import check, impose
-from .cache import MAIN, USER_EPOCH
+from .cache import MAIN, USER_EPOCH, output_name
 from .cover import cover_png
 from .epub import write_epub
 from .errors import BuildError
@@ -44,40 +44,42 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     out = Path(out)
     _prepare_out(out)
     slug = pamphlet.slug
-    editions = [e for e in editions if e == "leaflets" or MAIN[e].format(slug=slug) not in skip]
-    leaflets = [(piece, f"{slug}-leaflet-{piece['id']}.pdf") for piece in renderer.pieces
-                if piece["leaflet"] and "leaflets" in editions and f"{slug}-leaflet-{piece['id']}.pdf" not in skip]
+    name = {edition: output_name(edition, slug) for edition in MAIN}
+    editions = [e for e in editions if e == "leaflets" or name[e] not in skip]
+    leaflets = [(piece, output_name("leaflets", slug, piece["id"])) for piece in renderer.pieces
+                if piece["leaflet"] and "leaflets" in editions]
+    leaflets = [(piece, leaflet) for piece, leaflet in leaflets if leaflet not in skip]
     seconds = {}
     with Staging(out) as staging, Background(renderer) as background:
         # What does not need the print layout runs in a second process while this one lays it out.
-        leaflet_jobs = [(name, background.submit(_leaflet, piece, name)) for piece, name in leaflets]
+        leaflet_jobs = [(leaflet, background.submit(_leaflet, piece, leaflet)) for piece, leaflet in leaflets]
         fonts = background.submit(epub_fonts) if "epub" in editions else None
         pdf = _pdf_writer(renderer)
         clock = time.perf_counter()
         # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
         if {"print", "booklet", "screen", "epub"} & set(editions):
             report.step("laying out the print edition")
-            print_pdf, print_layout = _print_edition(renderer, pdf, f"{slug}-print.pdf", crop_marks)
-            clock = _lap(seconds, f"{slug}-print.pdf", clock)
+            print_pdf, print_layout = _print_edition(renderer, pdf, name["print"], crop_marks)
+            clock = _lap(seconds, name["print"], clock)
         if "print" in editions:
-            staging.write(f"{slug}-print.pdf", print_pdf)
+            staging.write(name["print"], print_pdf)
             if print_first:
                 staging.commit()
         if "booklet" in editions:
             report.step("imposing the booklet")
-            staging.write(f"{slug}-booklet.pdf", _booklet(renderer, print_pdf, f"{slug}-booklet.pdf"))
-            clock = _lap(seconds, f"{slug}-booklet.pdf", clock)
+            staging.write(name["booklet"], _booklet(renderer, print_pdf, name["booklet"]))
+            clock = _lap(seconds, name["booklet"], clock)
         if "screen" in editions:
             report.step("writing the screen PDF")
-            staging.write(f"{slug}-screen.pdf", _screen(pdf, print_layout, f"{slug}-screen.pdf"))
-            clock = _lap(seconds, f"{slug}-screen.pdf", clock)
+            staging.write(name["screen"], _screen(pdf, print_layout, name["screen"]))
+            clock = _lap(seconds, name["screen"], clock)
         if "epub" in editions:
             report.step("writing the EPUB")
             anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
             font_files, font_seconds = fonts.result()
-            write_epub(renderer, staging.path(f"{slug}.epub"), stamp=stamp, cover=cover_png(print_pdf),
+            write_epub(renderer, staging.path(name["epub"]), stamp=stamp, cover=cover_png(print_pdf),
                        page_starts=page_starts(print_layout, anchors), fonts=font_files)
-            clock = _lap(seconds, f"{slug}.epub", clock, font_seconds)
+            clock = _lap(seconds, name["epub"], clock, font_seconds)
         for name, job in leaflet_jobs:
             report.step(f"laying out {name}")
             data, seconds[name] = job.result()

@@ -19,6 +19,11 @@ MAIN = {"print": "{slug}-print.pdf", "booklet": "{slug}-booklet.pdf", "screen": 
         "epub": "{slug}.epub"}
 
 
+def output_name(edition, slug, piece=None):
+    """The one place that names outputs: an edition's file, or with piece, that piece's leaflet."""
+    return f"{slug}-leaflet-{piece}.pdf" if edition == "leaflets" else MAIN[edition].format(slug=slug)
+
+
 def _digest(paths, extra=""):
     sha = hashlib.sha256(extra.encode())
     for path in paths:
@@ -51,7 +56,7 @@ class Plan:
                          json.dumps([options, USER_EPOCH]))
         text_files = _files(texts, leave_out=out)
         everything = _digest(text_files, shared)
-        self.keys = {MAIN[e].format(slug=slug): everything for e in editions if e in MAIN}
+        self.keys = {output_name(e, slug): everything for e in editions if e in MAIN}
         if "leaflets" in editions:
             others = {texts / p for p in pieces}
             common = [p for p in text_files if p not in others]
@@ -59,7 +64,7 @@ class Plan:
                 text = (texts / piece).read_text(encoding="utf-8")
                 front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
                 if isinstance(front, dict) and front.get("leaflet") is True:
-                    name = f"{slug}-leaflet-{Path(piece).stem}.pdf"
+                    name = output_name("leaflets", slug, Path(piece).stem)
                     self.keys[name] = _digest(sorted(common + [texts / piece]), shared)
 
     def fresh(self):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ebooklib import epub
 
+from .cache import output_name
 from .pagelist import mark_pages
 from .validate import IMAGE_TYPES
 
@@ -49,7 +50,8 @@ def write_epub(renderer, path, stamp, cover, page_starts, fonts):
     book.add_author(pamphlet.byline, uid="author-1")
     book.add_metadata("DC", "publisher", pamphlet.publisher)
     book.add_metadata("DC", "date", pamphlet.date.isoformat())
-    book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {pamphlet.slug}-print.pdf)")
+    print_edition = output_name("print", pamphlet.slug)
+    book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
     if pamphlet.subtitle:
         book.add_metadata("DC", "description", pamphlet.subtitle)
     for subject in pamphlet.keywords:
@@ -57,7 +59,7 @@ def write_epub(renderer, path, stamp, cover, page_starts, fonts):
     for prop, value in ACCESSIBILITY:
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(None, "meta", labels["accessibility_summary"], {"property": "schema:accessibilitySummary"})
-    book.add_metadata(None, "meta", f"{pamphlet.slug}-print.pdf", {"property": "pageBreakSource"})
+    book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
 
     image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png", content=cover)
     image.properties = ["cover-image"]
