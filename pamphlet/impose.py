@@ -59,6 +59,7 @@ def _two_up(sides, metadata):
         sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
         sheet[NameObject("/Contents")] = writer._add_object(_stream("\n".join(operations).encode()))
     if metadata:
+        metadata = dict(metadata)  # the caller's stays as it was
         lang = metadata.pop("/Lang", None)
         writer.add_metadata(metadata)
         if lang:
