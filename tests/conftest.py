@@ -8,10 +8,10 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import pypdfium2
 import pytest
 import yaml
 from lxml import etree
-from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ROOT / "texts"
@@ -61,25 +61,29 @@ def normalise(text):
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"[“”„«»\"]", '"', text)
     text = re.sub(r"[‘’‚']", "'", text)
-    text = re.sub(r"[\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\-]", "", text)
+    # \x02 is how pdfium reports a hyphen that ends a line.
+    text = re.sub(r"[\x02\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\-]", "", text)
     return re.sub(r"\s+", "", text)
+
+
+def pdf_pages(path):
+    """A PDF's pages as pypdfium2 pages, which give text by position (also text drawn through forms)."""
+    document = pypdfium2.PdfDocument(str(path))
+    return [document[index] for index in range(len(document))]
+
+
+def text_in(page, left, bottom, right, top):
+    """The text a pypdfium2 page shows inside a rectangle, in PDF points."""
+    return page.get_textpage().get_text_bounded(left, bottom, right, top)
 
 
 def pdf_body_text(path, page=None, top_mm=17, bottom_mm=19):
     """The text of a PDF's pages (or one page) without running heads and folios, which lie in the margins."""
+    pages = pdf_pages(path)
     chunks = []
-    pages = PdfReader(path).pages
-    for page in pages if page is None else [pages[page]]:
-        box = page.trimbox
-        low, high = float(box.bottom) + bottom_mm * MM, float(box.top) - top_mm * MM
-
-        def visit(text, cm, tm, font, size):
-            y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
-            if low < y < high:
-                chunks.append(text)
-
-        page.extract_text(visitor_text=visit)
-        chunks.append("\n")
+    for current in pages if page is None else [pages[page]]:
+        left, bottom, right, top = current.get_trimbox()
+        chunks.append(text_in(current, left, bottom + bottom_mm * MM, right, top - top_mm * MM) + "\n")
     return "".join(chunks)
 
 

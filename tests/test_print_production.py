@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader
 
-from conftest import MM, ROOT, epub_documents, run_build
+from conftest import MM, ROOT, epub_documents, pdf_pages, run_build, text_in
 
 BLEED = 3 * MM
 A5 = (148 * MM, 210 * MM)
@@ -28,19 +28,12 @@ def leaflet_pieces():
     return pieces
 
 
-def sheet_sides(path):
-    """The sides of an imposed PDF, as pypdfium2 pages (it reads text drawn through form XObjects by position)."""
-    document = pypdfium2.PdfDocument(str(path))
-    return [document[index] for index in range(len(document))]
-
-
 def half_texts(side):
     """The text of the left and the right half of an imposed sheet side, and of each half's folio area."""
     width, height = side.get_size()
-    text = side.get_textpage()
     halves = {"left": (0, width / 2), "right": (width / 2, width)}
-    return ({name: text.get_text_bounded(left, 0, right, height) for name, (left, right) in halves.items()},
-            {name: text.get_text_bounded(left, 0, right, 19 * MM).strip() for name, (left, right) in halves.items()})
+    return ({name: text_in(side, left, 0, right, height) for name, (left, right) in halves.items()},
+            {name: text_in(side, left, 0, right, 19 * MM).strip() for name, (left, right) in halves.items()})
 
 
 def test_print_edition_boxes_on_every_page(print_pdf):
@@ -66,7 +59,7 @@ def test_booklet_is_saddle_stitched_on_a4(dist, print_pdf, manifest):
     booklet = dist / f"{manifest['slug']}-booklet.pdf"
     assert len(PdfReader(booklet).pages) == count // 2
     checked = 0
-    for index, side in enumerate(sheet_sides(booklet)):
+    for index, side in enumerate(pdf_pages(booklet)):
         assert side.get_size() == pytest.approx(A4_LANDSCAPE, abs=0.05)
         sheet, back = divmod(index, 2)
         expected = (2 * sheet + 2, count - 2 * sheet - 1) if back else (count - 2 * sheet, 2 * sheet + 1)
@@ -79,7 +72,7 @@ def test_booklet_is_saddle_stitched_on_a4(dist, print_pdf, manifest):
 
 
 def test_booklet_first_sheet_carries_the_covers(dist, print_pdf, manifest):
-    halves, _ = half_texts(sheet_sides(dist / f"{manifest['slug']}-booklet.pdf")[0])
+    halves, _ = half_texts(pdf_pages(dist / f"{manifest['slug']}-booklet.pdf")[0])
     assert manifest["title"] in " ".join(halves["right"].split())      # front cover, page 1
     assert " ".join(manifest["blurb"].split()[:6]) in " ".join(halves["left"].split())  # back cover
 
@@ -90,7 +83,7 @@ def test_leaflets_two_identical_copies_per_side(dist, manifest):
     made = sorted(p.name for p in dist.glob(f"{manifest['slug']}-leaflet-*.pdf"))
     assert made == sorted(f"{manifest['slug']}-leaflet-{piece}.pdf" for piece in pieces)
     for name in made:
-        sides = sheet_sides(dist / name)
+        sides = pdf_pages(dist / name)
         assert len(sides) == 2, name
         for side in sides:
             assert side.get_size() == pytest.approx(A4_LANDSCAPE, abs=0.05)
@@ -100,7 +93,7 @@ def test_leaflets_two_identical_copies_per_side(dist, manifest):
 
 
 def test_leaflet_carries_title_demands_and_origin(dist, manifest):
-    sides = sheet_sides(dist / f"{manifest['slug']}-leaflet-statement-rsd.pdf")
+    sides = pdf_pages(dist / f"{manifest['slug']}-leaflet-statement-rsd.pdf")
     text = " ".join("".join(half_texts(side)[0]["left"] for side in sides).split())
     assert "Stop the intervention, release the detainees!" in text
     assert "Stop the military intervention of the CSTO member states." in text
