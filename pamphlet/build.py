@@ -44,8 +44,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     out = Path(out)
     _prepare_out(out)
     slug = pamphlet.slug
-    name = {edition: output_name(edition, slug) for edition in MAIN}
-    editions = [e for e in editions if e == "leaflets" or name[e] not in skip]
+    files = {edition: output_name(edition, slug) for edition in MAIN}
+    editions = [e for e in editions if e == "leaflets" or files[e] not in skip]
     leaflets = [(piece, output_name("leaflets", slug, piece["id"])) for piece in renderer.pieces
                 if piece["leaflet"] and "leaflets" in editions]
     leaflets = [(piece, leaflet) for piece, leaflet in leaflets if leaflet not in skip]
@@ -59,27 +59,27 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
         # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
         if {"print", "booklet", "screen", "epub"} & set(editions):
             report.step("laying out the print edition")
-            print_pdf, print_layout = _print_edition(renderer, pdf, name["print"], crop_marks)
-            clock = _lap(seconds, name["print"], clock)
+            print_pdf, print_layout = _print_edition(renderer, pdf, files["print"], crop_marks)
+            clock = _lap(seconds, files["print"], clock)
         if "print" in editions:
-            staging.write(name["print"], print_pdf)
+            staging.write(files["print"], print_pdf)
             if print_first:
                 staging.commit()
         if "booklet" in editions:
             report.step("imposing the booklet")
-            staging.write(name["booklet"], _booklet(renderer, print_pdf, name["booklet"]))
-            clock = _lap(seconds, name["booklet"], clock)
+            staging.write(files["booklet"], _booklet(renderer, print_pdf, files["booklet"]))
+            clock = _lap(seconds, files["booklet"], clock)
         if "screen" in editions:
             report.step("writing the screen PDF")
-            staging.write(name["screen"], _screen(pdf, print_layout, name["screen"]))
-            clock = _lap(seconds, name["screen"], clock)
+            staging.write(files["screen"], _screen(pdf, print_layout, files["screen"]))
+            clock = _lap(seconds, files["screen"], clock)
         if "epub" in editions:
             report.step("writing the EPUB")
             anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
             font_files, font_seconds = fonts.result()
-            write_epub(renderer, staging.path(name["epub"]), stamp=stamp, cover=cover_png(print_pdf),
+            write_epub(renderer, staging.path(files["epub"]), stamp=stamp, cover=cover_png(print_pdf),
                        page_starts=page_starts(print_layout, anchors), fonts=font_files)
-            clock = _lap(seconds, name["epub"], clock, font_seconds)
+            clock = _lap(seconds, files["epub"], clock, font_seconds)
         for name, job in leaflet_jobs:
             report.step(f"laying out {name}")
             data, seconds[name] = job.result()
@@ -87,7 +87,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
         staging.commit()
         written = staging.committed
     for target in written:
-        report.wrote(target, seconds.get(target.name, 0.0))
+        edition = next((e for e, file in files.items() if file == target.name), "leaflet")
+        report.wrote(target, edition, seconds.get(target.name, 0.0))
     return written
 
 

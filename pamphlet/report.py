@@ -35,8 +35,8 @@ class Report:
         elif not self.quiet:
             self.console.print(text)
 
-    def wrote(self, path, seconds):
-        self.rows.append((Path(path), seconds))
+    def wrote(self, path, edition, seconds):
+        self.rows.append((Path(path), edition, seconds))
 
     def note(self, text):
         if not self.quiet:
@@ -46,24 +46,15 @@ class Report:
         """Edition, file, pages, size and seconds of every output written."""
         if self.quiet or not self.rows:
             return
-        folders = {str(path.parent) for path, _ in self.rows}
+        folders = {str(path.parent) for path, _, _ in self.rows}
         table = Table(title=f"Built in {', '.join(sorted(folders))}", title_justify="left")
         for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("size", "right"),
                                 ("seconds", "right")):
             table.add_column(column, justify=justify)
-        for path, seconds in self.rows:
-            table.add_row(edition_of(path), path.name, pages_of(path), f"{path.stat().st_size / 1024:.0f} KB",
+        for path, edition, seconds in self.rows:
+            table.add_row(edition, path.name, pages_of(path), f"{path.stat().st_size / 1024:.0f} KB",
                           f"{seconds:.2f}")
         self.console.print(table)
-
-
-def edition_of(path):
-    name = path.name
-    for suffix, edition in (("-print.pdf", "print"), ("-booklet.pdf", "booklet"), ("-screen.pdf", "screen"),
-                            (".epub", "EPUB")):
-        if name.endswith(suffix):
-            return edition
-    return "leaflet" if "-leaflet-" in name else ""
 
 
 def pages_of(path):
