@@ -3,9 +3,9 @@
 import io
 
 from pypdf import PdfReader
-from weasyprint.formatting_structure import boxes
 
 from .errors import Problem
+from .pdf import boxes
 
 PX = 0.75                  # CSS px to PDF points
 MM = 72 / 25.4

@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
-from weasyprint.formatting_structure import boxes
+
+from .pdf import boxes
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB = "http://www.idpf.org/2007/ops"

@@ -1,15 +1,43 @@
 """Lays out HTML with WeasyPrint, using the shipped fonts only, and writes PDFs."""
 
+import ctypes.util
+import io
 import logging
-from contextlib import contextmanager
+import sys
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 from .errors import BuildError, Problem
+
+
+def _import_weasyprint():
+    """Import WeasyPrint without ctypes' library search, which takes a third of a second on Linux.
+
+    For each library WeasyPrint first tries Windows and macOS names; each miss makes
+    ctypes.util.find_library run ldconfig, gcc and ld in subprocesses (WeasyPrint issue #1125). Its list
+    also holds each library's Linux soname, which dlopen finds by itself, so the search adds nothing there.
+    """
+    if not sys.platform.startswith("linux") or "weasyprint" in sys.modules:
+        import weasyprint
+        return
+    find_library, ctypes.util.find_library = ctypes.util.find_library, lambda name: None
+    try:
+        with redirect_stdout(io.StringIO()):  # WeasyPrint prints installation advice before it raises
+            import weasyprint  # noqa: F401
+    except OSError:
+        pass  # a library only the search finds: import again below, searching
+    finally:
+        ctypes.util.find_library = find_library
+    import weasyprint  # noqa: F401, F811
+
+
+_import_weasyprint()
+
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.formatting_structure import boxes  # noqa: E402, F401 (the layout's boxes, for check and others)
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 
 class PdfWriter:
