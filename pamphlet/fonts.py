@@ -4,11 +4,12 @@ import io
 import re
 from dataclasses import dataclass
 
-from fontTools import subset
+import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 from lxml import html
 
 FACE = re.compile(r"@font-face\s*{([^}]*)}")
+GRAPHITE = ("Silf", "Silt", "Sill", "Glat", "Gloc", "Feat")
 
 
 @dataclass(frozen=True)
@@ -41,21 +42,25 @@ def faces(fonts_css):
 
 
 def subset_font(face, text, family):
-    """The face cut down to the glyphs text needs, its names changed to family.
+    """The face cut down to the glyphs text needs, with every layout feature, its names changed to family.
 
     Both licences (the OFL's Reserved Font Names, ParaType's) forbid a modified font under the original
     name, and a subset is a modified font.
     """
-    font = TTFont(face.path, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    # Charis carries Graphite tables, which no e-reader uses and fontTools cannot subset.
-    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text + " ")
-    subsetter.subset(font)
+    wanted = hb.SubsetInput()
+    wanted.unicode_set.update(ord(char) for char in set(text + " "))
+    # The default keeps only the features HarfBuzz applies by itself; the layouts may ask for others.
+    wanted.layout_feature_tag_set.clear()
+    wanted.layout_feature_tag_set.invert()
+    wanted.name_id_set.clear()
+    wanted.name_id_set.invert()
+    wanted.flags = hb.SubsetFlags.NOTDEF_OUTLINE
+    # Charis carries Graphite tables, which no e-reader uses.
+    for tag in GRAPHITE:
+        wanted.drop_table_tag_set.add(int.from_bytes(tag.encode("ascii"), "big"))
+    cut = hb.subset(hb.Face(hb.Blob.from_file_path(str(face.path))), wanted)
+    # Only the name table is rewritten: the rest is copied as HarfBuzz made it.
+    font = TTFont(io.BytesIO(cut.blob.data), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     style = {("normal", "normal"): "Regular", ("bold", "normal"): "Bold",
              ("normal", "italic"): "Italic", ("bold", "italic"): "Bold Italic"}[(face.weight, face.style)]
     names = font["name"]
