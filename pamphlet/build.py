@@ -65,21 +65,26 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
             staging.write(files["print"], print_pdf)
             if print_first:
                 staging.commit()
-        if "booklet" in editions:
-            report.step("imposing the booklet")
-            staging.write(files["booklet"], _booklet(renderer, print_pdf, files["booklet"]))
-            clock = _lap(seconds, files["booklet"], clock)
+        # What needs only the print PDF's bytes goes to the second process, free by now, while this one
+        # writes the screen PDF from the layout.
+        booklet = background.submit(_booklet, print_pdf, files["booklet"]) if "booklet" in editions else None
+        cover = background.submit(_cover, print_pdf) if "epub" in editions else None
         if "screen" in editions:
             report.step("writing the screen PDF")
             staging.write(files["screen"], _screen(pdf, print_layout, files["screen"]))
             clock = _lap(seconds, files["screen"], clock)
+        if booklet:
+            report.step("imposing the booklet")
+            data, seconds[files["booklet"]] = booklet.result()
+            staging.write(files["booklet"], data)
+            clock = time.perf_counter()
         if "epub" in editions:
             report.step("writing the EPUB")
             anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
-            font_files, font_seconds = fonts.result()
-            write_epub(renderer, staging.path(files["epub"]), stamp=stamp, cover=cover_png(print_pdf),
+            (font_files, font_seconds), (cover_image, cover_seconds) = fonts.result(), cover.result()
+            write_epub(renderer, staging.path(files["epub"]), stamp=stamp, cover=cover_image,
                        page_starts=page_starts(print_layout, anchors), fonts=font_files)
-            clock = _lap(seconds, files["epub"], clock, font_seconds)
+            clock = _lap(seconds, files["epub"], clock, font_seconds + cover_seconds)
         for name, job in leaflet_jobs:
             report.step(f"laying out {name}")
             data, seconds[name] = job.result()
@@ -144,6 +149,10 @@ def _booklet(renderer, print_pdf, name):
     sheets = impose.booklet(print_pdf, renderer.pdf_metadata())
     _raise(check.check_sheets(sheets, name, impose.A4_LANDSCAPE, impose.page_count(print_pdf) // 2))
     return sheets
+
+
+def _cover(renderer, print_pdf):
+    return cover_png(print_pdf)
 
 
 def _leaflet(renderer, piece, name):

@@ -1,7 +1,6 @@
-"""Runs the jobs that do not need the print layout (leaflets, EPUB font subsets) in a second process."""
+"""Runs jobs that do not need the print layout itself (leaflets, font subsets, the booklet) in a second process."""
 
 import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -40,7 +39,7 @@ class Background:
 def _die_with_parent(parent):
     """A build killed at any moment must not leave its second process behind, waiting forever."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's among them; no search
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux: the kernel kills this process with its parent
     except (OSError, AttributeError, TypeError):
         pass
