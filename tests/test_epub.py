@@ -154,3 +154,28 @@ def test_daisy_ace_passes(epub_path, tmp_path):
     assert result.returncode == 0, result.stderr
     assert report["earl:result"]["earl:outcome"] == "pass", violations
     assert violations == []
+
+
+def test_font_subsets_keep_the_features_and_glyphs_fonttools_would(epub_path):
+    """HarfBuzz cuts the EPUB's fonts; fontTools' subsetter, cutting the same face to the same text, is the
+    referee: the subset must keep every layout feature and glyph it keeps (ligatures, small caps, marks)."""
+    from fontTools import subset
+
+    with zipfile.ZipFile(epub_path) as book:
+        name = next(n for n in book.namelist() if n.endswith("charis-sil-normal-normal.ttf"))
+        ours = TTFont(io.BytesIO(book.read(name)))
+    original = ROOT / "fonts" / "CharisSIL-Regular.ttf"
+    options = subset.Options(layout_features=["*"], notdef_outline=True)
+    options.drop_tables += ["Silf", "Silt", "Sill", "Glat", "Gloc", "Feat"]
+    referee = TTFont(original)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=ours.getBestCmap().keys())
+    subsetter.subset(referee)
+
+    def features(font):
+        return {(table, record.FeatureTag) for table in ("GSUB", "GPOS") if table in font
+                for record in font[table].table.FeatureList.FeatureRecord}
+
+    assert features(referee) <= features(ours)
+    assert len(ours.getGlyphOrder()) >= len(referee.getGlyphOrder())
+    assert features(referee), "the referee kept no features: the comparison would prove nothing"
