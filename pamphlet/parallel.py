@@ -1,4 +1,4 @@
-"""Runs jobs that do not need the print layout itself (leaflets, font subsets, the booklet) in a second process."""
+"""Runs jobs that do not need the print layout itself (leaflets, font subsets, booklet, cover) in a second process."""
 
 import ctypes
 import multiprocessing

@@ -113,7 +113,7 @@ def test_new_pamphlet_builds_and_passes_epubcheck(tmp_path):
 
 def test_weasyprint_loads_without_starting_programs():
     """Every cold build imports WeasyPrint; done naively, ctypes' library search starts ldconfig, gcc and ld
-    for each library name WeasyPrint tries (a third of a second). pamphlet.pdf imports it without them."""
+    for each library name WeasyPrint tries (a sixth of a second here). pamphlet.pdf imports it without them."""
     probe = ("import subprocess, sys\n"
              "started = []\n"
              "real = subprocess.Popen.__init__\n"
