@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from .editions import file_name
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 
@@ -97,7 +99,7 @@ def _watch_round_trips(texts, work, env):
     copy, out = work / "watched", work / "watched-out"
     shutil.copytree(texts, copy)
     manifest = yaml.safe_load((copy / "pamphlet.yml").read_text(encoding="utf-8"))
-    target = out / f"{manifest['slug']}-print.pdf"
+    target = out / file_name("print", manifest["slug"])
     piece = copy / manifest["pieces"][-1]
     original = piece.read_text(encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "--watch", "--texts", str(copy),

@@ -1,25 +1,19 @@
-"""Runs a build as a list of named steps: load texts, check, render, write each edition, then commit."""
+"""Runs a build as a pipeline: load and check the sources, render, make each requested edition, commit."""
 
-import copy
 import datetime
-import os
 import tempfile
 import time
 from pathlib import Path
 
-from . import check, impose
-from .cache import MAIN, USER_EPOCH, output_name
-from .cover import cover_png
-from .epub import write_epub
+from . import editions as registry
+from .editions import HERE, PRINT_LAYOUT, PRINT_PDF
+from .editions.print_edition import lay_out
 from .errors import BuildError
-from .fonts import epub_fonts, faces
-from .leaflet import layout_leaflet
+from .fonts import faces
 from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
 from .parallel import Background
-from .pagelist import page_starts
 from .pdf import PdfWriter
-from .prepress import MM, page_labels, press_ready
 from .render import Renderer, locale_path
 from .report import Report
 from .validate import check_glyphs, check_layouts, font_coverage
@@ -27,102 +21,131 @@ from .validate import check_glyphs, check_layouts, font_coverage
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
 FONTS = ROOT / "fonts"
-A5 = (148 * MM, 210 * MM)
-BLEED = 3 * MM
 
 
-def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False):
-    """Build the named editions of the pamphlet in texts into out, leaving alone the outputs named in skip
-    (up to date); return the paths written. print_first puts the print PDF in place as soon as it is made
-    (watch mode: the page someone is looking at), the rest when all are done."""
+class Tools:
+    """What every edition is made with: the rendered texts, a PDF writer, the build's options."""
+
+    def __init__(self, renderer, crop_marks=False, pdf=None):
+        self.renderer = renderer
+        self.crop_marks = crop_marks
+        self._pdf = pdf
+
+    @property
+    def pdf(self):
+        """The process's PdfWriter, made when first needed: its font configuration is shared by every layout."""
+        if self._pdf is None:
+            self._pdf = pdf_writer(self.renderer.pamphlet.folder)
+        return self._pdf
+
+
+def pdf_writer(texts):
+    """A PdfWriter that loads files only from the pamphlet's folders (watch mode keeps one for every build)."""
+    return PdfWriter(LAYOUTS, roots=(Path(texts), LAYOUTS, FONTS))
+
+
+def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, pdf=None):
+    """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
+    (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
+    print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
+    at), the rest when all are done; pdf is a PdfWriter to reuse."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     pamphlet = load_pamphlet(texts)
     _check_sources(pamphlet)
-    stamp = build_date(pamphlet)
-    renderer = Renderer(pamphlet, LAYOUTS, stamp)
+    renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch))
     out = Path(out)
     _prepare_out(out)
-    slug = pamphlet.slug
-    files = {edition: output_name(edition, slug) for edition in MAIN}
-    editions = [e for e in editions if e == "leaflets" or files[e] not in skip]
-    leaflets = [(piece, output_name("leaflets", slug, piece["id"])) for piece in renderer.pieces
-                if piece["leaflet"] and "leaflets" in editions]
-    leaflets = [(piece, leaflet) for piece, leaflet in leaflets if leaflet not in skip]
-    seconds = {}
-    with Staging(out) as staging, Background(renderer) as background:
-        # What does not need the print layout runs in a second process while this one lays it out.
-        leaflet_jobs = [(leaflet, background.submit(_leaflet, piece, leaflet)) for piece, leaflet in leaflets]
-        fonts = background.submit(epub_fonts) if "epub" in editions else None
-        pdf = _pdf_writer(renderer)
-        clock = time.perf_counter()
-        # The booklet, the screen PDF, the EPUB's cover and its page list all come from the print layout.
-        if {"print", "booklet", "screen", "epub"} & set(editions):
-            report.step("laying out the print edition")
-            print_pdf, print_layout = _print_edition(renderer, pdf, files["print"], crop_marks)
-            clock = _lap(seconds, files["print"], clock)
-        if "print" in editions:
-            staging.write(files["print"], print_pdf)
-            if print_first:
-                staging.commit()
-        # What needs only the print PDF's bytes goes to the second process, free by now, while this one
-        # writes the screen PDF from the layout.
-        booklet = background.submit(_booklet, print_pdf, files["booklet"]) if "booklet" in editions else None
-        cover = background.submit(_cover, print_pdf) if "epub" in editions else None
-        if "screen" in editions:
-            report.step("writing the screen PDF")
-            staging.write(files["screen"], _screen(pdf, print_layout, files["screen"]))
-            clock = _lap(seconds, files["screen"], clock)
-        if booklet:
-            report.step("imposing the booklet")
-            data, seconds[files["booklet"]] = booklet.result()
-            staging.write(files["booklet"], data)
-            clock = time.perf_counter()
-        if "epub" in editions:
-            report.step("writing the EPUB")
-            anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
-            (font_files, font_seconds), (cover_image, cover_seconds) = fonts.result(), cover.result()
-            write_epub(renderer, staging.path(files["epub"]), stamp=stamp, cover=cover_image,
-                       page_starts=page_starts(print_layout, anchors), fonts=font_files)
-            clock = _lap(seconds, files["epub"], clock, font_seconds + cover_seconds)
-        for name, job in leaflet_jobs:
-            report.step(f"laying out {name}")
-            data, seconds[name] = job.result()
-            staging.write(name, data)
+    pieces = [(piece["id"], piece) for piece in renderer.pieces]
+    jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
+    tools = Tools(renderer, crop_marks, pdf)
+    with Staging(out) as staging, Background(tools) as background:
+        work = _Work(registry.with_steps(jobs), tools, background)
+        work.make(report, staging, print_first)
         staging.commit()
-        written = staging.committed
-    for target in written:
-        edition = next((e for e, file in files.items() if file == target.name), "leaflet")
-        report.wrote(target, edition, seconds.get(target.name, 0.0))
+    written = {job.id: [out / name for name in work.files[job.id]] for job in jobs}
+    for job in jobs:
+        for path in written[job.id]:
+            report.wrote(path, job.step, work.seconds(job))
     return written
 
 
-def _lap(seconds, name, clock, extra=0.0):
-    now = time.perf_counter()
-    seconds[name] = now - clock + extra
-    return now
+class _Work:
+    """The jobs of one build, what each has made so far, and how long each took."""
+
+    def __init__(self, jobs, tools, background):
+        self.jobs, self.tools, self.background = jobs, tools, background
+        self.values = {}    # what each job made, by job id; the print layout and PDF by their names
+        self.futures = {}   # the jobs given to the second process, by id
+        self.own = {}       # the seconds each took itself
+        self.files = {}     # the files each edition's job wrote, by id
+
+    def make(self, report, staging, print_first):
+        """The second process starts each of its jobs as soon as what it needs is there, while this one lays
+        out the print edition (when a job needs it), then makes its own jobs in order."""
+        self.start_ready()
+        if any(need in (PRINT_LAYOUT, PRINT_PDF) for job in self.jobs for need in job.step.needs):
+            report.step("laying out the print edition")
+            start = time.perf_counter()
+            name = registry.file_name("print", self.tools.renderer.pamphlet.slug)
+            self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name)
+            self.own[PRINT_LAYOUT] = time.perf_counter() - start
+            self.start_ready()
+        for job in sorted(self.jobs, key=lambda job: job.step.runs != HERE):  # this process's own jobs first
+            if job.files:
+                report.step(f"making {job.files[0]}")
+                self.stage(job, self.value(job.id), staging)
+                if print_first and job.step.name == "print":
+                    staging.commit()
+
+    def start_ready(self):
+        """Give the second process each of its jobs whose needs are all made."""
+        for job in self.jobs:
+            if job.step.runs != HERE and job.id not in self.futures and all(n in self.values for n in job.step.needs):
+                self.futures[job.id] = self.background.submit(job, **self.needs(job))
+
+    def needs(self, job):
+        return {need: self.value(need) for need in job.step.needs}
+
+    def value(self, job_id):
+        """What the job made: made here now, or waited for from the second process."""
+        if job_id not in self.values:
+            if job_id in self.futures:
+                self.values[job_id], self.own[job_id] = self.futures[job_id].result()
+            else:
+                job = next(job for job in self.jobs if job.id == job_id)
+                start = time.perf_counter()
+                self.values[job_id] = job.step.function()(self.tools, job, **self.needs(job))
+                self.own[job_id] = time.perf_counter() - start
+        return self.values[job_id]
+
+    def stage(self, job, result, staging):
+        """Hand the job's file, or files ({name: bytes}), to staging."""
+        files = result if isinstance(result, dict) else {job.files[0]: result}
+        for name, data in files.items():
+            if not job.writes(name):
+                raise ValueError(f"{job.id} made {name}, which its declaration does not name")
+            staging.write(name, data)
+        self.files[job.id] = list(files)
+
+    def seconds(self, job):
+        """Its own time, and that of each step it needs that no job before it needed (the print layout, which
+        makes the print PDF too, counts once)."""
+        def steps(job):
+            return {PRINT_LAYOUT if need in (PRINT_LAYOUT, PRINT_PDF) else need for need in job.step.needs}
+
+        total = self.own.get(job.id, 0.0)
+        for step in steps(job):
+            if next(other for other in self.jobs if step in steps(other)) is job:
+                total += self.own.get(step, 0.0)
+        return total
 
 
-_PDF = None
-
-
-def _pdf_writer(renderer):
-    """One PdfWriter per process: its font configuration is shared by every layout made there."""
-    global _PDF
-    if _PDF is None or _PDF.fetcher.roots[0] != renderer.pamphlet.folder.resolve():
-        _PDF = PdfWriter(LAYOUTS, roots=(renderer.pamphlet.folder, LAYOUTS, FONTS))
-    return _PDF
-
-
-def build_date(pamphlet):
-    """The date stamped into every output: SOURCE_DATE_EPOCH when the user set it, else the manifest's date."""
-    if USER_EPOCH.isdigit():
-        stamp = datetime.datetime.fromtimestamp(int(USER_EPOCH), datetime.timezone.utc)
-    else:
-        stamp = datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
-    # fontTools, WeasyPrint's fallback subsetter, stamps the time into fonts unless this is set.
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
-    return stamp
+def build_date(pamphlet, epoch=None):
+    """The date stamped into every output: epoch (SOURCE_DATE_EPOCH as the user set it) or the manifest's date."""
+    if epoch is not None:
+        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
 
 
 def _check_sources(pamphlet):
@@ -133,52 +156,6 @@ def _check_sources(pamphlet):
     paths = [pamphlet.folder / MANIFEST, *(piece.path for piece in pamphlet.pieces)]
     locale = locale_path(pamphlet, LAYOUTS)
     problems += check_glyphs(paths + ([locale] if locale else []), coverage)
-    _raise(problems)
-
-
-def _print_edition(renderer, pdf, name, crop_marks):
-    """The A5 print edition with bleed, padded with planned blanks to a multiple of 4 pages, checked."""
-    document = pdf.pad(pdf.layout(renderer.render("print.html")), 4)
-    _raise(check.check_layout(document, name))
-    data = press_ready(pdf.to_bytes(document, name), crop_marks=crop_marks)
-    _raise(check.check_print_pdf(data, name, A5, BLEED))
-    return data, document
-
-
-def _booklet(renderer, print_pdf, name):
-    sheets = impose.booklet(print_pdf, renderer.pdf_metadata())
-    _raise(check.check_sheets(sheets, name, impose.A4_LANDSCAPE, impose.page_count(print_pdf) // 2))
-    return sheets
-
-
-def _cover(renderer, print_pdf):
-    return cover_png(print_pdf)
-
-
-def _leaflet(renderer, piece, name):
-    pdf = _pdf_writer(renderer)
-    document = pdf.pad(layout_leaflet(renderer, pdf, piece), 2)
-    _raise(check.check_layout(document, name))
-    sheets = impose.two_copies(pdf.to_bytes(document, name), renderer.pdf_metadata(title=piece["plain_title"]))
-    _raise(check.check_sheets(sheets, name, impose.A4_LANDSCAPE, 2))
-    return sheets
-
-
-def _screen(pdf, print_layout, name):
-    """The print layout written again: without its blank pages, cut at the trim, tagged (PDF/UA-1), and
-    with page labels so that the viewer shows the print edition's page numbers."""
-    pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
-    return pdf.to_bytes(print_layout.copy([_without_bleed(page) for _, page in pages]), name,
-                        pdf_variant="pdf/ua-1", finisher=page_labels([number for number, _ in pages]))
-
-
-def _without_bleed(page):
-    page = copy.copy(page)
-    page.bleed = {side: 0 for side in page.bleed}
-    return page
-
-
-def _raise(problems):
     if problems:
         raise BuildError(problems)
 

@@ -10,18 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from . import editions as registry
+
 CODE = Path(__file__).resolve().parent
 ROOT = CODE.parent
 RECORD = ".pamphlet-cache.json"
-# As the user set it when the command started (a build sets it too, for fontTools).
-USER_EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-MAIN = {"print": "{slug}-print.pdf", "booklet": "{slug}-booklet.pdf", "screen": "{slug}-screen.pdf",
-        "epub": "{slug}.epub"}
-
-
-def output_name(edition, slug, piece=None):
-    """The one place that names outputs: an edition's file, or with piece, that piece's leaflet."""
-    return f"{slug}-leaflet-{piece}.pdf" if edition == "leaflets" else MAIN[edition].format(slug=slug)
 
 
 def _digest(paths, extra=""):
@@ -36,6 +29,13 @@ def _content(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _front(path):
+    """A piece's front matter, read only as far as the plan needs it (the loader checks it properly)."""
+    text = path.read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
+    return front if isinstance(front, dict) else {}
+
+
 def _files(folder, leave_out=None):
     """Files under folder, but for caches, hidden files and the output folder (which may lie inside it)."""
     leave_out = Path(leave_out).resolve() if leave_out else None
@@ -45,49 +45,68 @@ def _files(folder, leave_out=None):
 
 
 class Plan:
-    """The outputs a build of these editions will write, each with the key of everything it is made from."""
+    """The jobs a build of these editions will do, each with the key of everything it is made from.
+
+    options are everything else its outputs depend on (the command line's options, SOURCE_DATE_EPOCH).
+    """
 
     def __init__(self, texts, out, editions, options):
         self.out = Path(out)
+        self.editions = set(editions)
         texts = Path(texts)
         manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
-        slug, pieces = manifest["slug"], list(manifest["pieces"])
+        pieces = {Path(piece).stem: texts / piece for piece in manifest["pieces"]}
         shared = _digest(_files(CODE) + _files(ROOT / "layouts") + _files(ROOT / "fonts"),
-                         json.dumps([options, USER_EPOCH]))
+                         json.dumps(options, sort_keys=True))
         text_files = _files(texts, leave_out=out)
         everything = _digest(text_files, shared)
-        self.keys = {output_name(e, slug): everything for e in editions if e in MAIN}
-        if "leaflets" in editions:
-            others = {texts / p for p in pieces}
-            common = [p for p in text_files if p not in others]
-            for piece in pieces:
-                text = (texts / piece).read_text(encoding="utf-8")
-                front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
-                if isinstance(front, dict) and front.get("leaflet") is True:
-                    name = output_name("leaflets", slug, Path(piece).stem)
-                    self.keys[name] = _digest(sorted(common + [texts / piece]), shared)
+        common = [path for path in text_files if path not in pieces.values()]
+        self.jobs = registry.jobs(editions, manifest["slug"], [(piece, _front(path)) for piece, path in pieces.items()])
+        # A job for one piece depends on that piece and the files every piece shares, not on the other pieces.
+        self.keys = {job.id: everything if job.piece is None else _digest(sorted(common + [pieces[job.piece]]), shared)
+                     for job in self.jobs}
 
     def fresh(self):
-        """Outputs whose file is there, unchanged since it was written, from the same inputs."""
+        """Ids of the jobs whose files are all there, unchanged since they were written, from the same inputs."""
         record = self._record()
         fresh = set()
-        for name, key in self.keys.items():
-            entry = record.get(name)
-            path = self.out / name
-            if entry and entry["key"] == key and path.is_file() and _content(path) == entry["sha256"]:
-                fresh.add(name)
+        for job_id, key in self.keys.items():
+            entry = record.get(job_id, {})
+            if entry.get("key") == key and entry.get("files") and all(
+                    (self.out / name).is_file() and _content(self.out / name) == sha
+                    for name, sha in entry["files"].items()):
+                fresh.add(job_id)
         return fresh
 
     def remember(self, written):
-        """Record the key and content of every output just written."""
-        record = self._record()
-        for path in written:
-            path = Path(path)
-            if path.name in self.keys:
-                record[path.name] = {"key": self.keys[path.name], "sha256": _content(path)}
-        temp = self.out / f".{RECORD}.part"
-        temp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temp, self.out / RECORD)
+        """Record the key and content of the files each job just wrote ({job id: paths}), and remove the files
+        of these editions that no job makes any more (a piece no longer a leaflet, a renamed slug), unless
+        someone changed them since; return the paths removed."""
+        before = self._record()
+        record = {job_id: entry for job_id, entry in before.items() if "files" in entry}
+        names = {self._name(path) for paths in written.values() for path in paths}
+        gone = {}
+        for job_id, paths in written.items():
+            gone.update(record.pop(job_id, {"files": {}})["files"])
+            record[job_id] = {"edition": job_id.split(":")[0], "key": self.keys[job_id],
+                              "files": {self._name(path): _content(Path(path)) for path in paths}}
+        for job_id in [job_id for job_id, entry in record.items()
+                       if entry["edition"] in self.editions and job_id not in self.keys]:
+            gone.update(record.pop(job_id)["files"])
+        removed = []
+        for name, sha in sorted(gone.items()):
+            path = self.out / name
+            if name not in names and path.is_file() and _content(path) == sha:
+                path.unlink()
+                removed.append(path)
+        if record != before:
+            temp = self.out / f".{RECORD}.part"
+            temp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+            os.replace(temp, self.out / RECORD)
+        return removed
+
+    def _name(self, path):
+        return Path(path).relative_to(self.out).as_posix()
 
     def _record(self):
         try:

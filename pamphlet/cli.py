@@ -1,13 +1,14 @@
 """The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch], and build.py new DIR."""
 
 import argparse
+import os
 import sys
+from contextlib import contextmanager
 
 from . import cache
+from .editions import NAMES as EDITIONS
 from .errors import BuildError, report_failure
 from .report import Report
-
-EDITIONS = ("print", "booklet", "leaflets", "screen", "epub")
 
 
 def parse_args(argv):
@@ -50,6 +51,28 @@ def new(argv):
     return 0
 
 
+def source_date_epoch(environ):
+    """SOURCE_DATE_EPOCH as the user set it, or None: the one place the build reads the environment."""
+    value = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@contextmanager
+def fixed_font_time(epoch):
+    """While the command runs, SOURCE_DATE_EPOCH is set (to epoch, or 0): fontTools, WeasyPrint's fallback
+    font subsetter, stamps the current time into every font it writes unless it is. The build itself takes
+    its date as a value (build.build_date), never from here."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch or 0)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["new"]:
@@ -59,25 +82,30 @@ def main(argv=None):
     if args.bench:
         from .bench import run_bench
         return run_bench(args.texts)
-    report = Report(quiet=args.quiet)
-    if args.watch:
-        from .watch import watch_and_build
-        return watch_and_build(args.texts, args.out, editions, {"crop_marks": args.crop_marks},
-                               Report(quiet=args.quiet, live=False))
-    plan = cache.plan(args.texts, args.out, editions, {"crop_marks": args.crop_marks})
+    options = {"crop_marks": args.crop_marks, "epoch": source_date_epoch(os.environ)}
+    with fixed_font_time(options["epoch"]):
+        if args.watch:
+            from .watch import watch_and_build
+            return watch_and_build(args.texts, args.out, editions, options, Report(quiet=args.quiet, live=False))
+        return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet))
+
+
+def build_once(texts, out, editions, options, report):
+    """Build what is not up to date; print problems or the summary; return the exit status."""
+    plan = cache.plan(texts, out, editions, options)
     fresh = plan.fresh() if plan else set()
     if plan and fresh == set(plan.keys):
-        report.note(f"{args.out}: every output is up to date; nothing to rebuild")
+        if not report.removed(plan.remember({})):
+            report.note(f"{out}: every output is up to date; nothing to rebuild")
         return 0
     from . import build as build_module  # WeasyPrint loads only when there is something to build
     try:
         with report:
-            written = build_module.build(args.texts, args.out, editions, crop_marks=args.crop_marks,
-                                         report=report, skip=fresh)
+            written = build_module.build(texts, out, editions, report=report, skip=fresh, **options)
     except BuildError as err:
-        report_failure(err, args.out, sys.stderr)
+        report_failure(err, out, sys.stderr)
         return 1
     if plan:
-        plan.remember(written)
+        report.removed(plan.remember(written))
     report.summary()
     return 0

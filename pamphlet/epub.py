@@ -1,11 +1,12 @@
 """Writes the EPUB 3 with ebooklib from XHTML the layouts render, then re-packs it reproducibly."""
 
+import io
 import zipfile
 from pathlib import Path
 
 from ebooklib import epub
 
-from .cache import output_name
+from . import editions
 from .pagelist import mark_pages
 from .validate import IMAGE_TYPES
 
@@ -35,8 +36,8 @@ class _Writer(epub.EpubWriter):
         super()._write_opf_file(root)
 
 
-def write_epub(renderer, path, stamp, cover, page_starts, fonts):
-    """Build the book from the renderer's pages and write it to path (a temporary file).
+def write_epub(renderer, stamp, cover, page_starts, fonts):
+    """Build the book from the renderer's pages; return the EPUB's bytes.
 
     cover is the PNG of the print edition's front cover; page_starts (pagelist.PageStart) place the print
     edition's page numbers in the text; fonts (fonts.EpubFonts) are the font subsets to embed.
@@ -50,7 +51,7 @@ def write_epub(renderer, path, stamp, cover, page_starts, fonts):
     book.add_author(pamphlet.byline, uid="author-1")
     book.add_metadata("DC", "publisher", pamphlet.publisher)
     book.add_metadata("DC", "date", pamphlet.date.isoformat())
-    print_edition = output_name("print", pamphlet.slug)
+    print_edition = editions.file_name("print", pamphlet.slug)
     book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
     if pamphlet.subtitle:
         book.add_metadata("DC", "description", pamphlet.subtitle)
@@ -118,18 +119,21 @@ def write_epub(renderer, path, stamp, cover, page_starts, fonts):
                                 content=fonts.stylesheet.encode("utf-8")))
     book.spine = [cover_page, title_page, imprint, nav, *chapters]
 
-    _Writer(str(path), book, {"mtime": stamp}).write()
-    _repack(path)
+    written = io.BytesIO()
+    _Writer(written, book, {"mtime": stamp}).write()
+    return _repack(written)
 
 
-def _repack(path):
+def _repack(written):
     """Rewrite the zip with mimetype first and stored, other entries sorted, all with one fixed time."""
-    with zipfile.ZipFile(path) as source:
+    with zipfile.ZipFile(written) as source:
         entries = {info.filename: source.read(info) for info in source.infolist()}
-    with zipfile.ZipFile(path, "w") as target:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
         for name in ["mimetype", *sorted(n for n in entries if n != "mimetype")]:
             info = zipfile.ZipInfo(name, ZIP_DATE)
             info.create_system = 3
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             target.writestr(info, entries[name], compresslevel=9)
+    return out.getvalue()

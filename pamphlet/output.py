@@ -26,9 +26,12 @@ class Staging:
         self.committed = []
 
     def path(self, name):
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=SUFFIX, dir=self.out)
+        """A temporary file beside the target out/name (name may hold folders: an edition's assets)."""
+        target = self.out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=SUFFIX, dir=target.parent)
         os.close(fd)
-        self.staged.append((Path(temp), self.out / name))
+        self.staged.append((Path(temp), target))
         return Path(temp)
 
     def write(self, name, data):

@@ -36,7 +36,14 @@ class Report:
             self.console.print(text)
 
     def wrote(self, path, edition, seconds):
+        """A file written by edition (its declaration: its name, and how its pages are counted)."""
         self.rows.append((Path(path), edition, seconds))
+
+    def removed(self, paths):
+        """Say which outputs were removed because no edition makes them any more; return them."""
+        for path in paths:
+            self.note(f"removed {path}: no edition makes it any more")
+        return paths
 
     def note(self, text):
         if not self.quiet:
@@ -52,17 +59,19 @@ class Report:
                                 ("seconds", "right")):
             table.add_column(column, justify=justify)
         for path, edition, seconds in self.rows:
-            table.add_row(edition, path.name, pages_of(path), f"{path.stat().st_size / 1024:.0f} KB",
+            table.add_row(edition.name, path.name, pages_of(path, edition.pages), f"{path.stat().st_size / 1024:.0f} KB",
                           f"{seconds:.2f}")
         self.console.print(table)
 
 
-def pages_of(path):
-    """Pages of a PDF (sheet sides for imposed files); documents of an EPUB's spine."""
-    data = path.read_bytes()
-    if path.suffix == ".pdf":
+def pages_of(path, how):
+    """Counted as the edition declares: "pdf", a PDF's pages (sheet sides for imposed files); "spine", the
+    documents of an EPUB's spine; anything else, nothing."""
+    if how == "pdf":
         from pypdf import PdfReader
-        return str(len(PdfReader(io.BytesIO(data)).pages))
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        opf = next((n for n in book.namelist() if n.endswith(".opf")), None)
-        return f"{book.read(opf).count(b'<itemref')} docs" if opf else ""
+        return str(len(PdfReader(io.BytesIO(path.read_bytes())).pages))
+    if how == "spine":
+        with zipfile.ZipFile(path) as book:
+            opf = next((n for n in book.namelist() if n.endswith(".opf")), None)
+            return f"{book.read(opf).count(b'<itemref')} docs" if opf else ""
+    return ""

@@ -14,23 +14,26 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     """Build once, then after every change to the texts, layouts or fonts; a broken edit prints its problems
     and leaves the last good outputs in place."""
     from . import build as build_module
+    pdf = build_module.pdf_writer(texts)  # one font configuration for every rebuild
 
     def rebuild():
         plan = cache.plan(texts, out, editions, options)
         fresh = plan.fresh() if plan else set()
         if plan and fresh == set(plan.keys):
-            report.note("every output is up to date")
+            if not report.removed(plan.remember({})):
+                report.note("every output is up to date")
             return
         start = time.perf_counter()
         try:
-            written = build_module.build(texts, out, editions, crop_marks=options["crop_marks"], report=report,
-                                         skip=fresh, print_first=True)
+            written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, pdf=pdf,
+                                         **options)
         except BuildError as err:
             report_failure(err, out, sys.stderr, waiting=True)
             return
         if plan:
-            plan.remember(written)
-        report.note(f"rebuilt {len(written)} file{'s' if len(written) != 1 else ''} "
+            report.removed(plan.remember(written))
+        count = sum(len(paths) for paths in written.values())
+        report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s")
 
     rebuild()

@@ -1,0 +1,130 @@
+"""The editions a build can make, each declared once: its files, what it needs, where it runs, how it is made.
+
+The command line's choices, the up-to-date record, the build's order of work, the summary table and the
+README's table of outputs all follow from EDITIONS. Kept light (no WeasyPrint): the command line and the
+up-to-date check read it before anything heavy loads; each edition's code is imported only when it runs.
+"""
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from importlib import import_module
+
+# What a step can need. The texts are always there (the renderer); the print layout and the print PDF's
+# bytes are made in this process, before anything that needs them, when some requested step needs them.
+PRINT_LAYOUT = "print_layout"   # the laid-out print document (WeasyPrint's): only in this process
+PRINT_PDF = "print_pdf"         # the print edition's press-ready bytes
+BUILT_IN = (PRINT_LAYOUT, PRINT_PDF)
+
+# Where a step runs: this process, or the build's second process (parallel.Background).
+HERE, SECOND = "here", "second"
+
+
+@dataclass(frozen=True)
+class Step:
+    """Work an edition needs done that writes no file of its own (the EPUB's font subsets and cover image).
+
+    make is "module:function" in this package; the function is called as function(tools, job, **needs) with
+    one keyword per name in needs, and its result is handed to the steps that need this one by name.
+    """
+    name: str
+    make: str
+    needs: tuple = ()
+    runs: str = HERE
+
+    def function(self):
+        module, function = self.make.split(":")
+        return getattr(import_module(f"{__name__}.{module}"), function)
+
+
+@dataclass(frozen=True)
+class Edition(Step):
+    """An edition: a Step whose function returns the bytes of its file, or {file name: bytes} for several.
+
+    files are the names it writes ({slug}: the manifest's slug; {piece}: the piece's file name without .md,
+    for an edition made once per piece whose front matter has per_piece: true; * for a part of the name
+    that only the making decides, as for a set of signatures). pages tells the summary how to count pages.
+    """
+    files: tuple = ()
+    purpose: str = ""
+    per_piece: str | None = None
+    pages: str = "pdf"   # "pdf": pages (sheet sides for imposed files); "spine": an EPUB's spine documents
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work: a step, or an edition for the whole pamphlet or for one piece. Its files share one
+    up-to-date key, and are written, recorded and removed together."""
+    step: Step
+    files: tuple = ()
+    piece: str | None = None
+
+    @property
+    def id(self):
+        return self.step.name if self.piece is None else f"{self.step.name}:{self.piece}"
+
+    def writes(self, name):
+        """Whether name is one of this job's files (patterns with * match what the making chose)."""
+        return any(fnmatchcase(name, pattern) for pattern in self.files)
+
+
+FONTS = Step("epub_fonts", "ebook:fonts", runs=SECOND)
+COVER = Step("epub_cover", "ebook:cover", needs=(PRINT_PDF,), runs=SECOND)
+
+EDITIONS = (
+    Edition("print", "print_edition:make", needs=(PRINT_PDF,), files=("{slug}-print.pdf",),
+            purpose="the print shop: A5 with 3 mm bleed, covers included, a multiple of 4 pages"),
+    Edition("booklet", "booklet:make", needs=(PRINT_PDF,), runs=SECOND, files=("{slug}-booklet.pdf",),
+            purpose="an office printer: the same pages two-up on A4, to fold and staple"),
+    Edition("leaflets", "leaflets:make", runs=SECOND, files=("{slug}-leaflet-{piece}.pdf",), per_piece="leaflet",
+            purpose="each piece marked `leaflet: true`: two copies per A4 sheet, front and back"),
+    Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), files=("{slug}-screen.pdf",),
+            purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
+                    "bookmarks, linked contents, the print edition's page numbers"),
+    Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, FONTS.name, COVER.name), files=("{slug}.epub",),
+            pages="spine",
+            purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "
+                    "and a page list matching the print edition's page numbers"),
+)
+STEPS = {step.name: step for step in (FONTS, COVER, *EDITIONS)}
+NAMES = tuple(edition.name for edition in EDITIONS)
+
+
+def edition(name):
+    return STEPS[name]
+
+
+def file_name(name, slug, piece=None):
+    """The file an edition writes (the first, if it writes several): the one place that names outputs."""
+    return STEPS[name].files[0].format(slug=slug, piece=piece)
+
+
+def jobs(names, slug, pieces):
+    """The jobs that make the named editions, in the order of EDITIONS.
+
+    pieces are (id, front matter) pairs in reading order: a per-piece edition makes one job for each piece
+    that asks for it.
+    """
+    found = []
+    for declared in EDITIONS:
+        if declared.name not in names:
+            continue
+        for piece in ([None] if declared.per_piece is None else
+                      [piece for piece, fields in pieces if fields.get(declared.per_piece) is True]):
+            found.append(Job(declared, tuple(p.format(slug=slug, piece=piece) for p in declared.files), piece))
+    return found
+
+
+def with_steps(jobs):
+    """The jobs with the steps they need (each once, before the first job that needs it)."""
+    order, seen = [], set()
+
+    def add(job):
+        for need in job.step.needs:
+            if need not in BUILT_IN and need not in seen:
+                add(Job(STEPS[need]))
+        seen.add(job.id)
+        order.append(job)
+
+    for job in jobs:
+        add(job)
+    return order

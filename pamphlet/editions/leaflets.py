@@ -1,0 +1,23 @@
+"""A leaflet of one piece: two A5 sides at the largest size that fits, two copies per A4 sheet."""
+
+from .. import check, impose
+from ..errors import BuildError
+from ..leaflet import layout_leaflet
+from ..units import A4_LANDSCAPE
+
+
+def make(tools, job):
+    name = job.files[0]
+    piece = next(piece for piece in tools.renderer.pieces if piece["id"] == job.piece)
+    pdf = tools.pdf
+    document = pdf.pad(layout_leaflet(tools.renderer, pdf, piece), 2)
+    _raise(check.check_layout(document, name))
+    sheets = impose.two_copies(pdf.to_bytes(document, name),
+                               tools.renderer.pdf_metadata(title=piece["plain_title"]))
+    _raise(check.check_sheets(sheets, name, A4_LANDSCAPE, 2))
+    return sheets
+
+
+def _raise(problems):
+    if problems:
+        raise BuildError(problems)

@@ -1,0 +1,19 @@
+"""The screen PDF: the print layout written again, without blank pages or bleed, tagged (PDF/UA-1)."""
+
+import copy
+
+from .. import check
+from ..prepress import page_labels
+
+
+def make(tools, job, print_layout):
+    """With page labels, so that a viewer shows the print edition's page numbers."""
+    pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
+    return tools.pdf.to_bytes(print_layout.copy([_without_bleed(page) for _, page in pages]), job.files[0],
+                              pdf_variant="pdf/ua-1", finisher=page_labels([number for number, _ in pages]))
+
+
+def _without_bleed(page):
+    page = copy.copy(page)
+    page.bleed = {side: 0 for side in page.bleed}
+    return page
