@@ -1,4 +1,5 @@
-"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch], and build.py new DIR."""
+"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch] [--strict], build.py new DIR
+and build.py lint."""
 
 import argparse
 import os
@@ -27,6 +28,8 @@ def parse_args(argv):
     parser.add_argument("--bench", action="store_true",
                         help="time every edition against Pandoc and the daily loop; print the figures")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop before building if 'build.py lint' finds anything in the texts")
     args = parser.parse_args(argv)
     unknown = [e for e in args.editions if e not in EDITIONS]
     if unknown:
@@ -49,6 +52,64 @@ def new(argv):
         print(f"wrote {path}")
     print(f"build it with: python build.py --texts {args.folder} --out {args.folder}/dist")
     return 0
+
+
+def lint(argv):
+    """python build.py lint [--texts DIR]"""
+    parser = argparse.ArgumentParser(
+        prog="build.py lint",
+        description="Point at what an editor should look at twice before printing: names spelled two ways, "
+                    "stray characters, doubled words, spacing, unbalanced quotes and brackets, spelling. "
+                    "Exit status 1 when there are findings, 0 when there are none.")
+    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
+    args = parser.parse_args(argv)
+    findings = _lint(args.texts, sys.stdout)
+    if findings is None:
+        return 1
+    print(f"lint: {_count(findings)}", file=sys.stderr)
+    return 1 if findings else 0
+
+
+def _lint(texts, stream):
+    """Lint the texts, printing each finding to stream and what could not be checked to stderr; None if the
+    texts cannot be read (the problems are printed)."""
+    from .lint import lint as lint_texts
+    try:
+        findings, notes = lint_texts(texts)
+    except BuildError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return None
+    for finding in findings:
+        print(finding, file=stream)
+    for note in notes:
+        print(note, file=sys.stderr)
+    return findings
+
+
+def _count(findings):
+    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else "no findings"
+
+
+def _strict(texts, out):
+    """--strict: lint first; with findings the build stops before writing anything. True to go on."""
+    findings = _lint(texts, sys.stderr)
+    if findings == []:
+        return True
+    what = "the texts cannot be read" if findings is None else f"lint: {_count(findings)}"
+    print(f"build stopped (--strict): {what}; the files already in {out} were left as they were", file=sys.stderr)
+    return False
+
+
+def _lint_line(texts, report, checked=False):
+    """The one line every build prints after its summary: how many findings 'build.py lint' has (none if
+    --strict already checked)."""
+    from .lint import lint as lint_texts
+    try:
+        findings = [] if checked else lint_texts(texts)[0]
+    except BuildError:
+        return
+    report.note(f"lint: {_count(findings)}" + ("; run build.py lint" if findings else ""))
 
 
 def source_date_epoch(environ):
@@ -77,21 +138,25 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["new"]:
         return new(argv[1:])
+    if argv[:1] == ["lint"]:
+        return lint(argv[1:])
     args = parse_args(argv)
     editions = tuple(args.editions) or EDITIONS
     if args.bench:
         from .bench import run_bench
         return run_bench(args.texts)
+    if args.strict and not _strict(args.texts, args.out):
+        return 1
     options = {"crop_marks": args.crop_marks, "epoch": source_date_epoch(os.environ)}
     with fixed_font_time(options["epoch"]):
         if args.watch:
             from .watch import watch_and_build
             return watch_and_build(args.texts, args.out, editions, options, Report(quiet=args.quiet, live=False))
-        return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet))
+        return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet), linted=args.strict)
 
 
-def build_once(texts, out, editions, options, report):
-    """Build what is not up to date; print problems or the summary; return the exit status."""
+def build_once(texts, out, editions, options, report, linted=False):
+    """Build what is not up to date; print problems or the summary and the lint line; return the exit status."""
     plan = cache.plan(texts, out, editions, options)
     fresh = plan.fresh() if plan else set()
     if plan and fresh == set(plan.keys):
@@ -108,4 +173,5 @@ def build_once(texts, out, editions, options, report):
     if plan:
         report.removed(plan.remember(written))
     report.summary()
+    _lint_line(texts, report, checked=linted)
     return 0

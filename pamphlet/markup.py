@@ -11,6 +11,7 @@ from markdown.treeprocessors import Treeprocessor
 NBSP = "\u00a0"
 ASSET = "asset:"  # prefix of a piece's image paths until an edition says where images live
 FENCE = re.compile(r"^:::\s*([A-Za-z][\w-]*)?\s*$")
+COMMENT = re.compile(r"\n?<!--.*?-->", re.DOTALL)
 # Blocks a piece may wrap in ::: fences; the layouts style each one.
 BLOCKS = ("demands", "postscript", "note")
 
@@ -129,7 +130,9 @@ class Typesetter:
         """A piece's body as XHTML, its headings as (level, id, text) for the contents, and its images."""
         self.md.reset()
         self.md.id_prefix = id_prefix
-        html = self.md.convert(text)
+        # Comments (such as build.py lint's "<!-- lint: ignore -->") are notes to the editor: not printed, not
+        # carried into any edition. Code keeps its "<" escaped, so every "<!--" left here opens a comment.
+        html = COMMENT.sub("", self.md.convert(text))
         return html, self.md.headings, self.md.images
 
     def inline(self, text):

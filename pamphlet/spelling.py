@@ -1,0 +1,136 @@
+"""Spelling against the Hunspell dictionaries of the pamphlet's language (through pyenchant), the texts folder's
+words.txt and the names the pamphlet itself prints in its titles, bylines and signatory lists."""
+
+import re
+import threading
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+WORDS_FILE = "words.txt"
+# The dictionaries each language is checked against: a word is right if any of them knows it (translated
+# texts mix British and American spellings). A language not listed uses the one dictionary of its name.
+DICTIONARIES = {"en": ("en_US", "en_GB"), "ru": ("ru_RU",), "kk": ("kk_KZ",)}
+PACKAGES = {"en_US": "hunspell-en-us", "en_GB": "hunspell-en-gb", "ru_RU": "hunspell-ru", "kk_KZ": "hunspell-kk"}
+# Words in another script are not checked (a Kazakh name in Cyrillic in an English text): no dictionary here
+# knows them.
+SCRIPTS = {"en": "latin", "ru": "cyrillic", "kk": "cyrillic"}
+# Hunspell's own suggestions take about a tenth of a second each; after this many the rest go without.
+MOST_SUGGESTIONS = 40
+
+
+LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+CYRILLIC = re.compile(r"[\u0400-\u052f]")
+
+
+def script_of(word):
+    latin, cyrillic = LATIN.search(word), CYRILLIC.search(word)
+    return "mixed" if latin and cyrillic else "latin" if latin else "cyrillic" if cyrillic else "other"
+
+
+def read_words(path):
+    """The words of a words file, one a line; '#' starts a comment."""
+    if not path.is_file():
+        return set()
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.add(word)
+    return words
+
+
+class Speller:
+    """Which words the dictionaries, words.txt and the pamphlet's names know; notes say what is missing."""
+
+    def __init__(self, language, words=(), names=()):
+        self.language = language.split("-")[0].lower()
+        self.script = SCRIPTS.get(self.language)
+        self.words = {w.casefold(): w for w in words}  # as written in words.txt, for suggestions
+        self.names = {w.casefold() for w in names}
+        self.notes = []
+        self.suggested = 0
+        self._known = {}
+        # Hunspell takes a tenth of a second or more to read a dictionary; it reads while the caller works
+        # (Enchant's calls through ctypes let other Python threads run).
+        self._dictionaries = []
+        self._opening = threading.Thread(target=lambda: self._dictionaries.extend(self._open(language)))
+        self._opening.start()
+
+    @property
+    def dictionaries(self):
+        self._opening.join()
+        return self._dictionaries
+
+    def _open(self, language):
+        try:
+            import enchant
+        except ImportError:
+            self.notes.append("lint: spelling not checked: the Enchant library is missing; install libenchant-2-2 "
+                              "(apt-get install libenchant-2-2)")
+            return []
+        tags = self._tags(language)
+        broker = enchant.Broker()
+        found = []
+        for tag in tags:
+            # Debian's Enchant prefers Aspell for English; Hunspell's dictionaries are the ones named here.
+            broker.set_ordering(tag, "hunspell,nuspell,aspell")
+            if broker.dict_exists(tag):
+                found.append(broker.request_dict(tag))
+            else:
+                package = PACKAGES.get(tag, f"hunspell-{tag.split('_')[0].lower()}")
+                self.notes.append(f"lint: no {tag} dictionary; install {package} (apt-get install {package}) "
+                                  "to check the spelling against it")
+        if not found and tags:
+            self.notes.append("lint: spelling not checked: no dictionary for the pamphlet's language")
+        return found
+
+    def _tags(self, language):
+        parts = re.split(r"[-_]", language)
+        if len(parts) > 1 and len(parts[1]) == 2:
+            return (f"{parts[0].lower()}_{parts[1].upper()}",)
+        return DICTIONARIES.get(self.language, (self.language,))
+
+    @property
+    def active(self):
+        return bool(self.dictionaries)
+
+    def known(self, word, names=True):
+        """True if the word is right, False if no dictionary knows it, None if it cannot be checked here."""
+        folded = word.casefold()
+        if folded in self.words or names and folded in self.names:
+            return True
+        if folded not in self._known:
+            self._known[folded] = self._check(word)
+        return self._known[folded]
+
+    def _check(self, word):
+        if not self.dictionaries or script_of(word) != self.script or len(word) < 2:
+            return None
+        if word.isupper():
+            return None  # an abbreviation: CSTO, QSQ
+        plain = word.replace("’", "'")
+        candidates = [plain, re.sub(r"'s?$", "", plain)]
+        if any(d.check(c) for c in candidates if c for d in self.dictionaries):
+            return True
+        if "-" in plain:
+            parts = [self.known(part) for part in re.sub(r"'s?$", "", plain).split("-") if part]
+            return all(part is not False for part in parts)
+        return False
+
+    def suggest(self, word, vocabulary, distance=2, dictionary=True):
+        """A likely right spelling: a known word of the pamphlet or words.txt at most distance edits away
+        (vocabulary maps each word as printed to its case-folded form), else the dictionary's first suggestion
+        if it is that close; None when there is none."""
+        folded = word.casefold()
+        for _, _, shown in process.extract(folded, vocabulary, scorer=OSA.distance, score_cutoff=distance,
+                                           limit=3):
+            if shown.casefold() != folded:
+                return shown
+        if not dictionary or not self.dictionaries or self.suggested >= MOST_SUGGESTIONS:
+            return None
+        self.suggested += 1
+        for suggestion in self.dictionaries[0].suggest(word.replace("’", "'"))[:3]:
+            if OSA.distance(folded, suggestion.casefold()) <= distance:
+                return suggestion
+        return None
