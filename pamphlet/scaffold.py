@@ -89,6 +89,12 @@ P.S. A postscript, if there is one.
 """
 
 
+WORDS = """\
+# Names and terms the spelling dictionaries do not know, one a line: build.py lint takes them as right.
+# A name used twice or more, spelled the same way each time, needs no line here.
+"""
+
+
 def new_pamphlet(folder):
     """Write the scaffold into folder (which must not exist or be empty); return the files written."""
     folder = Path(folder)
@@ -99,7 +105,7 @@ def new_pamphlet(folder):
     values = {"title": "A new pamphlet", "date": datetime.date.today().isoformat(), "uuid": uuid.uuid4(),
               "slug": slug}
     files = {"pamphlet.yml": MANIFEST, "introduction.md": INTRODUCTION, "statement.md": STATEMENT,
-             "interview.md": INTERVIEW}
+             "interview.md": INTERVIEW, "words.txt": WORDS}
     for name, text in files.items():
         (folder / name).write_text(text.format(**values), encoding="utf-8")
     return [folder / name for name in files]

@@ -239,3 +239,11 @@ def test_strict_stops_the_build_before_anything_is_written(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "lint: no findings"
     assert (out / "lint-en.epub").is_file()
 
+
+
+def test_new_pamphlet_has_a_words_file_and_nothing_to_report(tmp_path):
+    folder = tmp_path / "next"
+    assert run_build("new", folder, cwd=tmp_path).returncode == 0
+    assert (folder / "words.txt").is_file()
+    result = lint(folder, tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
