@@ -107,7 +107,8 @@ def _lint_line(texts, report, checked=False):
     from .lint import lint as lint_texts
     try:
         findings = [] if checked else lint_texts(texts)[0]
-    except BuildError:
+    except Exception as err:  # noqa: BLE001 -- the editions are written: a failing check must not undo that
+        report.note(f"lint: could not check the texts ({type(err).__name__}: {err}); run build.py lint")
         return
     report.note(f"lint: {_count(findings)}" + ("; run build.py lint" if findings else ""))
 

@@ -162,7 +162,9 @@ def check_doubled(block, language):
 
 SPACE_BEFORE = re.compile(r"(?<=[^\s.])([ \t\u00a0]+)([,;:!?]|\.(?![.\d]))")
 NO_SPACE_AFTER = re.compile(r"(?:(?<=[^\W\d_]{2})|(?<=\d))([.!?])(?=[^\W\d_])|(?<=[^\W\d_])([,;])(?=[^\W\d_])")
-DOUBLE_SPACE = re.compile(r"(?<=\S)[ \u00a0]{2,}(?=\S)")
+# Two spaces after a full stop are a typewriter's habit, which every edition undoes; elsewhere they often
+# mark a word deleted or left out.
+DOUBLE_SPACE = re.compile(r"(?<=\S)(?<![.!?:])(?<![.!?:][\"”’»)])[ \u00a0]{2,}(?=\S)")
 
 
 def check_spacing(block):
@@ -196,6 +198,9 @@ def check_unbalanced(blocks, quotes):
     return findings
 
 
+ENUMERATION = re.compile(r"(?:^|\s)(?:[^\W\d_]|\d{1,2})$")
+
+
 def _balance(block, pairs, closers, following):
     text, stack, findings = block.text, [], []
     for offset, char in enumerate(text):
@@ -203,7 +208,7 @@ def _balance(block, pairs, closers, following):
         after = text[offset + 1] if offset + 1 < len(text) else " "
         if char == '"':
             char = '"open' if before.isspace() or before in "([{—–-/" or before in pairs else '"close'
-        if char == ")" and re.search(r"(?:^|\s)\w{1,2}$", text[:offset]):
+        if char == ")" and not any(c == ")" for _, c in stack) and ENUMERATION.search(text, 0, offset):
             continue  # an enumeration: a) b) 1) 2)
         if char in pairs or char == '"open':
             if char in closers and stack and stack[-1][1] == char:  # “ closes „ in Russian
@@ -289,12 +294,12 @@ def check_words(blocks, speller):
     for form in frequent:
         keys[_transliteration(form)].append(form)
     for form, count in counts.items():
-        token = places[form][0][2]
+        token = _usual(places[form])
         if count > 2 or len(form) < 4:
             continue
         known = speller.known(token, names=False)
-        if known or known is None and not token[0].isupper():
-            continue  # without a dictionary only names (capitalised) are compared
+        if known or known is None and (token.isupper() or not token[0].isupper()):
+            continue  # what no dictionary here can check is compared only if it is a name (capitalised)
         better = _variant_of(form, count, counts, frequent, keys, token[0].isupper())
         if better:
             variants.add(form)
@@ -311,7 +316,7 @@ def check_words(blocks, speller):
     for form, found in places.items():
         if form in variants:
             continue
-        token = found[0][2]
+        token = _usual(found)
         word = _unpossessive(token)
         if speller.known(token) is not False:
             continue
@@ -358,6 +363,11 @@ def _transliteration(form):
                           (r"(\w)\1", r"\1"), (r"i?[eo]v(a|s)?$", r"ov\1")):
         key = re.sub(pattern, repl, key)
     return key
+
+
+def _usual(found):
+    """The word as the text usually writes it: lower case if it ever is, capitalised if ever, else in capitals."""
+    return min((token for _, _, token in found), key=lambda token: (token.isupper(), token[:1].isupper()))
 
 
 def _unpossessive(token):

@@ -107,12 +107,13 @@ class Speller:
     def _check(self, word):
         if not self.dictionaries or script_of(word) != self.script or len(word) < 2:
             return None
-        if word.isupper():
-            return None  # an abbreviation: CSTO, QSQ
         plain = word.replace("’", "'")
         candidates = [plain, re.sub(r"'s?$", "", plain)]
         if any(d.check(c) for c in candidates if c for d in self.dictionaries):
             return True
+        if word.isupper():
+            # Hunspell knows words set in capitals (RISK); what it does not know is an abbreviation (CSTO) if short.
+            return None if len(word) <= 6 else False
         if "-" in plain:
             parts = [self.known(part) for part in re.sub(r"'s?$", "", plain).split("-") if part]
             return all(part is not False for part in parts)
