@@ -11,9 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 from .editions import file_name
+from .load import read_pamphlet
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
@@ -36,12 +35,13 @@ def run_bench(texts="texts"):
 
 
 def _bench(texts, pandoc, work):
-    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
-    pieces = [str(texts / piece) for piece in manifest["pieces"]]
+    sources = read_pamphlet(texts)
+    pieces = [str(piece.path) for piece in sources.pieces]
+    title = sources.values["title"]
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     ours = [sys.executable, str(ROOT / "build.py"), "--texts", str(texts), "--quiet"]
-    theirs = [[pandoc, *pieces, "--metadata", f"title={manifest['title']}", "-o", "book.epub"],
-              [pandoc, *pieces, "--metadata", f"title={manifest['title']}", "--pdf-engine=weasyprint",
+    theirs = [[pandoc, *pieces, "--metadata", f"title={title}", "-o", "book.epub"],
+              [pandoc, *pieces, "--metadata", f"title={title}", "--pdf-engine=weasyprint",
                "-o", "book.pdf"]]
 
     def full_build(*editions):
@@ -98,9 +98,9 @@ def _watch_round_trips(texts, work, env):
     """Seconds from saving an edit to a new print PDF, with build.py --watch running."""
     copy, out = work / "watched", work / "watched-out"
     shutil.copytree(texts, copy)
-    manifest = yaml.safe_load((copy / "pamphlet.yml").read_text(encoding="utf-8"))
-    target = out / file_name("print", manifest["slug"])
-    piece = copy / manifest["pieces"][-1]
+    sources = read_pamphlet(copy)
+    target = out / file_name("print", sources.values["slug"])
+    piece = sources.pieces[-1].path
     original = piece.read_text(encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "--watch", "--texts", str(copy),
                                 "--out", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -8,13 +8,15 @@ import json
 import os
 from pathlib import Path
 
-import yaml
-
 from . import editions as registry
+from .errors import BuildError
+from .load import read_pamphlet
 
 CODE = Path(__file__).resolve().parent
 ROOT = CODE.parent
 RECORD = ".pamphlet-cache.json"
+# Outputs are PDFs and EPUBs; a pamphlet's sources are Markdown, YAML and images, never one of these.
+OUTPUT_SUFFIXES = {".pdf", ".epub"}
 
 
 def _digest(paths, extra=""):
@@ -29,19 +31,20 @@ def _content(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _front(path):
-    """A piece's front matter, read only as far as the plan needs it (the loader checks it properly)."""
-    text = path.read_text(encoding="utf-8")
-    front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else {}
-    return front if isinstance(front, dict) else {}
-
-
-def _files(folder, leave_out=None):
-    """Files under folder, but for caches, hidden files and the output folder (which may lie inside it)."""
-    leave_out = Path(leave_out).resolve() if leave_out else None
+def _files(folder, out=None):
+    """Files under folder that a build may read: not caches, hidden files or outputs (the output folder may lie
+    inside, equal or above the texts folder; what is in it may be a source only if it is not an output)."""
     return sorted(p for p in Path(folder).rglob("*")
-                  if p.is_file() and "__pycache__" not in p.parts and not p.name.startswith(".")
-                  and not (leave_out and p.resolve().is_relative_to(leave_out)))
+                  if p.is_file() and "__pycache__" not in p.parts and not is_output(p, out))
+
+
+def is_output(path, out):
+    """Hidden files anywhere (the build's record, lock and temporary files) and, in the output folder, the
+    files a build writes (PDFs and EPUBs, which a pamphlet never takes as sources): never inputs."""
+    path = Path(path)
+    if path.name.startswith("."):
+        return True
+    return out is not None and path.suffix.lower() in OUTPUT_SUFFIXES and path.parent.resolve() == Path(out).resolve()
 
 
 class Plan:
@@ -53,15 +56,17 @@ class Plan:
     def __init__(self, texts, out, editions, options):
         self.out = Path(out)
         self.editions = set(editions)
-        texts = Path(texts)
-        manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
-        pieces = {Path(piece).stem: texts / piece for piece in manifest["pieces"]}
+        sources = read_pamphlet(texts)  # the same reading as the build's, so both agree on every name
+        if sources.problems:
+            raise ValueError("the build will report the problems")
+        pieces = {piece.id: piece.path for piece in sources.pieces}
         shared = _digest(_files(CODE) + _files(ROOT / "layouts") + _files(ROOT / "fonts"),
                          json.dumps(options, sort_keys=True))
-        text_files = _files(texts, leave_out=out)
+        text_files = _files(texts, out)
         everything = _digest(text_files, shared)
-        common = [path for path in text_files if path not in pieces.values()]
-        self.jobs = registry.jobs(editions, manifest["slug"], [(piece, _front(path)) for piece, path in pieces.items()])
+        piece_files = {path.resolve() for path in pieces.values()}
+        common = [path for path in text_files if path.resolve() not in piece_files]
+        self.jobs = registry.jobs(editions, sources.values["slug"], [(piece.id, vars(piece)) for piece in sources.pieces])
         # A job for one piece depends on that piece and the files every piece shares, not on the other pieces.
         self.keys = {job.id: everything if job.piece is None else _digest(sorted(common + [pieces[job.piece]]), shared)
                      for job in self.jobs}
@@ -116,8 +121,8 @@ class Plan:
 
 
 def plan(texts, out, editions, options):
-    """A Plan, or None when the sources cannot even be read that far (the build then reports why)."""
+    """A Plan, or None when the sources have a problem (the build then reports it)."""
     try:
         return Plan(texts, out, editions, options)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, yaml.YAMLError):
+    except (OSError, ValueError, BuildError):
         return None

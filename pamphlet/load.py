@@ -9,9 +9,8 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildError, Problem
-from .validate import check_piece
+from .sources import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, split_front_matter
 
-MANIFEST = "pamphlet.yml"
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
 
 
@@ -57,6 +56,7 @@ PIECE_FIELDS = {
 @dataclass
 class Piece:
     path: Path
+    id: str  # safe and unique in the pamphlet: file names and anchors in every edition (sources.piece_ids)
     kind: str
     title: str
     body: str
@@ -69,10 +69,6 @@ class Piece:
     signatories: list = field(default_factory=list)
     source: str | None = None
     leaflet: bool = False
-
-    @property
-    def id(self):
-        return self.path.stem
 
 
 @dataclass
@@ -92,8 +88,18 @@ class Pamphlet:
     blurb: str | None = None
 
 
-def load_pamphlet(folder):
-    """Read and check the manifest and every piece; raise BuildError listing all problems."""
+@dataclass
+class Sources:
+    """What read_pamphlet found: the manifest's values, the pieces that could be read, and every problem."""
+    folder: Path
+    values: dict
+    pieces: list
+    problems: list
+
+
+def read_pamphlet(folder):
+    """Read the manifest and every piece (front matter checked value by value, text split off), without
+    checking the texts' Markdown: the one reading of the sources, light enough for the up-to-date check."""
     folder = Path(folder)
     problems = []
     manifest_path = folder / MANIFEST
@@ -103,86 +109,59 @@ def load_pamphlet(folder):
     if not manifest_path.is_file():
         raise BuildError([Problem(manifest_path, None, "manifest not found: a pamphlet folder needs a "
                                                        "pamphlet.yml naming the title, language and pieces")])
-    text = _read_text(manifest_path, problems)
-    node = _parse_yaml(manifest_path, text, 0, problems) if text is not None else None
+    text = read_text(manifest_path, problems)
+    node = parse_yaml(manifest_path, text, 0, problems) if text is not None else None
     if node is None:
         raise BuildError(problems or [Problem(manifest_path, 1, "the manifest is empty")])
     values = _check_mapping(manifest_path, node, 0, MANIFEST_FIELDS, problems, "the manifest")
-    pieces = []
-    seen = {}
+    found = {}
     for name, line in values.get("pieces", []):
-        if name in seen:
-            problems.append(Problem(manifest_path, line, f"piece '{name}' is listed twice "
-                                                         f"(first on line {seen[name]}); list each piece once"))
-            continue
-        seen[name] = line
-        piece_path = folder / name
-        if not piece_path.is_file():
-            problems.append(Problem(manifest_path, line, f"piece '{name}' not found in {folder}; "
-                                                         "check the file name or remove it from 'pieces'"))
-            continue
-        piece = _load_piece(piece_path, problems)
-        if piece is not None:
-            problems.extend(check_piece(piece, folder))
-            pieces.append(piece)
+        path, refusal = piece_path(folder, name)
+        if refusal:
+            problems.append(Problem(manifest_path, line, refusal))
+        elif path in found:
+            problems.append(Problem(manifest_path, line, f"piece '{name}' is listed twice (first on line "
+                                                         f"{found[path][1]}); list each piece once"))
+        else:
+            found[path] = (name, line)
+    ids = piece_ids([name for name, _ in found.values()])
+    pieces = [piece for path, (name, _) in found.items()
+              if (piece := _load_piece(folder / name, ids[name], problems)) is not None]
+    return Sources(folder, values, pieces, problems)
+
+
+def load_pamphlet(folder):
+    """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems."""
+    from .validate import check_piece  # Markdown, nh3 and lxml load only when a build needs them
+
+    sources = read_pamphlet(folder)
+    problems = sources.problems
+    for piece in sources.pieces:
+        problems.extend(check_piece(piece, sources.folder))
     if problems:
         raise BuildError(problems)
-    values["pieces"] = pieces
-    return Pamphlet(folder=folder, **values)
+    return Pamphlet(folder=sources.folder, **{**sources.values, "pieces": sources.pieces})
 
 
-def _load_piece(path, problems):
-    text = _read_text(path, problems)
-    if text is None:
+def _load_piece(path, piece_id, problems):
+    text = read_text(path, problems, line_separators=True)
+    split = split_front_matter(path, text, problems) if text is not None else None
+    if split is None:
         return None
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        problems.append(Problem(path, 1, "no front matter: a piece starts with a line '---', then YAML "
-                                         "(kind, title, …), then another '---', then the text"))
-        return None
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    except StopIteration:
-        problems.append(Problem(path, 1, "the front matter is not closed: add a line '---' after it"))
-        return None
-    node = _parse_yaml(path, "\n".join(lines[1:end]), 1, problems)
+    front, body, body_line = split
+    node = parse_yaml(path, front, 1, problems)
     if node is None:
         if not any(p.path == path for p in problems):
             problems.append(Problem(path, 2, "the front matter is empty: it needs at least kind and title"))
         return None
     values = _check_mapping(path, node, 1, PIECE_FIELDS, problems, "the front matter")
-    body = "\n".join(lines[end + 1:])
     if not body.strip():
-        problems.append(Problem(path, end + 1, "the piece has no text after its front matter; "
-                                               "write the text or remove the piece from pamphlet.yml"))
+        problems.append(Problem(path, body_line - 1, "the piece has no text after its front matter; "
+                                                     "write the text or remove the piece from pamphlet.yml"))
         return None
     if any(f.required and name not in values for name, f in PIECE_FIELDS.items()):
         return None
-    return Piece(path=path, body=body, body_line=end + 2, **values)
-
-
-def _read_text(path, problems):
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[:err.start].count(b"\n") + 1
-        problems.append(Problem(path, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); "
-                                            "save the file as UTF-8 in your editor"))
-        return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
-
-
-def _parse_yaml(path, text, offset, problems):
-    """Compose YAML into nodes (not plain values) so every problem can name its line."""
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        line = mark.line + 1 + offset if mark else None
-        reason = getattr(err, "problem", None) or str(err)
-        problems.append(Problem(path, line, f"malformed YAML: {reason}; check quotes, colons and indentation"))
-        return None
+    return Piece(path=path, id=piece_id, body=body, body_line=body_line, **values)
 
 
 def _check_mapping(path, node, offset, fields, problems, what):
@@ -223,7 +202,13 @@ def _convert(path, key, spec, node, offset, problems):
     def bad(message):
         problems.append(Problem(path, line, f"'{key}' {message}"))
 
-    value = yaml.SafeLoader(" ").construct_object(node, deep=True) if isinstance(node, yaml.Node) else node
+    try:
+        value = yaml.SafeLoader(" ").construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, OverflowError) as err:
+        # A value YAML reads as a type but cannot make, such as the date 2026-02-30.
+        if spec.kind == "date":
+            return bad(f"is {node.value}, which is not a day of the calendar ({err}); write YYYY-MM-DD")
+        return bad("must be a line of text (put it in quotes)")
     if spec.kind in ("text", "choice", "markdown"):
         if not isinstance(value, str) or not value.strip():
             return bad("must be a line of text" + (" (put it in quotes)" if value not in (None, "") else ""))
@@ -257,6 +242,8 @@ def _convert(path, key, spec, node, offset, problems):
         if not isinstance(item, yaml.ScalarNode) or not item.value.strip():
             problems.append(Problem(path, item_line, f"each item of '{key}' must be a line of text"))
             continue
-        text = " ".join(item.value.split())
-        items.append((text, item_line) if spec.kind == "pieces" else text)
+        if spec.kind == "pieces":
+            items.append((item.value.strip(), item_line))  # a file name, spaces and all
+        else:
+            items.append(" ".join(item.value.split()))
     return items

@@ -40,10 +40,8 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     folders = [str(texts), str(build_module.LAYOUTS), str(build_module.FONTS)]
     announced = False
     try:
-        output = Path(out).resolve()
-
         def is_source(change, path):
-            return not Path(path).resolve().is_relative_to(output) and not Path(path).name.startswith(".")
+            return not cache.is_output(path, out)
 
         # yield_on_timeout: the first, empty, yield says the watcher is running; only then say so.
         for changes in watch(*folders, watch_filter=is_source, step=20, debounce=300, stop_event=stop,

@@ -73,6 +73,32 @@ def empty_body(project):
     piece.write_text(text[:text.index("---", 3) + 4], encoding="utf-8")
 
 
+OUTSIDE = "---\nkind: statement\ntitle: Not ours\n---\n\nText from outside the pamphlet.\n"
+
+
+def piece_outside(project, name):
+    """A valid piece outside the texts folder, listed in the manifest as name."""
+    (project / "outside.md").write_text(OUTSIDE, encoding="utf-8")
+    edit(project / "texts" / "pamphlet.yml", "  - statement-rsd.md", f"  - statement-rsd.md\n  - {name}")
+
+
+def symlinked_piece(project):
+    piece_outside(project, "linked.md")
+    (project / "texts" / "linked.md").symlink_to(project / "outside.md")
+
+
+def folder_as_piece(project):
+    (project / "texts" / "drafts.md").mkdir()
+    edit(project / "texts" / "pamphlet.yml", "  - statement-rsd.md", "  - statement-rsd.md\n  - drafts.md")
+
+
+def write_bytes_after(path, needle, data):
+    """Put raw bytes (a control character, say) into a file right after needle."""
+    raw = path.read_bytes()
+    assert needle.encode() in raw
+    path.write_bytes(raw.replace(needle.encode(), needle.encode() + data, 1))
+
+
 T = "texts"
 # (case, mutation, expected message as a regular expression; {line:FILE:NEEDLE} is the line where NEEDLE ends up)
 CASES = [
@@ -112,6 +138,56 @@ CASES = [
      r"introduction\.md:1: the front matter is not closed"),
     ("front matter malformed YAML", lambda p: edit(p / T / "interview-kurmanov.md", "subtitle: Interview", "subtitle: [Interview"),
      r"interview-kurmanov\.md:\d+: malformed YAML"),
+    # The folder is a boundary: a piece is a file inside the texts folder, refused at its manifest line.
+    ("piece climbing out of the folder", lambda p: piece_outside(p, "../outside.md"),
+     r"pamphlet\.yml:{line:pamphlet.yml:outside}: piece '\.\./outside\.md' lies outside the texts folder"),
+    ("piece named by an absolute path", lambda p: piece_outside(p, "/etc/passwd"),
+     r"pamphlet\.yml:{line:pamphlet.yml:passwd}: piece '/etc/passwd' must be named relative to the texts folder"),
+    ("piece in the home folder", lambda p: piece_outside(p, "~/notes.md"),
+     r"pamphlet\.yml:{line:pamphlet.yml:notes}: piece '~/notes\.md' must be named relative to the texts folder"),
+    ("piece that is a symbolic link out", symlinked_piece,
+     r"pamphlet\.yml:{line:pamphlet.yml:linked}: piece 'linked\.md' lies outside the texts folder \(through a symbolic link\)"),
+    ("piece that is a folder", folder_as_piece,
+     r"pamphlet\.yml:{line:pamphlet.yml:drafts}: piece 'drafts\.md' not found"),
+    ("piece listed twice under two names", lambda p: edit(p / T / "pamphlet.yml", "  - statement-rsd.md", "  - statement-rsd.md\n  - ./statement-rsd.md"),
+     r"pamphlet\.yml:{line:pamphlet.yml:./statement-rsd}: piece '\./statement-rsd\.md' is listed twice"),
+    # Every value checked: what YAML reads but the pamphlet cannot use is refused at its line.
+    ("impossible date in the manifest", lambda p: edit(p / T / "pamphlet.yml", "date: 2022-01-21", "date: 2026-02-30"),
+     r"pamphlet\.yml:{line:pamphlet.yml:date:}: 'date' is 2026-02-30, which is not a day of the calendar"),
+    ("impossible date in front matter", lambda p: edit(p / T / "statement-smk.md", "date: 2022-01-07", "date: 2022-13-07"),
+     r"statement-smk\.md:{line:statement-smk.md:date:}: 'date' is 2022-13-07, which is not a day of the calendar"),
+    ("date with a time", lambda p: edit(p / T / "statement-smk.md", "date: 2022-01-07", "date: 2022-01-07 10:30:00"),
+     r"statement-smk\.md:{line:statement-smk.md:date:}: 'date' must be a date written YYYY-MM-DD"),
+    ("YAML tag in a title", lambda p: edit(p / T / "pamphlet.yml", "title: For", "title: !important For"),
+     r"pamphlet\.yml:{line:pamphlet.yml:title:}: the YAML tag '!important' is not allowed; if the value starts with '!', put it in quotes"),
+    ("Python tag in front matter", lambda p: edit(p / T / "statement-smk.md", "title:", "subtitle: !!python/object:os.system x\ntitle:"),
+     r"statement-smk\.md:{line:statement-smk.md:subtitle}: the YAML tag 'tag:yaml\.org,2002:python/object:os\.system' is not allowed"),
+    ("complex YAML key", lambda p: edit(p / T / "pamphlet.yml", "publisher:", "? [a, b]\n: c\npublisher:"),
+     r"pamphlet\.yml:{line:pamphlet.yml:? [a}: a key must be a plain word such as 'title:'"),
+    ("number as a key", lambda p: edit(p / T / "statement-smk.md", "title:", "1917: October\ntitle:"),
+     r"statement-smk\.md:{line:statement-smk.md:1917}: a key must be a plain word"),
+    ("YAML alias", lambda p: (edit(p / T / "pamphlet.yml", "byline: ", "byline: &who "),
+                              edit(p / T / "pamphlet.yml", "publisher: Socialist Movements of Kazakhstan and Russia", "publisher: *who")),
+     r"pamphlet\.yml:{line:pamphlet.yml:byline}: YAML anchors and aliases \(& and \*\) are not allowed"),
+    ("number as a title", lambda p: edit(p / T / "statement-rsd.md", "title: ", "title: 1917\nshort_title: "),
+     r"statement-rsd\.md:{line:statement-rsd.md:title: 1917}: 'title' must be a line of text \(put it in quotes\)"),
+    ("list as a title", lambda p: edit(p / T / "pamphlet.yml", "title: For", "title: [For, a]\nsubtitle: For"),
+     r"pamphlet\.yml:{line:pamphlet.yml:title:}: 'title' must be a line of text"),
+    ("mapping inside a list of names", lambda p: edit(p / T / "statement-rsd.md", "- Russian Socialist Movement", "- {name: Russian Socialist Movement}"),
+     r"statement-rsd\.md:{line:statement-rsd.md:name: Russian}: each item of 'authors' must be a line of text"),
+    # Control characters are refused at their line and column, never passed to the layouts.
+    ("NUL byte in a piece", lambda p: write_bytes_after(p / T / "introduction.md", "Kazakhstan", b"\x00"),
+     r"introduction\.md:{line:introduction.md:Kazakhstan}: U\+0000 \(a control character\) at column \d+: a NUL byte"),
+    ("vertical tab from a word processor", lambda p: write_bytes_after(p / T / "statement-smk.md", "hostilities", b"\x0b"),
+     r"statement-smk\.md:{line:statement-smk.md:hostilities}: U\+000B \(a control character\) at column \d+: a vertical tab"),
+    ("escape character in the manifest", lambda p: write_bytes_after(p / T / "pamphlet.yml", "title: For", b"\x1b[1m"),
+     r"pamphlet\.yml:{line:pamphlet.yml:title:}: U\+001B \(a control character\) at column 11"),
+    ("paragraph separator in a piece", lambda p: write_bytes_after(p / T / "statement-rsd.md", "several days", "\u2029".encode()),
+     r"statement-rsd\.md:{line:statement-rsd.md:several days}: U\+2029 PARAGRAPH SEPARATOR at column \d+: a paragraph separator: leave a blank line"),
+    ("line separator in a title", lambda p: write_bytes_after(p / T / "statement-rsd.md", "title: ", "\u2028".encode()),
+     r"statement-rsd\.md:{line:statement-rsd.md:title:}: U\+2028 LINE SEPARATOR at column 8"),
+    ("C1 control character in a piece", lambda p: write_bytes_after(p / T / "introduction.md", "Kazakhstan", "\u0085".encode()),
+     r"introduction\.md:{line:introduction.md:Kazakhstan}: U\+0085 \(a control character\) at column \d+"),
     ("undecodable UTF-8", undecodable, r"introduction\.md:\d+: not valid UTF-8 \(byte 0x92\); save the file as UTF-8"),
     ("empty piece", empty_body, r"introduction\.md:\d+: the piece has no text after its front matter"),
     ("unknown fenced block", lambda p: edit(p / T / "statement-smk.md", "::: demands", "::: demand"),

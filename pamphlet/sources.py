@@ -1,0 +1,183 @@
+"""Reads the pamphlet's source files one way for every user (loading, the up-to-date check, watch, bench, lint):
+decoded text, front matter split from the text, YAML as nodes, piece files inside the folder, safe piece ids."""
+
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from .errors import Problem
+
+MANIFEST = "pamphlet.yml"
+# Names the book's own parts use for files and anchors; a piece never gets one of them as its id.
+# (A piece 'x' owns the anchors 'x', 'x-title', 'x-signed' and 'x-1', 'x-2', … for its headings.)
+RESERVED_IDS = {"cover", "title", "title-page", "imprint", "nav", "toc", "toc-title", "ncx", "contents",
+                "contents-title", "landmarks", "page", "images", "css", "fonts"}
+RESERVED_PATTERN = re.compile(r"(page|toc|fn|fnref)-.*")
+# YAML tags a value may have: the plain types a YAML file spells without any tag.
+PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp",
+                                                        "seq", "map")}
+# Characters a text never carries to the layouts: what they mean is unclear or they break the XHTML.
+CONTROL_HINT = {"\u2029": "a paragraph separator: leave a blank line instead",
+                "\u000b": "a vertical tab (from a word processor's line break): start a new line instead",
+                "\u000c": "a form feed: leave a blank line instead",
+                "\u0000": "a NUL byte: the file is damaged or not text"}
+
+
+def read_text(path, problems, line_separators=False):
+    """A file's text as the build reads it: UTF-8 without a byte-order mark, lines ending in '\\n' only.
+
+    Control characters are refused at their line and column; with line_separators, U+2028 LINE SEPARATOR is
+    let through for the caller to turn into what it means in a piece's text (a line break).
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        problems.append(Problem(path, None, f"cannot read the file ({err.strerror})"))
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        problems.append(Problem(path, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); "
+                                            "save the file as UTF-8 in your editor"))
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    found = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        for column, char in enumerate(line, start=1):
+            if _is_control(char) and not (line_separators and char == "\u2028"):
+                found = True
+                name = unicodedata.name(char, "(a control character)")
+                hint = CONTROL_HINT.get(char, "delete it (it was probably pasted in by accident)")
+                problems.append(Problem(path, number, f"U+{ord(char):04X} {name} at column {column}: {hint}"))
+                break
+    return None if found else text
+
+
+def _is_control(char):
+    if char == "\t":
+        return False
+    return unicodedata.category(char) == "Cc" or char in "\u2028\u2029"
+
+
+def split_front_matter(path, text, problems):
+    """(front matter text, text after it, line of that text): the front matter lies between a first line '---'
+    and the next line that is exactly '---' (so '---' inside a value is part of the value)."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        problems.append(Problem(path, 1, "no front matter: a piece starts with a line '---', then YAML "
+                                         "(kind, title, …), then another '---', then the text"))
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if end is None:
+        problems.append(Problem(path, 1, "the front matter is not closed: add a line '---' after it"))
+        return None
+    front = "\n".join(lines[1:end])
+    if "\u2028" in front:
+        number = next(i for i in range(1, end) if "\u2028" in lines[i])
+        column = lines[number].index("\u2028") + 1
+        problems.append(Problem(path, number + 1, f"U+2028 LINE SEPARATOR at column {column}: front matter "
+                                                  "values are one line; write a space instead"))
+        return None
+    # In the text a line separator means a line break, which the allowlist lets through as <br />.
+    return front, "\n".join(lines[end + 1:]).replace("\u2028", "<br />"), end + 2
+
+
+def parse_yaml(path, text, offset, problems):
+    """YAML composed into nodes (not plain values) so every problem can name its line; tags, anchors and
+    keys that are not plain text are refused, so every value is one the schema knows how to check."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = mark.line + 1 + offset if mark else None
+        reason = getattr(err, "problem", None) or str(err)
+        problems.append(Problem(path, line, f"malformed YAML: {reason}; check quotes, colons and indentation"))
+        return None
+    if node is None:
+        return None
+    found = []
+    _check_nodes(path, node, offset, found, set())
+    if found:
+        problems.extend(found)
+        return None
+    return node
+
+
+def _check_nodes(path, node, offset, found, seen):
+    line = node.start_mark.line + 1 + offset
+    if id(node) in seen:
+        found.append(Problem(path, line, "YAML anchors and aliases (& and *) are not allowed; write the value out"))
+        return
+    seen.add(id(node))
+    if node.tag not in PLAIN_TAGS:
+        found.append(Problem(path, line, f"the YAML tag '{node.tag}' is not allowed; if the value starts with "
+                                         "'!', put it in quotes"))
+        return
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
+                found.append(Problem(path, key.start_mark.line + 1 + offset,
+                                     "a key must be a plain word such as 'title:', not a list, a number or a "
+                                     "'?' complex key"))
+                continue
+            _check_nodes(path, value, offset, found, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_nodes(path, item, offset, found, seen)
+
+
+def piece_path(folder, name):
+    """The piece file a manifest names, or a message saying why it may not be used.
+
+    A piece is a file inside the texts folder, named relative to it, after symbolic links are resolved: a
+    manifest cannot publish a file from elsewhere. Nothing is opened here."""
+    folder = Path(folder).resolve()
+    if Path(name).is_absolute() or name.startswith("~") or "\\" in name:
+        return None, (f"piece '{name}' must be named relative to the texts folder (like 'statement.md'); "
+                      "copy the file into the folder")
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder) or path == folder:
+        return None, (f"piece '{name}' lies outside the texts folder{' (through a symbolic link)' if '..' not in name else ''}; "
+                      "copy the file into the folder and name it from there")
+    if not path.is_file():
+        return None, f"piece '{name}' not found in {folder}; check the file name or remove it from 'pieces'"
+    return path, None
+
+
+def piece_ids(names):
+    """For each piece name (a path relative to the texts folder), an id safe and unique as a file name and
+    an anchor in every edition: lower-case ASCII letters, digits and hyphens, never one of the book's parts."""
+    ids = {}
+    taken = set()
+    for number, name in enumerate(names, start=1):
+        stem = Path(name).with_suffix("")
+        candidates = [_slug(stem.name), _slug("-".join(stem.parts))]
+        candidates = [c for c in candidates if c] + [f"{c}-piece" for c in candidates[:1] if c] + [f"piece-{number}"]
+        chosen = next((c for c in candidates if _free(c, taken)), None)
+        suffix = 2
+        while chosen is None:
+            chosen = candidates[0] + f"-x{suffix}" if _free(candidates[0] + f"-x{suffix}", taken) else None
+            suffix += 1
+        ids[name] = chosen
+        taken.add(chosen)
+    return ids
+
+
+def _slug(text):
+    ascii_text = unicodedata.normalize("NFKD", re.sub(r"['’]", "", text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return f"piece-{slug}" if slug[:1].isdigit() else slug  # an XML id starts with a letter
+
+
+def _free(candidate, taken):
+    """Not a part of the book, and none of its anchors is another piece's: 'x-1' is piece x's first heading."""
+    if RESERVED_PATTERN.fullmatch(candidate):
+        return False
+    return not any(_clash(candidate, other) or _clash(other, candidate) for other in taken | RESERVED_IDS)
+
+
+def _clash(a, b):
+    return a == b or re.fullmatch(re.escape(b) + r"-(title|signed|\d+)", a) is not None

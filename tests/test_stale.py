@@ -1,0 +1,71 @@
+"""Never a stale output with exit 0: wherever the output folder lies and however a piece is saved, an edit
+reaches every output it affects, and outputs are never taken for sources."""
+
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, run_build
+
+
+def pdf_text(path):
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+@pytest.fixture
+def scaffold(tmp_path):
+    """A pamphlet made by `build.py new` in tmp_path/texts (slug 'texts'): small, so builds are quick."""
+    texts = tmp_path / "texts"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(texts)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    return texts
+
+
+def replace(path, old, new, encoding="utf-8"):
+    text = path.read_text(encoding=encoding)
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding=encoding)
+
+
+@pytest.mark.parametrize("where", ["parent", "inside", "same"])
+def test_an_edit_reaches_the_print_edition_wherever_the_output_folder_is(scaffold, where):
+    """--out . (the texts folder inside the output folder), --out texts/dist, and --out texts."""
+    out = {"parent": scaffold.parent, "inside": scaffold / "dist", "same": scaffold}[where]
+    result = run_build("print", "--texts", scaffold, "--out", out)
+    assert result.returncode == 0, result.stderr
+    again = run_build("print", "--texts", scaffold, "--out", out)
+    assert "up to date" in again.stdout, "the output just written was taken for a source"
+    replace(scaffold / "interview.md", "The interviewer's introduction.", "Zanzibar came first.")
+    result = run_build("print", "--texts", scaffold, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "Zanzibar" in pdf_text(out / "texts-print.pdf")
+
+
+@pytest.mark.parametrize("saved", ["with a byte-order mark", "with Windows line endings",
+                                   "with '---' inside a value", "with old Mac line endings"])
+def test_a_leaflet_piece_however_saved_is_built_and_rebuilt(scaffold, saved):
+    statement = scaffold / "statement.md"
+    text = statement.read_text(encoding="utf-8")
+    if saved == "with a byte-order mark":
+        statement.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    elif saved == "with Windows line endings":
+        statement.write_bytes(text.replace("\n", "\r\n").encode())
+    elif saved == "with old Mac line endings":
+        statement.write_bytes(text.replace("\n", "\r").encode())
+    else:
+        replace(statement, "source: This statement was first published on our website.",
+                "source: First published --- please share it.")
+    out = scaffold.parent / "out"
+    leaflet = out / "texts-leaflet-statement.pdf"
+    result = run_build("leaflets", "--texts", scaffold, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert leaflet.is_file(), result.stdout
+    data = statement.read_bytes().replace(b"The text of the statement.", b"Zanzibar rises.")
+    statement.write_bytes(data)
+    result = run_build("leaflets", "--texts", scaffold, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" not in result.stdout
+    assert "Zanzibar" in pdf_text(leaflet)
