@@ -51,15 +51,12 @@ def test_jobs_follow_the_declarations():
     assert order == ["leaflets:one", "leaflets:three", "epub_fonts", "epub_cover", "epub"]
 
 
-def test_a_job_may_write_several_files_and_the_record_follows(tmp_path):
+def test_a_job_may_write_several_files_and_the_record_follows(texts_copy, tmp_path):
     """An edition that writes several files (here, by hand, a job of two files in a folder and then of one):
     staged and committed together, recorded together, and the file it no longer writes removed."""
-    texts = tmp_path / "texts"
-    texts.mkdir()
-    (texts / "pamphlet.yml").write_text("slug: s\npieces: []\n", encoding="utf-8")
     out = tmp_path / "out"
     out.mkdir()
-    plan = Plan(texts, out, ["print"], {})
+    plan = Plan(texts_copy, out, ["print"], {})
     job = Job(Step("print", "print_edition:make"), ("s-*.html", "assets/*"))
     files = {"s-1.html": b"one", "s-2.html": b"two", "assets/a.css": b"css"}
     with Staging(out) as staging:

@@ -40,9 +40,10 @@ class Step:
 class Edition(Step):
     """An edition: a Step whose function returns the bytes of its file, or {file name: bytes} for several.
 
-    files are the names it writes ({slug}: the manifest's slug; {piece}: the piece's file name without .md,
-    for an edition made once per piece whose front matter has per_piece: true, is the piece's safe id (sources.piece_ids); * for a part of the name
-    that only the making decides, as for a set of signatures). pages tells the summary how to count pages.
+    files are the names it writes ({slug}: the manifest's slug; {piece}: the piece's safe id, made from its
+    file name by sources.piece_ids, for an edition made once per piece whose front matter has per_piece: true;
+    * for a part of the name that only the making decides, as for a set of signatures). pages tells the
+    summary how to count pages.
     """
     files: tuple = ()
     purpose: str = ""
