@@ -10,8 +10,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from .errors import display_path
-from .load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, _read_text, load_pamphlet
+from .load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, load_pamphlet
 from .prose import markdown_blocks, yaml_blocks
+from .sources import read_text
 from .render import load_locale
 from .spelling import CYRILLIC, LATIN, WORDS_FILE, Speller, read_words, script_of
 
@@ -75,8 +76,8 @@ def read_prose(pamphlet):
              for fields in (MANIFEST_FIELDS, PIECE_FIELDS) for name, spec in fields.items()
              if spec.kind in ("text", "markdown", "names") and not spec.pattern and spec.kind != "choice"}
     manifest = pamphlet.folder / MANIFEST
-    files = [(manifest, _read_text(manifest, []))] + [(piece.path, _read_text(piece.path, []))
-                                                      for piece in pamphlet.pieces]
+    files = [(manifest, read_text(manifest, []))] + [(piece.path, read_text(piece.path, [], line_separators=True))
+                                                     for piece in pamphlet.pieces]
     blocks, ignored = [], {}
     for (path, text), piece in zip(files, [None] + pamphlet.pieces):
         shown = display_path(path)
