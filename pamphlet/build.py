@@ -144,8 +144,8 @@ class _Work:
 def build_date(pamphlet, epoch=None):
     """The date stamped into every output: epoch (SOURCE_DATE_EPOCH as the user set it) or the manifest's date."""
     if epoch is not None:
-        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-    return datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(epoch, datetime.UTC)
+    return datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.UTC)
 
 
 def _check_sources(pamphlet):
@@ -156,8 +156,7 @@ def _check_sources(pamphlet):
     paths = [pamphlet.folder / MANIFEST, *(piece.path for piece in pamphlet.pieces)]
     locale = locale_path(pamphlet, LAYOUTS)
     problems += check_glyphs(paths + ([locale] if locale else []), coverage)
-    if problems:
-        raise BuildError(problems)
+    BuildError.raise_any(problems)
 
 
 def _prepare_out(out):

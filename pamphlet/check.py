@@ -6,9 +6,9 @@ from pypdf import PdfReader
 
 from .errors import Problem
 from .pdf import boxes
+from .units import MM
 
 PX = 0.75                  # CSS px to PDF points
-MM = 72 / 25.4
 SAFE_ZONE = 5 * MM         # no text this close to the trim edge
 MIN_DPI = 300
 TOLERANCE = 0.5            # points
@@ -92,7 +92,7 @@ def check_sheets(pdf_bytes, name, sheet_size, count):
         problems.append(Problem(name, None, f"{len(reader.pages)} sheet sides, expected {count}"))
     for number, page in enumerate(reader.pages, start=1):
         size = (float(page.mediabox.width), float(page.mediabox.height))
-        if any(abs(a - b) > TOLERANCE for a, b in zip(size, sheet_size)):
+        if any(abs(a - b) > TOLERANCE for a, b in zip(size, sheet_size, strict=True)):
             problems.append(Problem(name, None, f"side {number} is {size[0] / MM:.0f} × {size[1] / MM:.0f} mm, "
                                                 f"not {sheet_size[0] / MM:.0f} × {sheet_size[1] / MM:.0f} mm"))
     return problems + check_fonts(reader, name)

@@ -32,6 +32,12 @@ class BuildError(Exception):
     def single(cls, path, message, line=None):
         return cls([Problem(Path(path), line, message)])
 
+    @classmethod
+    def raise_any(cls, problems):
+        """Raise one carrying problems, if there are any (a check's list of problems)."""
+        if problems:
+            raise cls(problems)
+
 
 def display_path(path):
     """A path relative to the working folder when it lies inside it, so messages stay short."""

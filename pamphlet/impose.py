@@ -6,8 +6,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            TextStringObject)
 
-MM = 72 / 25.4
-A4_LANDSCAPE = (297 * MM, 210 * MM)
+from .units import A4_LANDSCAPE
 
 
 def page_count(pdf_bytes):

@@ -104,11 +104,11 @@ def read_pamphlet(folder):
     problems = []
     manifest_path = folder / MANIFEST
     if not folder.is_dir():
-        raise BuildError([Problem(folder, None, "no such folder: --texts must name a folder of texts "
-                                                "with a pamphlet.yml manifest")])
+        raise BuildError.single(folder, "no such folder: --texts must name a folder of texts with a pamphlet.yml "
+                                        "manifest")
     if not manifest_path.is_file():
-        raise BuildError([Problem(manifest_path, None, "manifest not found: a pamphlet folder needs a "
-                                                       "pamphlet.yml naming the title, language and pieces")])
+        raise BuildError.single(manifest_path, "manifest not found: a pamphlet folder needs a pamphlet.yml naming "
+                                               "the title, language and pieces")
     text = read_text(manifest_path, problems)
     node = parse_yaml(manifest_path, text, 0, problems) if text is not None else None
     if node is None:

@@ -75,38 +75,52 @@ class NoBreakSpaces(Treeprocessor):
 
 
 class HeadingIds(Treeprocessor):
-    """Gives each heading an id unique in the pamphlet and records it for the contents."""
+    """Gives each heading an id unique in the pamphlet and records it for the contents (on the extension)."""
+
+    def __init__(self, md, extension):
+        super().__init__(md)
+        self.extension = extension
 
     def run(self, root):
-        self.md.headings = []
         for number, element in enumerate(
                 (e for e in root.iter() if e.tag in ("h2", "h3", "h4")), start=1):
-            element.set("id", f"{self.md.id_prefix}-{number}")
+            element.set("id", f"{self.extension.id_prefix}-{number}")
             text = "".join(element.itertext())
-            self.md.headings.append((int(element.tag[1]), element.get("id"), text))
+            self.extension.headings.append((int(element.tag[1]), element.get("id"), text))
 
 
 class ImageAssets(Treeprocessor):
-    """Marks the images a piece uses; each edition puts them where its files are (render.ASSET)."""
+    """Marks the images a piece uses (listed on the extension); each edition puts them where its files are
+    (render.ASSET)."""
+
+    def __init__(self, md, extension):
+        super().__init__(md)
+        self.extension = extension
 
     def run(self, root):
-        self.md.images = []
         for element in root.iter("img"):
-            self.md.images.append(element.get("src"))
+            self.extension.images.append(element.get("src"))
             element.set("src", ASSET + element.get("src"))
 
 
 class PamphletMarkdown(Extension):
+    """The pamphlet's Markdown; what a conversion found (headings, images) is kept here, not on Markdown's
+    objects, and start() clears it for the next conversion."""
+
     def __init__(self, locale):
         super().__init__()
         self.locale = locale
+        self.start("h")
+
+    def start(self, id_prefix):
+        self.id_prefix, self.headings, self.images = id_prefix, [], []
 
     def extendMarkdown(self, md):
         md.parser.blockprocessors.register(FencedBlocks(md.parser), "fenced_blocks", 105)
         # After inline patterns (priority 20), so that smart quotes are already characters.
         md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
-        md.treeprocessors.register(HeadingIds(md), "heading_ids", 4)
-        md.treeprocessors.register(ImageAssets(md), "image_assets", 3)
+        md.treeprocessors.register(HeadingIds(md, self), "heading_ids", 4)
+        md.treeprocessors.register(ImageAssets(md, self), "image_assets", 3)
 
 
 class Typesetter:
@@ -120,8 +134,9 @@ class Typesetter:
             "ndash": "–", "mdash": "—", "ellipsis": "…",
             "left-angle-quote": "«", "right-angle-quote": "»",
         }
+        self.found = PamphletMarkdown(locale)
         self.md = markdown.Markdown(
-            extensions=["smarty", "sane_lists", PamphletMarkdown(locale)],
+            extensions=["smarty", "sane_lists", self.found],
             extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
             output_format="xhtml",
         )
@@ -129,11 +144,11 @@ class Typesetter:
     def block(self, text, id_prefix="h"):
         """A piece's body as XHTML, its headings as (level, id, text) for the contents, and its images."""
         self.md.reset()
-        self.md.id_prefix = id_prefix
+        self.found.start(id_prefix)
         # Comments (such as build.py lint's "<!-- lint: ignore -->") are notes to the editor: not printed, not
         # carried into any edition. Code keeps its "<" escaped, so every "<!--" left here opens a comment.
         html = COMMENT.sub("", self.md.convert(text))
-        return html, self.md.headings, self.md.images
+        return html, self.found.headings, self.found.images
 
     def inline(self, text):
         """A line of front matter (title, source note) typeset like the body, without a <p>."""

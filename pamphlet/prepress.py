@@ -7,7 +7,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            NullObject, RectangleObject)
 
-MM = 72 / 25.4
+from .units import MM
+
 MARK_LENGTH = 5 * MM
 MARK_GAP = 1 * MM      # between the bleed box and the start of a crop mark
 SLUG = MARK_GAP + MARK_LENGTH + 2 * MM

@@ -6,8 +6,8 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from .errors import BuildError, Problem
-from .load import MANIFEST
+from .errors import BuildError
+from .load import KINDS, MANIFEST
 from .markup import ASSET, Typesetter
 
 
@@ -25,9 +25,9 @@ def load_locale(pamphlet, layouts):
     """The layouts' words and typographic rules for the pamphlet's language."""
     path = locale_path(pamphlet, layouts)
     if path is None:
-        raise BuildError([Problem(pamphlet.folder / MANIFEST, None,
-                                  f"no layout words for language '{pamphlet.language}': add "
-                                  f"layouts/locales/{pamphlet.language}.yml (copy en.yml and translate it)")])
+        raise BuildError.single(pamphlet.folder / MANIFEST,
+                                f"no layout words for language '{pamphlet.language}': add "
+                                f"layouts/locales/{pamphlet.language}.yml (copy en.yml and translate it)")
     try:
         locale = yaml.safe_load(path.read_text(encoding="utf-8"))
         missing = [key for key in LOCALE_KEYS if key not in locale] + [
@@ -41,7 +41,7 @@ def load_locale(pamphlet, layouts):
 
 LOCALE_KEYS = ("months", "date", "quotes", "labels")
 LABELS = ("contents", "published_by", "sources", "signed_by", "pages", "landmarks", "accessibility_summary",
-          "leaflet_from", "introduction", "statement", "interview", "article", "appendix")
+          "leaflet_from", *KINDS)  # each kind's label too
 
 
 def format_date(date, locale):
@@ -132,10 +132,9 @@ class Renderer:
         try:
             return self.env.get_template(template).render(context).replace(f'src="{ASSET}', f'src="{images}')
         except jinja2.TemplateSyntaxError as err:
-            raise BuildError([Problem(self.layouts / (err.name or template), err.lineno,
-                                      f"layout error: {err.message}")]) from None
+            raise BuildError.single(self.layouts / (err.name or template), f"layout error: {err.message}",
+                                    err.lineno) from None
         except jinja2.TemplateNotFound as err:
-            raise BuildError([Problem(self.layouts / err.name, None, "layout file not found")]) from None
+            raise BuildError.single(self.layouts / err.name, "layout file not found") from None
         except jinja2.UndefinedError as err:
-            raise BuildError([Problem(self.layouts / template, None,
-                                      f"layout error: {err.message}")]) from None
+            raise BuildError.single(self.layouts / template, f"layout error: {err.message}") from None

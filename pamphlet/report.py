@@ -59,8 +59,8 @@ class Report:
                                 ("seconds", "right")):
             table.add_column(column, justify=justify)
         for path, edition, seconds in self.rows:
-            table.add_row(edition.name, path.name, pages_of(path, edition.pages), f"{path.stat().st_size / 1024:.0f} KB",
-                          f"{seconds:.2f}")
+            table.add_row(edition.name, path.name, pages_of(path, edition.pages),
+                          f"{path.stat().st_size / 1024:.0f} KB", f"{seconds:.2f}")
         self.console.print(table)
 
 

@@ -5,6 +5,8 @@ import re
 import uuid
 from pathlib import Path
 
+from .load import KINDS
+
 MANIFEST = """\
 # The pamphlet's manifest. Every key is explained on its line; unknown keys are errors.
 title: {title}                      # on the cover, the title page and in the metadata
@@ -28,7 +30,7 @@ pieces:                             # the pieces, in reading order: one Markdown
 
 INTRODUCTION = """\
 ---
-kind: introduction        # introduction, statement, interview, article or appendix
+kind: introduction        # {kinds}
 title: Introduction
 date: {date}
 authors: [The editors]    # optional; a list
@@ -102,7 +104,8 @@ def new_pamphlet(folder):
         raise FileExistsError(f"{folder} is not empty; choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-") or "pamphlet"
-    values = {"title": "A new pamphlet", "date": datetime.date.today().isoformat(), "uuid": uuid.uuid4(),
+    values = {"kinds": f"{', '.join(KINDS[:-1])} or {KINDS[-1]}",
+              "title": "A new pamphlet", "date": datetime.date.today().isoformat(), "uuid": uuid.uuid4(),
               "slug": slug}
     files = {"pamphlet.yml": MANIFEST, "introduction.md": INTRODUCTION, "statement.md": STATEMENT,
              "interview.md": INTERVIEW, "words.txt": WORDS}

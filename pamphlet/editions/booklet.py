@@ -8,7 +8,5 @@ from ..units import A4_LANDSCAPE
 def make(tools, job, print_pdf):
     name = job.files[0]
     sheets = impose.booklet(print_pdf, tools.renderer.pdf_metadata())
-    problems = check.check_sheets(sheets, name, A4_LANDSCAPE, impose.page_count(print_pdf) // 2)
-    if problems:
-        raise BuildError(problems)
+    BuildError.raise_any(check.check_sheets(sheets, name, A4_LANDSCAPE, impose.page_count(print_pdf) // 2))
     return sheets

@@ -11,13 +11,8 @@ def make(tools, job):
     piece = next(piece for piece in tools.renderer.pieces if piece["id"] == job.piece)
     pdf = tools.pdf
     document = pdf.pad(layout_leaflet(tools.renderer, pdf, piece), 2)
-    _raise(check.check_layout(document, name))
+    BuildError.raise_any(check.check_layout(document, name))
     sheets = impose.two_copies(pdf.to_bytes(document, name),
                                tools.renderer.pdf_metadata(title=piece["plain_title"]))
-    _raise(check.check_sheets(sheets, name, A4_LANDSCAPE, 2))
+    BuildError.raise_any(check.check_sheets(sheets, name, A4_LANDSCAPE, 2))
     return sheets
-
-
-def _raise(problems):
-    if problems:
-        raise BuildError(problems)

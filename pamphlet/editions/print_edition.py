@@ -11,16 +11,11 @@ def lay_out(tools, name):
     both checked; name is the print file's, for the problems' messages."""
     pdf = tools.pdf
     document = pdf.pad(pdf.layout(tools.renderer.render("print.html")), 4)
-    _raise(check.check_layout(document, name))
+    BuildError.raise_any(check.check_layout(document, name))
     data = press_ready(pdf.to_bytes(document, name), crop_marks=tools.crop_marks)
-    _raise(check.check_print_pdf(data, name, A5, BLEED))
+    BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED))
     return document, data
 
 
 def make(tools, job, print_pdf):
     return print_pdf
-
-
-def _raise(problems):
-    if problems:
-        raise BuildError(problems)
