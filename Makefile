@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 
 ACE := $(VENV)/ace/node_modules/.bin/ace-puppeteer
 
-.PHONY: all test ace bench clean
+.PHONY: all test lint golden ace bench clean
 
 all: $(VENV)/.installed
 	$(BIN)/python build.py
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
+
+# Ruff, configured in pyproject.toml.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# Rewrites tests/golden/ from a build of texts/ when a change to the EPUB's documents is intended.
+golden: $(VENV)/.installed
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

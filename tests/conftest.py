@@ -1,4 +1,5 @@
-"""Shared fixtures: one real build of the pamphlet per test session, and a runner for the command line."""
+"""Shared helpers: one real build of the pamphlet per test session, a runner for the command line, output
+names from the edition declarations, and readers for PDF text and the EPUB's package document."""
 
 import re
 import shutil
@@ -12,10 +13,19 @@ import pypdfium2
 import pytest
 import yaml
 from lxml import etree
+from pypdf import PdfReader
+
+from pamphlet import editions
+from pamphlet.units import MM
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ROOT / "texts"
-MM = 72 / 25.4
+SLUG = yaml.safe_load((TEXTS / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
+
+
+def output(folder, edition, piece=None, slug=SLUG):
+    """The path of an edition's file (a leaflet's: with piece) in folder, named as the edition declares."""
+    return Path(folder) / editions.file_name(edition, slug, piece)
 
 
 def run_build(*args, cwd=ROOT):
@@ -39,13 +49,13 @@ def dist(tmp_path_factory, manifest):
 
 
 @pytest.fixture(scope="session")
-def print_pdf(dist, manifest):
-    return dist / f"{manifest['slug']}-print.pdf"
+def print_pdf(dist):
+    return output(dist, "print")
 
 
 @pytest.fixture(scope="session")
-def epub_path(dist, manifest):
-    return dist / f"{manifest['slug']}.epub"
+def epub_path(dist):
+    return output(dist, "epub")
 
 
 @pytest.fixture
@@ -54,6 +64,22 @@ def texts_copy(tmp_path):
     copy = tmp_path / "texts"
     shutil.copytree(TEXTS, copy)
     return copy
+
+
+def pdf_text(path):
+    """All the text of a PDF, page after page (pypdf's extraction: reading order, words whole)."""
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def opf_name(book):
+    """The package document's name in an open EPUB zip, as META-INF/container.xml gives it."""
+    return etree.fromstring(book.read("META-INF/container.xml")).find(".//{*}rootfile").get("full-path")
+
+
+def opf_text(path):
+    """The EPUB's package document (OPF), as text."""
+    with zipfile.ZipFile(path) as book:
+        return book.read(opf_name(book)).decode("utf-8")
 
 
 def normalise(text):
@@ -90,10 +116,9 @@ def pdf_body_text(path, page=None, top_mm=17, bottom_mm=19):
 def epub_documents(path):
     """The XHTML documents of an EPUB in spine order, parsed."""
     with zipfile.ZipFile(path) as book:
-        opf_name = etree.fromstring(book.read("META-INF/container.xml")).find(
-            ".//{*}rootfile").get("full-path")
-        opf = etree.fromstring(book.read(opf_name))
-        base = opf_name.rsplit("/", 1)[0] + "/" if "/" in opf_name else ""
+        name = opf_name(book)
+        opf = etree.fromstring(book.read(name))
+        base = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
         hrefs = {item.get("id"): item.get("href") for item in opf.iter("{*}item")}
         return [(hrefs[ref.get("idref")], etree.fromstring(book.read(base + hrefs[ref.get("idref")])))
                 for ref in opf.iter("{*}itemref")]

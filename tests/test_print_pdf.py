@@ -8,9 +8,9 @@ from pypdf import PdfReader
 
 import yaml
 
-from conftest import MM, ROOT, normalise, pdf_body_text
+from pamphlet.units import A5
 
-A5 = (148 * MM, 210 * MM)
+from conftest import ROOT, normalise, pdf_body_text
 
 
 def font_identity(font):

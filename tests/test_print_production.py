@@ -9,11 +9,9 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader
 
-from conftest import MM, ROOT, epub_documents, pdf_pages, run_build, text_in
+from pamphlet.units import A4_LANDSCAPE, A5, BLEED, MM
 
-BLEED = 3 * MM
-A5 = (148 * MM, 210 * MM)
-A4_LANDSCAPE = (297 * MM, 210 * MM)
+from conftest import ROOT, SLUG, epub_documents, opf_name, output, pdf_pages, run_build, text_in
 
 
 def close(a, b, tolerance=0.05):
@@ -56,7 +54,7 @@ def test_print_edition_opens_and_closes_with_the_covers(print_pdf, manifest):
 
 def test_booklet_is_saddle_stitched_on_a4(dist, print_pdf, manifest):
     count = len(PdfReader(print_pdf).pages)
-    booklet = dist / f"{manifest['slug']}-booklet.pdf"
+    booklet = output(dist, "booklet")
     assert len(PdfReader(booklet).pages) == count // 2
     checked = 0
     for index, side in enumerate(pdf_pages(booklet)):
@@ -64,7 +62,7 @@ def test_booklet_is_saddle_stitched_on_a4(dist, print_pdf, manifest):
         sheet, back = divmod(index, 2)
         expected = (2 * sheet + 2, count - 2 * sheet - 1) if back else (count - 2 * sheet, 2 * sheet + 1)
         _, folios = half_texts(side)
-        for side_name, page_number in zip(("left", "right"), expected):
+        for side_name, page_number in zip(("left", "right"), expected, strict=True):
             if folios[side_name].isdigit():
                 assert folios[side_name] == str(page_number), f"side {index + 1} {side_name}"
                 checked += 1
@@ -72,7 +70,7 @@ def test_booklet_is_saddle_stitched_on_a4(dist, print_pdf, manifest):
 
 
 def test_booklet_first_sheet_carries_the_covers(dist, print_pdf, manifest):
-    halves, _ = half_texts(pdf_pages(dist / f"{manifest['slug']}-booklet.pdf")[0])
+    halves, _ = half_texts(pdf_pages(output(dist, "booklet"))[0])
     assert manifest["title"] in " ".join(halves["right"].split())      # front cover, page 1
     assert " ".join(manifest["blurb"].split()[:6]) in " ".join(halves["left"].split())  # back cover
 
@@ -80,8 +78,8 @@ def test_booklet_first_sheet_carries_the_covers(dist, print_pdf, manifest):
 def test_leaflets_two_identical_copies_per_side(dist, manifest):
     pieces = leaflet_pieces()
     assert pieces, "no piece is marked leaflet: true"
-    made = sorted(p.name for p in dist.glob(f"{manifest['slug']}-leaflet-*.pdf"))
-    assert made == sorted(f"{manifest['slug']}-leaflet-{piece}.pdf" for piece in pieces)
+    made = sorted(p.name for p in dist.glob(f"{SLUG}-leaflet-*.pdf"))
+    assert made == sorted(output(dist, "leaflets", piece).name for piece in pieces)
     for name in made:
         sides = pdf_pages(dist / name)
         assert len(sides) == 2, name
@@ -93,7 +91,7 @@ def test_leaflets_two_identical_copies_per_side(dist, manifest):
 
 
 def test_leaflet_carries_title_demands_and_origin(dist, manifest):
-    sides = pdf_pages(dist / f"{manifest['slug']}-leaflet-statement-rsd.pdf")
+    sides = pdf_pages(output(dist, "leaflets", "statement-rsd"))
     text = " ".join("".join(half_texts(side)[0]["left"] for side in sides).split())
     assert "Stop the intervention, release the detainees!" in text
     assert "Stop the military intervention of the CSTO member states." in text
@@ -115,10 +113,9 @@ def test_too_long_leaflet_fails_with_its_name_and_how_far(texts_copy, tmp_path):
 
 def test_epub_cover_is_the_print_front_cover(epub_path, print_pdf):
     with zipfile.ZipFile(epub_path) as book:
-        opf_name = next(n for n in book.namelist() if n.endswith(".opf"))
-        opf = book.read(opf_name).decode()
-        href = re.search(r'<item href="([^"]+)"[^>]*properties="cover-image"', opf).group(1)
-        cover = Image.open(io.BytesIO(book.read(opf_name.rsplit("/", 1)[0] + "/" + href))).convert("RGB")
+        name = opf_name(book)
+        href = re.search(r'<item href="([^"]+)"[^>]*properties="cover-image"', book.read(name).decode()).group(1)
+        cover = Image.open(io.BytesIO(book.read(name.rsplit("/", 1)[0] + "/" + href))).convert("RGB")
     assert max(cover.size) >= 1600
     assert cover.width / cover.height == pytest.approx(148 / 210, abs=0.01)
     page = pypdfium2.PdfDocument(str(print_pdf))[0]

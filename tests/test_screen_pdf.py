@@ -5,12 +5,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import MM, normalise
+from pamphlet.units import A5
+
+from conftest import normalise, output
 
 
 @pytest.fixture(scope="session")
-def screen_pdf(dist, manifest):
-    return dist / f"{manifest['slug']}-screen.pdf"
+def screen_pdf(dist):
+    return output(dist, "screen")
 
 
 def outline(reader):
@@ -68,8 +70,7 @@ def test_no_blank_pages_and_covers(screen_pdf, manifest):
     reader = PdfReader(screen_pdf)
     for number, page in enumerate(reader.pages, start=1):
         assert page.extract_text().strip(), f"page {number} is blank"
-        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx((148 * MM, 210 * MM),
-                                                                                          abs=0.05)
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A5, abs=0.05)
     assert manifest["title"] in " ".join(reader.pages[0].extract_text().split())
 
 

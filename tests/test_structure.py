@@ -1,7 +1,6 @@
 """The code's shape: no import cycle between the package's modules, no module over about 400 lines."""
 
 import ast
-from pathlib import Path
 
 from conftest import ROOT
 
