@@ -38,7 +38,10 @@ def test_the_readme_table_of_outputs_is_the_declarations():
     rows = re.findall(r"^\| `([^`]+)` \| (.+) \|$", table, re.M)
     declared = [(pattern.replace("{slug}", "<slug>").replace("{piece}", "<piece>"), edition.purpose)
                 for edition in EDITIONS for pattern in edition.files]
-    assert rows == declared
+    expected = "\n".join(f"| `{name}` | {purpose} |" for name, purpose in declared)
+    assert rows == declared, f"README.md's table of outputs should read, from the declarations:\n{expected}"
+    choices = re.search(r"^- `EDITION` is (.+); with none named", readme, re.M).group(1)
+    assert re.findall(r"`([^`]+)`", choices) == list(editions.NAMES), "README's list of EDITION choices"
 
 
 def test_jobs_follow_the_declarations():
