@@ -79,7 +79,7 @@ def read_prose(pamphlet):
     files = [(manifest, read_text(manifest, []))] + [(piece.path, read_text(piece.path, [], line_separators=True))
                                                      for piece in pamphlet.pieces]
     blocks, ignored = [], {}
-    for (path, text), piece in zip(files, [None] + pamphlet.pieces):
+    for (path, text), piece in zip(files, [None] + pamphlet.pieces, strict=True):
         shown = display_path(path)
         lines = text.split("\n")
         for number, line in enumerate(lines, start=1):
