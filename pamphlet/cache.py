@@ -66,7 +66,8 @@ class Plan:
         everything = _digest(text_files, shared)
         piece_files = {path.resolve() for path in pieces.values()}
         common = [path for path in text_files if path.resolve() not in piece_files]
-        self.jobs = registry.jobs(editions, sources.values["slug"], [(piece.id, vars(piece)) for piece in sources.pieces])
+        self.jobs = registry.jobs(editions, sources.values["slug"],
+                                  [(piece.id, vars(piece)) for piece in sources.pieces])
         # A job for one piece depends on that piece and the files every piece shares, not on the other pieces.
         self.keys = {job.id: everything if job.piece is None else _digest(sorted(common + [pieces[job.piece]]), shared)
                      for job in self.jobs}

@@ -140,7 +140,8 @@ def piece_path(folder, name):
                       "copy the file into the folder")
     path = (folder / name).resolve()
     if not path.is_relative_to(folder) or path == folder:
-        return None, (f"piece '{name}' lies outside the texts folder{' (through a symbolic link)' if '..' not in name else ''}; "
+        through = " (through a symbolic link)" if ".." not in name else ""
+        return None, (f"piece '{name}' lies outside the texts folder{through}; "
                       "copy the file into the folder and name it from there")
     if not path.is_file():
         return None, f"piece '{name}' not found in {folder}; check the file name or remove it from 'pieces'"

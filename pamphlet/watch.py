@@ -2,7 +2,6 @@
 
 import sys
 import time
-from pathlib import Path
 
 from watchfiles import watch
 
