@@ -37,6 +37,9 @@ MANIFEST_FIELDS = {
     "imprint": Field("markdown"),
     "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
+    "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
+                           hint="FOGRA39 (coated paper, the default), FOGRA29 (uncoated) or the print shop's "
+                                "own CMYK profile, a .icc file in the texts folder"),
 }
 
 PIECE_FIELDS = {
@@ -86,6 +89,7 @@ class Pamphlet:
     keywords: list = field(default_factory=list)
     imprint: str | None = None
     blurb: str | None = None
+    print_profile: str | None = None
 
 
 @dataclass

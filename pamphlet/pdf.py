@@ -49,9 +49,11 @@ class PdfWriter:
     def layout(self, html, source="print.html", extra_css=None):
         """Lay out a whole HTML document whose relative links resolve in layouts/."""
         with _weasyprint_problems(self.layouts / source):
-            stylesheets = [CSS(string=extra_css, font_config=self.fonts)] if extra_css else None
+            profiles = {}  # filled by @color-profile rules in extra_css (the print edition's output profile)
+            stylesheets = [CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
+                               url_fetcher=self.fetcher)] if extra_css else None
             document = HTML(string=html, base_url=str(self.layouts) + "/", url_fetcher=self.fetcher)
-            return document.render(font_config=self.fonts, stylesheets=stylesheets)
+            return document.render(font_config=self.fonts, stylesheets=stylesheets, color_profiles=profiles)
 
     def pad(self, document, multiple, stylesheet="print.css"):
         """Planned blank pages before the last page (the back cover) up to a multiple of pages."""

@@ -19,6 +19,7 @@ def press_ready(pdf_bytes, crop_marks=False):
     which some prepress tools show shifted) and, with crop_marks, draw marks outside the bleed."""
     reader = PdfReader(io.BytesIO(pdf_bytes))
     writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = reader.pdf_header  # pypdf writes 1.3 otherwise; PDF/X-4 needs the 1.6 WeasyPrint wrote
     shifts = {}
     for page in writer.pages:
         media, trim = page.mediabox, page.trimbox

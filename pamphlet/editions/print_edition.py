@@ -1,6 +1,6 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from .. import check
+from .. import check, pdfx
 from ..errors import BuildError
 from ..prepress import press_ready
 from ..units import A5, BLEED
@@ -8,12 +8,16 @@ from ..units import A5, BLEED
 
 def lay_out(tools, name):
     """The print layout, padded with planned blanks to a multiple of 4 pages, and its press-ready bytes,
-    both checked; name is the print file's, for the problems' messages."""
-    pdf = tools.pdf
-    document = pdf.pad(pdf.layout(tools.renderer.render("print.html")), 4)
+    PDF/X-4 in CMYK, both checked; name is the print file's, for the problems' messages."""
+    pdf, pamphlet = tools.pdf, tools.renderer.pamphlet
+    profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
+    document = pdf.pad(pdf.layout(tools.renderer.render("print.html"), extra_css=profile), 4)
     BuildError.raise_any(check.check_layout(document, name))
-    data = press_ready(pdf.to_bytes(document, name), crop_marks=tools.crop_marks)
-    BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED))
+    data = pdf.to_bytes(document, name, pdf_variant="pdf/x-4",
+                        pdf_identifier=pdfx.pdf_identifier(pamphlet.identifier),
+                        finisher=pdfx.finisher(pamphlet.identifier, "print"))
+    data = press_ready(data, crop_marks=tools.crop_marks)
+    BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED) + check.check_pdfx(data, name))
     return document, data
 
 

@@ -1,0 +1,250 @@
+"""The print edition as PDF/X-4 in CMYK, the screen editions in RGB, and the PDF/X preflight, each check
+shown failing on a file made wrong on purpose."""
+
+import io
+import re
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+
+from conftest import MM, ROOT, run_build
+from pamphlet.check import check_pdfx
+
+PROFILES = ROOT / "layouts" / "profiles"
+
+
+def fill_colours(pdf):
+    """(colour space, components) of every fill colour set before text is shown, over all pages."""
+    colours = set()
+    for page in pdf.pages:
+        space, values = "/DeviceGray", (0,)
+        for operands, operator in pikepdf.parse_content_stream(page):
+            operator = str(operator)
+            if operator == "cs":
+                space = str(operands[0])
+            elif operator == "scn":
+                values = tuple(float(v) for v in operands)
+            elif operator in ("Tj", "TJ"):
+                colours.add((space, values))
+    return colours
+
+
+def test_print_pdf_is_pdfx4_with_the_fogra39_profile(print_pdf, manifest):
+    assert check_pdfx(print_pdf.read_bytes(), print_pdf.name) == []
+    with pikepdf.open(print_pdf) as pdf:
+        assert pdf.pdf_version >= "1.6"
+        intent, = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX"
+        assert str(intent.OutputConditionIdentifier) == "FOGRA39"
+        assert intent.DestOutputProfile.N == 4
+        assert intent.DestOutputProfile.read_bytes() == (PROFILES / "FOGRA39.icc").read_bytes()
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+        assert re.search(r"<xmpMM:DocumentID>xmp\.did:[0-9a-f-]{36}</xmpMM:DocumentID>", xmp)
+        assert str(pdf.trailer.Info.Trapped) == "/False"
+        assert str(pdf.trailer.Info.Title) == manifest["title"]
+        assert len(pdf.trailer.ID) == 2
+        for page in pdf.pages:
+            media, bleed, trim = ([float(v) for v in page.obj[key]] for key in ("/MediaBox", "/BleedBox", "/TrimBox"))
+            assert media[0] <= bleed[0] <= trim[0] and media[1] <= bleed[1] <= trim[1]
+            assert trim[2] <= bleed[2] <= media[2] and trim[3] <= bleed[3] <= media[3]
+    assert subprocess.run(["qpdf", "--check", str(print_pdf)], capture_output=True).returncode == 0
+
+
+def test_print_text_is_black_ink_or_a_chosen_colour(print_pdf):
+    """Body text, running heads and folios in black ink alone; the cover's white; the red chosen as CMYK."""
+    with pikepdf.open(print_pdf) as pdf:
+        colours = fill_colours(pdf)
+    assert colours == {("/DeviceCMYK", (0, 0, 0, 1)), ("/DeviceCMYK", (0, 0, 0, 0)),
+                       ("/DeviceCMYK", (0, 1, 0.85, 0.3))}
+
+
+def test_folios_and_running_heads_are_black_ink(print_pdf):
+    with pikepdf.open(print_pdf) as pdf:
+        page = pdf.pages[8]  # a text page, with a running head and a folio
+        ops = [(str(op), [str(o) for o in operands]) for operands, op in pikepdf.parse_content_stream(page)]
+    # The last text shown on a page is its folio, drawn after the body: black ink alone.
+    last_colour = [operands for op, operands in ops if op == "scn"][-1]
+    assert last_colour == ["0", "0", "0", "1"]
+
+
+def test_screen_and_leaflets_stay_rgb(dist, manifest):
+    for path in [dist / f"{manifest['slug']}-screen.pdf", *dist.glob("*-leaflet-*.pdf")]:
+        with pikepdf.open(path) as pdf:
+            assert "/OutputIntents" not in pdf.Root, path.name
+            operators = set()
+            for page in pdf.pages:
+                stack = [page.obj]
+                while stack:
+                    stream = stack.pop()
+                    operators |= {(str(op), str(operands[0]) if str(op) == "cs" else "")
+                                  for operands, op in pikepdf.parse_content_stream(stream)}
+                    stack += [x for x in stream.get("/Resources", {}).get("/XObject", {}).values()
+                              if x.get("/Subtype") == "/Form"]
+        assert ("rg", "") in operators, path.name
+        assert not {("k", ""), ("K", ""), ("cs", "/DeviceCMYK")} & operators, path.name
+
+
+def test_screen_shows_the_print_red_as_the_rgb_red(dist, manifest):
+    with pikepdf.open(dist / f"{manifest['slug']}-screen.pdf") as pdf:
+        reds = {tuple(float(v) for v in operands) for operands, op in pikepdf.parse_content_stream(pdf.pages[0])
+                if str(op) == "rg"}
+    assert (0.7, 0, 0.105) in reds  # 0 1 0.85 0.3 by CSS Color 5's naive conversion: #b3001b
+
+
+# Each preflight check, on the good print PDF made wrong in one way.
+
+def _drop_intent(pdf):
+    del pdf.Root["/OutputIntents"]
+
+
+def _rgb_profile(pdf):
+    pdf.Root.OutputIntents[0].DestOutputProfile.N = 3
+
+
+def _no_condition(pdf):
+    del pdf.Root.OutputIntents[0]["/OutputConditionIdentifier"]
+
+
+def _xmp_without(text):
+    def mutate(pdf):
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+        pdf.Root.Metadata.write(re.sub(text, "", xmp).encode())
+    return mutate
+
+
+def _info_without(key):
+    def mutate(pdf):
+        del pdf.trailer.Info[key]
+    return mutate
+
+
+def _content(number, before=b"", replace=None):
+    def mutate(pdf):
+        page = pdf.pages[number]
+        data = page.obj.Contents.read_bytes() if not isinstance(page.obj.Contents, pikepdf.Array) else \
+            b"\n".join(part.read_bytes() for part in page.obj.Contents)
+        if replace:
+            assert replace[0] in data
+            data = data.replace(*replace)
+        page.obj.Contents = pdf.make_stream(before + data)
+    return mutate
+
+
+def _form_in_rgb(pdf):
+    page = pdf.pages[8]
+    form = pdf.make_stream(b"0 0 1 rg 0 0 10 10 re f", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                           BBox=[0, 0, 10, 10])
+    page.obj.Resources.XObject[pikepdf.Name("/Wrong")] = form
+    _content(8, b"q /Wrong Do Q\n")(pdf)
+
+
+def _image_in_rgb(pdf):
+    page = pdf.pages[8]
+    image = pdf.make_stream(b"\xff\x00\x00", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=1,
+                            Height=1, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8)
+    page.obj.Resources.XObject[pikepdf.Name("/Photo")] = image
+    _content(8, b"q 10 0 0 10 0 0 cm /Photo Do Q\n")(pdf)
+
+
+def _rgb_colour_space(pdf):
+    pdf.pages[8].obj.Resources.ColorSpace = pikepdf.Dictionary({"/CS9": pikepdf.Name.DeviceRGB})
+
+
+WRONG = {
+    "PDF 1.3": (lambda pdf: None, "PDF 1.3; PDF/X-4 needs PDF 1.6"),
+    "no output intent": (_drop_intent, "no PDF/X output intent"),
+    "an RGB output profile": (_rgb_profile, "has no CMYK profile"),
+    "no output condition": (_no_condition, "no /OutputConditionIdentifier"),
+    "no PDF/X version": (_xmp_without(r"<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"),
+                         "does not name the PDF/X version"),
+    "no document ID in XMP": (_xmp_without(r"<xmpMM:DocumentID>[^<]*</xmpMM:DocumentID>"), "no xmpMM:DocumentID"),
+    "no /Trapped": (_info_without("/Trapped"), "/Trapped is not set"),
+    "no title": (_info_without("/Title"), "has no /Title"),
+    "rg in page content": (_content(8, b"1 0 0 rg 0 0 5 5 re f\n"), "page 9: draws in RGB (rg 1 0 0)"),
+    "RG in page content": (_content(8, b"0 1 0 RG 0 0 m 5 5 l S\n"), "page 9: draws in RGB (RG 0 1 0)"),
+    "/DeviceRGB cs": (_content(8, b"/DeviceRGB cs 1 0 0 scn 0 0 5 5 re f\n"), "page 9: draws in /DeviceRGB (cs)"),
+    "RGB in a form XObject": (_form_in_rgb, "page 9: draws in RGB (rg 0 0 1)"),
+    "an RGB image": (_image_in_rgb, "page 9: an image in /DeviceRGB"),
+    "DeviceRGB among colour spaces": (_rgb_colour_space, "names /DeviceRGB among its colour spaces"),
+    "rich black text": (_content(8, replace=(b"0 0 0 1 scn", b"0.6 0.4 0.4 1 scn")),
+                        "page 9: black text in more inks than black (C 0.6 M 0.4 Y 0.4 K 1)"),
+    "registration black text": (_content(8, replace=(b"0 0 0 1 scn", b"1 1 1 1 scn")),
+                                "black text in more inks than black (C 1 M 1 Y 1 K 1)"),
+}
+
+
+@pytest.mark.parametrize("case", WRONG)
+def test_preflight_fails_a_print_pdf_made_wrong(print_pdf, case):
+    mutate, message = WRONG[case]
+    with pikepdf.open(print_pdf) as pdf:
+        mutate(pdf)
+        out = io.BytesIO()
+        pdf.save(out, force_version="1.3" if case == "PDF 1.3" else None)
+    problems = [str(p) for p in check_pdfx(out.getvalue(), "wrong.pdf")]
+    assert any(message in p for p in problems), problems
+
+
+def test_preflight_fails_a_pdf_without_a_document_id(print_pdf):
+    data = print_pdf.read_bytes()
+    trailer = data.rindex(b"/ID")
+    wrong = data[:trailer] + b"/XD" + data[trailer + 3:]  # same length: the cross-reference offsets hold
+    assert "the trailer has no document /ID" in [p.message for p in check_pdfx(wrong, "wrong.pdf")]
+
+
+def test_red_text_is_not_taken_for_black(print_pdf):
+    """The cover's and titles' red has black in it (K 0.3) but is a colour, not a black: it passes."""
+    with pikepdf.open(print_pdf) as pdf:
+        _content(8, replace=(b"0 0 0 1 scn", b"0 1 0.85 0.3 scn"))(pdf)
+        out = io.BytesIO()
+        pdf.save(out)
+    assert check_pdfx(out.getvalue(), "red.pdf") == []
+
+
+# The output profile: FOGRA39 by default, FOGRA29 or the print shop's own by the manifest.
+
+def _with_profile(texts, value):
+    manifest = texts / "pamphlet.yml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + f"print_profile: {value}\n", encoding="utf-8")
+
+
+def _intent_profile(out):
+    with pikepdf.open(next(out.glob("*-print.pdf"))) as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        return str(intent.OutputConditionIdentifier), intent.DestOutputProfile.read_bytes()
+
+
+def test_uncoated_paper_profile_by_manifest(texts_copy, tmp_path):
+    _with_profile(texts_copy, "FOGRA29")
+    result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert _intent_profile(tmp_path / "out") == ("FOGRA29", (PROFILES / "FOGRA29.icc").read_bytes())
+
+
+def test_print_shops_own_profile_from_the_texts_folder(texts_copy, tmp_path):
+    shutil.copy(PROFILES / "FOGRA29.icc", texts_copy / "Our Shop.icc")
+    _with_profile(texts_copy, "Our Shop.icc")
+    result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert _intent_profile(tmp_path / "out")[1] == (texts_copy / "Our Shop.icc").read_bytes()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("shop.icc", None, "print_profile 'shop.icc' is not a file in"),
+    ("shop.icc", b"not a profile at all", "print_profile 'shop.icc' is not an ICC profile"),
+    ("rgb.icc", (PROFILES / "sRGB.icc").read_bytes(), "print_profile 'rgb.icc' is an RGB display profile"),
+    ("FOGRA51", None, "'print_profile' is 'FOGRA51'; it must be FOGRA39"),
+])
+def test_a_wrong_profile_is_refused_at_the_manifest(texts_copy, tmp_path, name, content, message):
+    if content is not None:
+        (texts_copy / name).write_bytes(content)
+    _with_profile(texts_copy, name)
+    out = tmp_path / "out"
+    result = run_build("print", "--texts", texts_copy, "--out", out)
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert "pamphlet.yml" in first and message in first, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("*.pdf"))
