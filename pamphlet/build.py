@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from . import editions as registry
+from . import sheets
 from .editions import HERE, PRINT_LAYOUT, PRINT_PDF
 from .editions.print_edition import lay_out
 from .errors import BuildError
@@ -90,6 +91,9 @@ class _Work:
             name = registry.file_name("print", self.tools.renderer.pamphlet.slug)
             self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name)
             self.own[PRINT_LAYOUT] = time.perf_counter() - start
+            renderer = self.tools.renderer
+            report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],
+                                        renderer.pamphlet.openings)
             self.start_ready()
         for job in sorted(self.jobs, key=lambda job: job.step.runs != HERE):  # this process's own jobs first
             if job.files:

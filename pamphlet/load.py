@@ -37,6 +37,7 @@ MANIFEST_FIELDS = {
     "imprint": Field("markdown"),
     "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
+    "openings": Field("choice", hint="right, any"),
     "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
                            hint="FOGRA39 (coated paper, the default), FOGRA29 (uncoated) or the print shop's "
                                 "own CMYK profile, a .icc file in the texts folder"),
@@ -90,6 +91,7 @@ class Pamphlet:
     imprint: str | None = None
     blurb: str | None = None
     print_profile: str | None = None
+    openings: str = "right"
 
 
 @dataclass

@@ -50,6 +50,11 @@ def format_date(date, locale):
     return locale["date"].format(day=date.day, month=locale["months"][date.month - 1], year=date.year)
 
 
+def css_string(text):
+    """Text as a quoted CSS string, safe inside a <style> element: anything but letters, digits and spaces escaped."""
+    return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text)) + '"')
+
+
 class Renderer:
     """Typesets every piece once; the editions then render it through their own templates."""
 
@@ -108,6 +113,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["css_string"] = css_string
 
     def pdf_metadata(self, title=None):
         """Document information for PDFs that pypdf writes (the imposed sheets)."""

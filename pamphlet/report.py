@@ -17,6 +17,7 @@ class Report:
         self.live = live and self.console.is_terminal and not quiet
         self.status = None
         self.rows = []
+        self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
 
     def __enter__(self):
         if self.live:
@@ -55,19 +56,24 @@ class Report:
             return
         folders = {str(path.parent) for path, _, _ in self.rows}
         table = Table(title=f"Built in {', '.join(sorted(folders))}", title_justify="left")
-        for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("size", "right"),
-                                ("seconds", "right")):
+        for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("blank", "right"),
+                                ("A4 sheets", "right"), ("size", "right"), ("seconds", "right")):
             table.add_column(column, justify=justify)
         for path, edition, seconds in self.rows:
-            table.add_row(edition.name, path.name, pages_of(path, edition.pages),
+            paper = self.paper if edition.pages == "sheets" else None
+            table.add_row(edition.name, path.name, str(paper.pages) if paper else pages_of(path, edition.pages),
+                          str(paper.blank) if paper else "", f"{paper.sheets} per copy" if paper else "",
                           f"{path.stat().st_size / 1024:.0f} KB", f"{seconds:.2f}")
         self.console.print(table)
+        saving = self.paper and self.paper.saving()
+        if saving:
+            self.console.print(saving)
 
 
 def pages_of(path, how):
     """Counted as the edition declares: "pdf", a PDF's pages (sheet sides for imposed files); "spine", the
     documents of an EPUB's spine; anything else, nothing."""
-    if how == "pdf":
+    if how in ("pdf", "sheets"):
         from pypdf import PdfReader
         return str(len(PdfReader(io.BytesIO(path.read_bytes())).pages))
     if how == "spine":

@@ -48,7 +48,9 @@ class Edition(Step):
     files: tuple = ()
     purpose: str = ""
     per_piece: str | None = None
-    pages: str = "pdf"   # "pdf": pages (sheet sides for imposed files); "spine": an EPUB's spine documents
+    # "pdf": pages (sheet sides for imposed files); "spine": an EPUB's spine documents; "sheets": the print
+    # edition's A5 pages, blank pages and A4 sheets per copy (a copy of the booklet has the same)
+    pages: str = "pdf"
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,10 @@ FONTS = Step("epub_fonts", "ebook:fonts", runs=SECOND)
 COVER = Step("epub_cover", "ebook:cover", needs=(PRINT_PDF,), runs=SECOND)
 
 EDITIONS = (
-    Edition("print", "print_edition:make", needs=(PRINT_PDF,), files=("{slug}-print.pdf",),
+    Edition("print", "print_edition:make", needs=(PRINT_PDF,), files=("{slug}-print.pdf",), pages="sheets",
             purpose="the print shop: PDF/X-4 in CMYK (black text in black ink alone; FOGRA39 coated paper unless "
                     "the manifest says otherwise), A5 with 3 mm bleed, covers included, a multiple of 4 pages"),
-    Edition("booklet", "booklet:make", needs=(PRINT_PDF,), runs=SECOND, files=("{slug}-booklet.pdf",),
+    Edition("booklet", "booklet:make", needs=(PRINT_PDF,), runs=SECOND, files=("{slug}-booklet.pdf",), pages="sheets",
             purpose="an office printer: the same pages two-up on A4, to fold and staple"),
     Edition("leaflets", "leaflets:make", runs=SECOND, files=("{slug}-leaflet-{piece}.pdf",), per_piece="leaflet",
             purpose="each piece marked `leaflet: true`: two copies per A4 sheet, front and back"),
