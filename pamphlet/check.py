@@ -140,6 +140,9 @@ def check_pdfx(pdf_bytes, name):
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         problems = [Problem(name, None, message) for message in _pdfx_keys(pdf)]
         for number, page in enumerate(pdf.pages, start=1):
+            if len(page.obj.get("/Annots", [])):
+                problems.append(Problem(name, None, f"page {number}: annotations (links) on the page; PDF/X "
+                                                    "allows none inside the bleed box"))
             for message in dict.fromkeys(_colours(page.obj, _Ink(), set(), "page")):  # each once a page
                 problems.append(Problem(name, None, f"page {number}: {message}"))
     return problems

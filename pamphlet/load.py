@@ -38,6 +38,8 @@ MANIFEST_FIELDS = {
     "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
     "openings": Field("choice", hint="right, any"),
+    "url": Field("text", pattern=r"https?://[^\s<>\"'`\\]+\.[^\s<>\"'`\\]+",
+                 hint="a web address starting with https://, e.g. https://example.org/pamphlet"),
     "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
                            hint="FOGRA39 (coated paper, the default), FOGRA29 (uncoated) or the print shop's "
                                 "own CMYK profile, a .icc file in the texts folder"),
@@ -92,6 +94,7 @@ class Pamphlet:
     blurb: str | None = None
     print_profile: str | None = None
     openings: str = "right"
+    url: str | None = None
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Prepares the print PDF for a print shop: page boxes from a zero origin, and crop marks on request."""
+"""Prepares the print PDF for a print shop: page boxes from a zero origin, no annotations, crop marks on request."""
 
 import io
 
@@ -43,9 +43,8 @@ def press_ready(pdf_bytes, crop_marks=False):
         page.trimbox = trim_box
         page.bleedbox = RectangleObject([trim_box.left - bleed[0], trim_box.bottom - bleed[1],
                                          trim_box.right + bleed[2], trim_box.top + bleed[3]])
-        for annotation in page.get("/Annots", []):
-            annotation = annotation.get_object()
-            annotation[NameObject("/Rect")] = _shifted_rect(annotation["/Rect"], dx, dy)
+        if "/Annots" in page:  # links mean nothing on paper, and PDF/X allows no annotation inside the bleed
+            del page["/Annots"]
         if crop_marks:
             page[NameObject("/Contents")].append(writer._add_object(_stream(_crop_marks(page))))
         shifts[page.indirect_reference.idnum] = (dx, dy)
@@ -64,11 +63,6 @@ def page_labels(numbers):
                 ranges.extend([index, pydyf.Dictionary({"S": "/D", "St": number})])
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": ranges})
     return finish
-
-
-def _shifted_rect(rect, dx, dy):
-    left, bottom, right, top = (float(v) for v in rect)
-    return RectangleObject([left + dx, bottom + dy, right + dx, top + dy])
 
 
 def _shift_destinations(obj, shifts, seen):

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from .errors import BuildError
 from .load import KINDS, MANIFEST
 from .markup import ASSET, Typesetter
+from .qr import qr_image
 
 
 def locale_path(pamphlet, layouts):
@@ -105,6 +106,7 @@ class Renderer:
             "created": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "imprint": block(pamphlet.imprint),
             "blurb": block(pamphlet.blurb),
+            "url": pamphlet.url,
         }
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.layouts)),
@@ -114,6 +116,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["css_string"] = css_string
+        self.env.filters["qr_image"] = qr_image
 
     def pdf_metadata(self, title=None):
         """Document information for PDFs that pypdf writes (the imposed sheets)."""

@@ -149,6 +149,11 @@ def _image_in_rgb(pdf):
     _content(8, b"q 10 0 0 10 0 0 cm /Photo Do Q\n")(pdf)
 
 
+def _link(pdf):
+    pdf.pages[4].obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[50, 50, 100, 60], Border=[0, 0, 0]))]))
+
+
 def _rgb_colour_space(pdf):
     pdf.pages[8].obj.Resources.ColorSpace = pikepdf.Dictionary({"/CS9": pikepdf.Name.DeviceRGB})
 
@@ -163,6 +168,7 @@ WRONG = {
     "no document ID in XMP": (_xmp_without(r"<xmpMM:DocumentID>[^<]*</xmpMM:DocumentID>"), "no xmpMM:DocumentID"),
     "no /Trapped": (_info_without("/Trapped"), "/Trapped is not set"),
     "no title": (_info_without("/Title"), "has no /Title"),
+    "a link": (_link, "page 5: annotations (links) on the page"),
     "rg in page content": (_content(8, b"1 0 0 rg 0 0 5 5 re f\n"), "page 9: draws in RGB (rg 1 0 0)"),
     "RG in page content": (_content(8, b"0 1 0 RG 0 0 m 5 5 l S\n"), "page 9: draws in RGB (RG 0 1 0)"),
     "/DeviceRGB cs": (_content(8, b"/DeviceRGB cs 1 0 0 scn 0 0 5 5 re f\n"), "page 9: draws in /DeviceRGB (cs)"),
