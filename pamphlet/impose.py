@@ -1,6 +1,8 @@
-"""Imposes trimmed A5 pages two-up on A4 landscape sheets: the saddle-stitched booklet and the leaflets."""
+"""Imposes trimmed A5 pages two-up on A4 landscape sheets: the saddle-stitched booklet (with creep compensation,
+in sections when long) and the leaflets."""
 
 import io
+from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
@@ -24,27 +26,67 @@ def saddle_stitch_order(count):
     return sides
 
 
-def booklet(pdf_bytes, metadata=None):
-    """The print edition's pages, trimmed, in saddle-stitch order for duplex printing flipped on the short edge."""
+# 80 g/m² office paper is about 0.1 mm thick (ISO 536 weight, ISO 534 caliper: 100–110 µm).
+PAPER_THICKNESS_MM = 0.1
+# At most 16 sheets (64 pages) folded together: 1.6 mm of office paper, which an ordinary long-reach stapler
+# closes through the fold, and the innermost pages creep 1.5 mm at most. Longer texts come in sections.
+MAX_SHEETS = 16
+MARK = (2.5 * MM, 5 * MM)   # a collating mark: width across the fold, height along it
+MARK_STEP = 7 * MM          # each section's mark this much lower than the one before
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a sheet: the pages on its left and right halves, how far each is moved towards the fold
+    (creep, in points), and the collating mark of a section's outside (its number from 0), if any."""
+    left: object
+    right: object
+    creep: float = 0.0
+    mark: int | None = None
+
+
+def sections(count, max_sheets=MAX_SHEETS):
+    """Page counts of the sections a booklet of count pages is folded in: as even as whole sheets allow."""
+    sheets = count // 4
+    number = -(-sheets // max_sheets)
+    base, extra = divmod(sheets, number)
+    return [4 * (base + (index < extra)) for index in range(number)]
+
+
+def booklet(pdf_bytes, metadata=None, paper_thickness=None, max_sheets=MAX_SHEETS):
+    """The print edition's pages, trimmed, in saddle-stitch order for duplex printing flipped on the short edge.
+
+    Folded sheets nest, so each inner sheet's pages stand out further at the fore-edge than the sheet around
+    it: each page is moved towards the fold by the paper's thickness times its sheet's depth (creep
+    compensation). More than max_sheets sheets are imposed as sections, each folded on its own and stacked in
+    order, with a collating mark on each section's fold, one step lower per section."""
     pages = PdfReader(io.BytesIO(pdf_bytes)).pages
-    sides = [(pages[left - 1], pages[right - 1]) for left, right in saddle_stitch_order(len(pages))]
+    paper_thickness = PAPER_THICKNESS_MM if paper_thickness is None else paper_thickness
+    plan = sections(len(pages), max_sheets)
+    sides, first = [], 0
+    for number, count in enumerate(plan):
+        for index, (left, right) in enumerate(saddle_stitch_order(count)):
+            mark = number if len(plan) > 1 and index == 0 else None
+            sides.append(Side(pages[first + left - 1], pages[first + right - 1],
+                              creep=(index // 2) * paper_thickness * MM, mark=mark))
+        first += count
     return _two_up(sides, metadata)
 
 
 def two_copies(pdf_bytes, metadata=None):
     """Each page twice, side by side: one cut down the middle of a duplex sheet gives two leaflets."""
     pages = PdfReader(io.BytesIO(pdf_bytes)).pages
-    return _two_up([(page, page) for page in pages], metadata)
+    return _two_up([Side(page, page) for page in pages], metadata)
 
 
 def _two_up(sides, metadata):
     writer = PdfWriter()
     width, height = A4_LANDSCAPE
     forms = {}
-    for left, right in sides:
+    for side in sides:
         sheet = writer.add_blank_page(width=width, height=height)
         operations, xobjects = [], DictionaryObject()
-        for page, x in ((left, 0), (right, 1)):
+        for page, x in ((side.left, 0), (side.right, 1)):
             key = id(page)
             if key not in forms:
                 forms[key] = _trimmed_form(writer, page)
@@ -54,7 +96,16 @@ def _two_up(sides, metadata):
             offset_y = (height - float(trim.height)) / 2 - float(trim.bottom)
             name = f"/P{x}"
             xobjects[NameObject(name)] = forms[key]
-            operations.append(f"q 1 0 0 1 {offset_x:.4f} {offset_y:.4f} cm {name} Do Q")
+            clip = ""
+            if side.creep:
+                offset_x += side.creep if x == 0 else -side.creep
+                # What moves over the fold is cut off there, not drawn over the facing page's margin.
+                clip = f"{x * width / 2:.4f} 0 {width / 2:.4f} {height:.4f} re W n "
+            operations.append(f"q {clip}1 0 0 1 {offset_x:.4f} {offset_y:.4f} cm {name} Do Q")
+        if side.mark is not None:
+            top = height - 10 * MM - side.mark * MARK_STEP
+            operations.append(f"q 0 0 0 1 k {(width - MARK[0]) / 2:.4f} {top - MARK[1]:.4f} "
+                              f"{MARK[0]:.4f} {MARK[1]:.4f} re f Q")
         sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
         sheet[NameObject("/Contents")] = writer._add_object(_stream("\n".join(operations).encode()))
     if metadata:

@@ -16,7 +16,7 @@ KINDS = ("introduction", "statement", "interview", "article", "appendix")
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text, markdown, date, bool, names, pieces, choice
+    kind: str  # text, markdown, date, bool, names, pieces, choice, millimetres
     required: bool = False
     pattern: str | None = None
     hint: str = ""
@@ -38,6 +38,8 @@ MANIFEST_FIELDS = {
     "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
     "openings": Field("choice", hint="right, any"),
+    "paper_thickness": Field("millimetres", hint="the booklet's paper, in millimetres, more than 0 and at most 1 "
+                                                 "(0.1 for 80 g/m² office paper)"),
     "url": Field("text", pattern=r"https?://[^\s<>\"'`\\]+\.[^\s<>\"'`\\]+",
                  hint="a web address starting with https://, e.g. https://example.org/pamphlet"),
     "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
@@ -95,6 +97,7 @@ class Pamphlet:
     print_profile: str | None = None
     openings: str = "right"
     url: str | None = None
+    paper_thickness: float | None = None  # None: impose's default for office paper
 
 
 @dataclass
@@ -242,6 +245,10 @@ def _convert(path, key, spec, node, offset, problems):
         if not isinstance(value, bool):
             return bad("must be true or false")
         return value
+    if spec.kind == "millimetres":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            return bad(f"must be a number: {spec.hint}")
+        return float(value)
     # names and pieces: a non-empty list of text lines
     if not isinstance(node, yaml.SequenceNode) or not node.value:
         return bad("must be a list, one item per line starting with '- '")

@@ -126,3 +126,59 @@ def epub_documents(path):
 
 def epub_text(path):
     return "\n".join("".join(doc.find("{*}body").itertext()) for _, doc in epub_documents(path))
+
+
+def booklet_halves(print_path, booklet_path):
+    """For each side of an imposed booklet, the print pages that could be on its left and right halves, found
+    by their text (a blank half could be any blank page)."""
+    pages = {}
+    for number, page in enumerate(pdf_pages(print_path), start=1):
+        left, bottom, right, top = page.get_trimbox()
+        pages.setdefault("".join(text_in(page, left, bottom, right, top).split()), set()).add(number)
+    sides = []
+    for side in pdf_pages(booklet_path):
+        width, height = side.get_size()
+        sides.append(tuple(pages.get("".join(text_in(side, x, 0, x + width / 2, height).split()), set())
+                           for x in (0, width / 2)))
+    return sides
+
+
+def collating_marks(booklet_path):
+    """{sheet side index: top of the mark} for the black marks drawn across the fold of a booklet's sheets."""
+    import pikepdf
+    marks = {}
+    with pikepdf.open(booklet_path) as pdf:
+        for index, page in enumerate(pdf.pages):
+            width = float(page.mediabox[2])
+            colour, rect = None, None
+            for operands, op in pikepdf.parse_content_stream(page):
+                op = str(op)
+                if op == "k":
+                    colour = tuple(float(v) for v in operands)
+                elif op == "re":
+                    rect = [float(v) for v in operands]
+                elif op == "f" and colour == (0, 0, 0, 1) and rect and rect[0] < width / 2 < rect[0] + rect[2]:
+                    marks[index] = rect[1] + rect[3]
+    return marks
+
+
+def make_long_pamphlet(texts, folder, copies, slug="long"):
+    """texts/ with every piece repeated copies times (leaflets off: each copy is as long as its original)."""
+    folder.mkdir()
+    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
+    pieces = []
+    for copy in range(1, copies + 1):
+        for name in manifest["pieces"]:
+            _, front, body = (texts / name).read_text(encoding="utf-8").split("---\n", 2)
+            data = yaml.safe_load(front)
+            data["title"] = f"{copy}. {data['title']}"
+            data.pop("leaflet", None)
+            target = f"{copy:02d}-{name}"
+            (folder / target).write_text("---\n" + yaml.safe_dump(data, allow_unicode=True) + "---\n" + body,
+                                         encoding="utf-8")
+            pieces.append(target)
+    manifest["pieces"] = pieces
+    manifest["slug"] = slug
+    (folder / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    return folder

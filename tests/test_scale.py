@@ -1,42 +1,51 @@
-"""A pamphlet ten times this one's length builds every edition without error."""
+"""A pamphlet ten times this one's length builds every edition without error, its booklet in sections."""
 
-import yaml
+import pytest
 from pypdf import PdfReader
 
-from conftest import TEXTS, run_build
+from conftest import TEXTS, booklet_halves, collating_marks, make_long_pamphlet, run_build
+from pamphlet import impose
+from pamphlet.impose import MAX_SHEETS, saddle_stitch_order
 
 COPIES = 10
 
 
-def make_long_pamphlet(texts, folder):
-    """texts/ with every piece repeated COPIES times (leaflets off: each copy is as long as its original)."""
-    folder.mkdir()
-    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
-    pieces = []
-    for copy in range(1, COPIES + 1):
-        for name in manifest["pieces"]:
-            _, front, body = (texts / name).read_text(encoding="utf-8").split("---\n", 2)
-            data = yaml.safe_load(front)
-            data["title"] = f"{copy}. {data['title']}"
-            data.pop("leaflet", None)
-            target = f"{copy:02d}-{name}"
-            (folder / target).write_text("---\n" + yaml.safe_dump(data, allow_unicode=True) + "---\n" + body,
-                                         encoding="utf-8")
-            pieces.append(target)
-    manifest["pieces"] = pieces
-    manifest["slug"] = "long"
-    (folder / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
-    return folder
-
-
-def test_ten_times_longer_builds(tmp_path, print_pdf):
-    texts = make_long_pamphlet(TEXTS, tmp_path / "long")
-    result = run_build("--texts", texts, "--out", tmp_path / "out")
+@pytest.fixture(scope="module")
+def long_out(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scale")
+    texts = make_long_pamphlet(TEXTS, folder / "long", copies=COPIES)
+    result = run_build("--texts", texts, "--out", folder / "out")
     assert result.returncode == 0, result.stderr
+    return folder / "out"
+
+
+def test_ten_times_longer_builds(long_out, print_pdf):
     def text_length(path):
         return sum(len(page.extract_text()) for page in PdfReader(path).pages)
 
     # The covers and front matter are there once, the pieces ten times.
-    assert text_length(tmp_path / "out" / "long-print.pdf") >= 0.85 * COPIES * text_length(print_pdf)
-    assert (tmp_path / "out" / "long.epub").stat().st_size > 0
+    assert text_length(long_out / "long-print.pdf") >= 0.85 * COPIES * text_length(print_pdf)
+    assert (long_out / "long.epub").stat().st_size > 0
+
+
+def test_long_booklet_comes_in_sections_that_bind(long_out):
+    """176 pages: not 44 nested sheets but sections of at most 16 sheets, in page order, each with its
+    collating mark on the fold, one step lower than the section before."""
+    print_pages = len(PdfReader(long_out / "long-print.pdf").pages)
+    assert print_pages > 4 * MAX_SHEETS
+    halves = booklet_halves(long_out / "long-print.pdf", long_out / "long-booklet.pdf")
+    sections = impose.sections(print_pages)
+    assert sum(sections) == print_pages
+    assert len(sections) > 1 and max(sections) <= 4 * MAX_SHEETS
+    placed, before = [], 0
+    for count in sections:  # each section saddle-stitched on its own, the sections in page order
+        placed += [(before + left, before + right) for left, right in saddle_stitch_order(count)]
+        before += count
+    assert len(halves) == len(placed)
+    for index, ((left, right), (on_left, on_right)) in enumerate(zip(placed, halves)):
+        assert left in on_left and right in on_right, (index, left, right)
+    marks = collating_marks(long_out / "long-booklet.pdf")
+    starts = [sum(sections[:number]) // 2 for number in range(len(sections))]  # each section's outside
+    assert sorted(marks) == starts  # one mark on the outside of each section, none elsewhere
+    tops = [marks[side] for side in starts]
+    assert all(a > b for a, b in zip(tops, tops[1:]))  # a staircase down the spines of the stacked sections

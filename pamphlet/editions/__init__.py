@@ -78,9 +78,12 @@ EDITIONS = (
             purpose="the print shop: PDF/X-4 in CMYK (black text in black ink alone; FOGRA39 coated paper unless "
                     "the manifest says otherwise), A5 with 3 mm bleed, covers included, a multiple of 4 pages"),
     Edition("booklet", "booklet:make", needs=(PRINT_PDF,), runs=SECOND, files=("{slug}-booklet.pdf",), pages="sheets",
-            purpose="an office printer: the same pages two-up on A4, to fold and staple"),
+            purpose="an office printer: the same pages two-up on A4, to fold and staple; inner sheets' pages moved "
+                    "towards the fold by the paper's thickness (creep); over 64 pages, in sections of at most 16 "
+                    "sheets"),
     Edition("leaflets", "leaflets:make", runs=SECOND, files=("{slug}-leaflet-{piece}.pdf",), per_piece="leaflet",
-            purpose="each piece marked `leaflet: true`: two copies per A4 sheet, front and back"),
+            purpose="each piece marked `leaflet: true`: two copies per A4 sheet, front and back; with the "
+                    "manifest's `url`, a QR code of it"),
     Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), files=("{slug}-screen.pdf",),
             purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
                     "bookmarks, linked contents, the print edition's page numbers"),

@@ -1,4 +1,5 @@
-"""The office booklet: the print edition's pages, trimmed, two-up on A4 in saddle-stitch order."""
+"""The office booklet: the print edition's pages, trimmed, two-up on A4 in saddle-stitch order, creep compensated,
+in sections when long."""
 
 from .. import check, impose
 from ..errors import BuildError
@@ -7,6 +8,7 @@ from ..units import A4_LANDSCAPE
 
 def make(tools, job, print_pdf):
     name = job.files[0]
-    sheets = impose.booklet(print_pdf, tools.renderer.pdf_metadata())
+    sheets = impose.booklet(print_pdf, tools.renderer.pdf_metadata(),
+                            paper_thickness=tools.renderer.pamphlet.paper_thickness)
     BuildError.raise_any(check.check_sheets(sheets, name, A4_LANDSCAPE, impose.page_count(print_pdf) // 2))
     return sheets
