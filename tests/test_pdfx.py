@@ -254,3 +254,31 @@ def test_a_wrong_profile_is_refused_at_the_manifest(texts_copy, tmp_path, name, 
     assert "pamphlet.yml" in first and message in first, result.stderr
     assert "Traceback" not in result.stderr
     assert not list(out.glob("*.pdf"))
+
+
+def test_print_pages_look_like_the_rgb_screen_pages(dist, print_pdf, manifest):
+    """The CMYK print edition and the RGB screen edition come from one layout: rendered, each screen page
+    matches its print page cut at the trim but for colour (pdfium shows CMYK its own way: the red comes out
+    176 12 34 for the screen's 179 0 27): every character in the same place, and ink where there is ink."""
+    import pypdfium2
+    from PIL import ImageChops, ImageStat
+    screen = pypdfium2.PdfDocument(str(dist / f"{manifest['slug']}-screen.pdf"))
+    printed = pypdfium2.PdfDocument(str(print_pdf))
+    labels = [screen.get_page_label(index) for index in range(len(screen))]
+    assert len(labels) == len(screen) > 10
+    for index, label in enumerate(labels):
+        page = printed[int(label) - 1]
+        left, bottom, right, top = page.get_trimbox()
+        scale = 10 / left  # the bleed, cut away, is 10 pixels: both pages on one pixel grid
+        on_screen = screen[index].render(scale=scale).to_pil().convert("L")
+        on_paper = page.render(scale=scale).to_pil().convert("L").crop((10, 10, 10 + on_screen.width,
+                                                                       10 + on_screen.height))
+        ink = [image.point(lambda value: 255 if value < 128 else 0) for image in (on_paper, on_screen)]
+        differing = ImageStat.Stat(ImageChops.difference(*ink)).mean[0] / 255
+        assert differing < 0.03, (label, differing)  # CMYK glyph edges are anti-aliased a little differently
+        text = [page.get_textpage(), screen[index].get_textpage()]
+        assert text[0].get_text_range() == text[1].get_text_range(), label
+        for char in range(text[0].count_chars()):
+            on_paper, on_screen = text[0].get_charbox(char), text[1].get_charbox(char)
+            assert on_paper[0] - left == pytest.approx(on_screen[0], abs=0.05), (label, char)
+            assert on_paper[1] - bottom == pytest.approx(on_screen[1], abs=0.05), (label, char)
