@@ -282,3 +282,23 @@ def test_print_pages_look_like_the_rgb_screen_pages(dist, print_pdf, manifest):
             on_paper, on_screen = text[0].get_charbox(char), text[1].get_charbox(char)
             assert on_paper[0] - left == pytest.approx(on_screen[0], abs=0.05), (label, char)
             assert on_paper[1] - bottom == pytest.approx(on_screen[1], abs=0.05), (label, char)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_pictures_in_the_print_edition_pass_pdfx(texts_copy, tmp_path, mode):
+    """An RGB picture (a photo from a camera or the web) is tagged sRGB, as PDF/X-4 asks; a grey one stays grey."""
+    from PIL import Image
+    Image.new(mode, (1400, 900), (200, 40, 40) if mode == "RGB" else 128).save(texts_copy / "photo.png", dpi=(300, 300))
+    piece = texts_copy / "introduction.md"
+    piece.write_text(piece.read_text(encoding="utf-8") + "\n![A red square](photo.png)\n", encoding="utf-8")
+    result = run_build("print", "--texts", texts_copy, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    with pikepdf.open(next(tmp_path.glob("*-print.pdf"))) as pdf:
+        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+        assert len(images) == 1
+        space = images[0].ColorSpace
+        if mode == "RGB":
+            assert space[0] == "/ICCBased" and space[1].N == 3
+            assert space[1].read_bytes() == (PROFILES / "sRGB.icc").read_bytes()
+        else:
+            assert space == "/DeviceGray"
