@@ -9,7 +9,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import MM, ROOT, run_build
+from conftest import ROOT, run_build
 from pamphlet.check import check_pdfx
 
 PROFILES = ROOT / "layouts" / "profiles"
