@@ -37,9 +37,9 @@ def profile_path(pamphlet):
     if header[16:20] != b"CMYK" or header[12:16] != b"prtr":
         space = header[16:20].decode("latin-1").strip()
         kind = CLASSES.get(header[12:16], header[12:16].decode("latin-1"))
-        raise BuildError.single(manifest, f"print_profile '{name}' is {'an' if space[0] in 'AEIOR' else 'a'} "
-                                          f"{space} {kind} profile; a print edition needs a CMYK printer profile "
-                                          "(ask the print shop for theirs)")
+        article = "an" if space[:1] in ("A", "E", "I", "O", "R", "X") else "a"
+        raise BuildError.single(manifest, f"print_profile '{name}' is {article} {space} {kind} profile; a print "
+                                          "edition needs a CMYK printer profile (ask the print shop for theirs)")
     return path
 
 
