@@ -22,7 +22,7 @@ def test_every_declaration_can_be_made():
         for need in step.needs:
             assert need in editions.BUILT_IN or need in editions.STEPS, (step.name, need)
     for edition in EDITIONS:
-        assert edition.files and edition.purpose and edition.pages in ("pdf", "spine", None)
+        assert edition.files and edition.purpose and edition.pages in ("pdf", "spine", "sheets", None)
 
 
 def test_the_command_line_offers_the_declared_editions():
