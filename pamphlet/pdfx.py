@@ -47,8 +47,8 @@ def color_profile_css(path):
     """The stylesheet rule that makes WeasyPrint write PDF/X with this profile as the output intent.
 
     Without 'components' WeasyPrint 70 fails with a TypeError while writing."""
-    return ("@color-profile device-cmyk { src: url(%s); components: cyan, magenta, yellow, black; }"
-            % Path(path).resolve().as_uri())
+    return (f"@color-profile device-cmyk {{ src: url({Path(path).resolve().as_uri()}); "
+            "components: cyan, magenta, yellow, black; }")
 
 
 def document_id(identifier, edition):

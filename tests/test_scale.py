@@ -42,10 +42,10 @@ def test_long_booklet_comes_in_sections_that_bind(long_out):
         placed += [(before + left, before + right) for left, right in saddle_stitch_order(count)]
         before += count
     assert len(halves) == len(placed)
-    for index, ((left, right), (on_left, on_right)) in enumerate(zip(placed, halves)):
+    for index, ((left, right), (on_left, on_right)) in enumerate(zip(placed, halves, strict=True)):
         assert left in on_left and right in on_right, (index, left, right)
     marks = collating_marks(long_out / "long-booklet.pdf")
     starts = [sum(sections[:number]) // 2 for number in range(len(sections))]  # each section's outside
     assert sorted(marks) == starts  # one mark on the outside of each section, none elsewhere
     tops = [marks[side] for side in starts]
-    assert all(a > b for a, b in zip(tops, tops[1:]))  # a staircase down the spines of the stacked sections
+    assert all(a > b for a, b in zip(tops, tops[1:], strict=False))  # a staircase down the stacked spines
