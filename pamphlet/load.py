@@ -2,6 +2,7 @@
 
 import datetime
 import difflib
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,14 +10,14 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildError, Problem
-from .sources import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, split_front_matter
+from .sources import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, referenced_control, split_front_matter
 
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
 
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text, markdown, date, bool, names, pieces, choice, millimetres
+    kind: str  # text (plain), inline (a line of Markdown), markdown, date, bool, names, pieces, choice, millimetres
     required: bool = False
     pattern: str | None = None
     hint: str = ""
@@ -56,7 +57,7 @@ PIECE_FIELDS = {
     "authors": Field("names"),
     "signatories_intro": Field("text"),
     "signatories": Field("names"),
-    "source": Field("text"),
+    "source": Field("inline"),
     "leaflet": Field("bool"),
 }
 
@@ -77,6 +78,7 @@ class Piece:
     signatories: list = field(default_factory=list)
     source: str | None = None
     leaflet: bool = False
+    lines: dict = field(default_factory=dict)  # the line of each front matter value, for messages
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Pamphlet:
     openings: str = "right"
     url: str | None = None
     paper_thickness: float | None = None  # None: impose's default for office paper
+    lines: dict = field(default_factory=dict)  # the line of each manifest value, for messages
 
 
 @dataclass
@@ -105,6 +108,7 @@ class Sources:
     """What read_pamphlet found: the manifest's values, the pieces that could be read, and every problem."""
     folder: Path
     values: dict
+    lines: dict
     pieces: list
     problems: list
 
@@ -125,7 +129,8 @@ def read_pamphlet(folder):
     node = parse_yaml(manifest_path, text, 0, problems) if text is not None else None
     if node is None:
         raise BuildError(problems or [Problem(manifest_path, 1, "the manifest is empty")])
-    values = _check_mapping(manifest_path, node, 0, MANIFEST_FIELDS, problems, "the manifest")
+    lines = {}
+    values = _check_mapping(manifest_path, node, 0, MANIFEST_FIELDS, problems, "the manifest", lines)
     found = {}
     for name, line in values.get("pieces", []):
         path, refusal = piece_path(folder, name)
@@ -139,20 +144,26 @@ def read_pamphlet(folder):
     ids = piece_ids([name for name, _ in found.values()])
     pieces = [piece for path, (name, _) in found.items()
               if (piece := _load_piece(folder / name, ids[name], problems)) is not None]
-    return Sources(folder, values, pieces, problems)
+    return Sources(folder, values, lines, pieces, problems)
 
 
 def load_pamphlet(folder):
     """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems."""
-    from .validate import check_piece  # Markdown, nh3 and lxml load only when a build needs them
+    from .validate import check_markdown, check_piece  # Markdown, nh3 and lxml load only when a build needs them
 
     sources = read_pamphlet(folder)
     problems = sources.problems
+    manifest = sources.folder / MANIFEST
+    for key in ("imprint", "blurb"):
+        if key in sources.values:
+            problems.extend(check_markdown(manifest, sources.values[key], sources.lines[key], sources.folder))
     for piece in sources.pieces:
         problems.extend(check_piece(piece, sources.folder))
+        if piece.source:
+            problems.extend(check_markdown(piece.path, piece.source, piece.lines["source"], sources.folder))
     if problems:
         raise BuildError(problems)
-    return Pamphlet(folder=sources.folder, **{**sources.values, "pieces": sources.pieces})
+    return Pamphlet(folder=sources.folder, lines=sources.lines, **{**sources.values, "pieces": sources.pieces})
 
 
 def _load_piece(path, piece_id, problems):
@@ -166,17 +177,18 @@ def _load_piece(path, piece_id, problems):
         if not any(p.path == path for p in problems):
             problems.append(Problem(path, 2, "the front matter is empty: it needs at least kind and title"))
         return None
-    values = _check_mapping(path, node, 1, PIECE_FIELDS, problems, "the front matter")
+    lines = {}
+    values = _check_mapping(path, node, 1, PIECE_FIELDS, problems, "the front matter", lines)
     if not body.strip():
         problems.append(Problem(path, body_line - 1, "the piece has no text after its front matter; "
                                                      "write the text or remove the piece from pamphlet.yml"))
         return None
     if any(f.required and name not in values for name, f in PIECE_FIELDS.items()):
         return None
-    return Piece(path=path, id=piece_id, body=body, body_line=body_line, **values)
+    return Piece(path=path, id=piece_id, body=body, body_line=body_line, lines=lines, **values)
 
 
-def _check_mapping(path, node, offset, fields, problems, what):
+def _check_mapping(path, node, offset, fields, problems, what, lines):
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(path, node.start_mark.line + 1 + offset,
                                 f"{what} must be a list of 'key: value' lines"))
@@ -197,6 +209,8 @@ def _check_mapping(path, node, offset, fields, problems, what):
             problems.append(Problem(path, line, f"key '{key}' appears twice in {what}"))
             continue
         value = _convert(path, key, spec, value_node, offset, problems)
+        # A block scalar ('imprint: |') starts on the line after its key.
+        lines[key] = value_node.start_mark.line + 1 + offset + (getattr(value_node, "style", None) in ("|", ">"))
         if value is None:
             reported.add(key)
         else:
@@ -221,12 +235,16 @@ def _convert(path, key, spec, node, offset, problems):
         if spec.kind == "date":
             return bad(f"is {node.value}, which is not a day of the calendar ({err}); write YYYY-MM-DD")
         return bad("must be a line of text (put it in quotes)")
-    if spec.kind in ("text", "choice", "markdown"):
+    if spec.kind in ("text", "inline", "choice", "markdown"):
         if not isinstance(value, str) or not value.strip():
             return bad("must be a line of text" + (" (put it in quotes)" if value not in (None, "") else ""))
         if spec.kind == "markdown":
             return value.strip()
         value = " ".join(value.split())
+        if spec.kind == "text":
+            value = _plain(value, bad)
+            if value is None:
+                return None
         if spec.kind == "choice" and value not in spec.hint.split(", "):
             return bad(f"is '{value}'; it must be one of: {spec.hint}")
         if spec.pattern and not re.fullmatch(spec.pattern, value):
@@ -260,6 +278,25 @@ def _convert(path, key, spec, node, offset, problems):
             continue
         if spec.kind == "pieces":
             items.append((item.value.strip(), item_line))  # a file name, spaces and all
-        else:
-            items.append(" ".join(item.value.split()))
+            continue
+        text = _plain(" ".join(item.value.split()),
+                      lambda message: problems.append(Problem(path, item_line, f"an item of '{key}' {message}")))
+        if text is not None:
+            items.append(text)
     return items
+
+
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>|<!--")
+
+
+def _plain(text, bad):
+    """A plain text value: HTML tags refused (they would be printed as written), entities as characters."""
+    tag = MARKUP.search(text)
+    if tag:
+        return bad(f"is plain text, so HTML such as {tag.group()[:40]} is not allowed in it; write the words "
+                   "without tags")
+    control = referenced_control(text)
+    if control is not None:
+        return bad(f"holds a character reference to U+{control:04X}, a control character or no character at all; "
+                   "delete it")
+    return html.unescape(text)

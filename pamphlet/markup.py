@@ -1,11 +1,14 @@
 """Turns a piece's Markdown into XHTML with real quotes, dashes and no-break spaces."""
 
+import html
 import re
 import xml.etree.ElementTree as etree
 
 import markdown
+import tinyhtml5
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 NBSP = "\u00a0"
@@ -103,6 +106,36 @@ class ImageAssets(Treeprocessor):
             element.set("src", ASSET + element.get("src"))
 
 
+class WellFormed(Postprocessor):
+    """Raw HTML as people write it (already checked against the allowlist) made well-formed XHTML."""
+
+    def run(self, text):
+        return xhtml(text)
+
+
+def xhtml(fragment):
+    """An HTML fragment as XHTML, read by an HTML5 parser: entities become characters, void elements are
+    closed (<br> and <br/> alike), tag names are lower case, and comments are dropped (whatever they hold)."""
+    body = tinyhtml5.parse(f"<body>{fragment}", namespace_html_elements=False).find("body")
+    for parent in list(body.iter()):
+        for child in list(parent):
+            if not isinstance(child.tag, str):  # a comment or processing instruction
+                _drop_keeping_tail(parent, child)
+    return html.escape(body.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode") for child in body)
+
+
+def _drop_keeping_tail(parent, child):
+    index = list(parent).index(child)
+    if child.tail:
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
 class PamphletMarkdown(Extension):
     """The pamphlet's Markdown; what a conversion found (headings, images) is kept here, not on Markdown's
     objects, and start() clears it for the next conversion."""
@@ -121,6 +154,7 @@ class PamphletMarkdown(Extension):
         md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
         md.treeprocessors.register(HeadingIds(md, self), "heading_ids", 4)
         md.treeprocessors.register(ImageAssets(md, self), "image_assets", 3)
+        md.postprocessors.register(WellFormed(md), "well_formed", 0)
 
 
 class Typesetter:
@@ -140,6 +174,16 @@ class Typesetter:
             extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
             output_format="xhtml",
         )
+        # Plain text fields (titles, names): the same typography, but nothing read as Markdown or HTML.
+        self.plain_md = markdown.Markdown(
+            extensions=["smarty", PamphletMarkdown(locale)],
+            extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
+            output_format="xhtml",
+        )
+        for registry, keep in ((self.plain_md.parser.blockprocessors, {"empty", "paragraph"}),
+                               (self.plain_md.inlinePatterns, set()), (self.plain_md.preprocessors, set())):
+            for name in [item.name for item in registry._priority if item.name not in keep]:
+                registry.deregister(name)
 
     def block(self, text, id_prefix="h"):
         """A piece's body as XHTML, its headings as (level, id, text) for the contents, and its images."""
@@ -151,8 +195,17 @@ class Typesetter:
         return html, self.found.headings, self.found.images
 
     def inline(self, text):
-        """A line of front matter (title, source note) typeset like the body, without a <p>."""
+        """A line of Markdown from the front matter (a source note) typeset like the body, without a <p>."""
         if not text:
             return text
         html = self.block(text.replace("\n", " "))[0]
         return html.removeprefix("<p>").removesuffix("</p>")
+
+    def plain(self, text):
+        """A plain text field (a title, a name) with real quotes and dashes; entities such as &nbsp; are
+        characters, and anything else that looks like markup is printed as written."""
+        if not text:
+            return text
+        self.plain_md.reset()
+        self.plain_md.id_prefix = "plain"
+        return self.plain_md.convert(html.unescape(" ".join(text.split()))).removeprefix("<p>").removesuffix("</p>")

@@ -66,6 +66,11 @@ class Renderer:
         self.locale = load_locale(pamphlet, layouts)
         typesetter = Typesetter(self.locale)
 
+        # The one markup policy: plain fields are escaped (typography only), Markdown fields were checked
+        # against the pieces' allowlist when loaded.
+        def plain(text):
+            return Markup(typesetter.plain(text)) if text else ""
+
         def inline(text):
             return Markup(typesetter.inline(text)) if text else ""
 
@@ -81,26 +86,26 @@ class Renderer:
                 "id": piece.id,
                 "kind": piece.kind,
                 "kind_label": self.locale["labels"][piece.kind],
-                "title": inline(piece.title),
+                "title": plain(piece.title),
                 "plain_title": piece.title,
                 "running_head": piece.short_title or piece.title,
-                "subtitle": inline(piece.subtitle),
+                "subtitle": plain(piece.subtitle),
                 "date": format_date(piece.date, self.locale),
                 "iso_date": piece.date.isoformat() if piece.date else "",
-                "authors": [inline(a) for a in piece.authors],
-                "signatories_intro": inline(piece.signatories_intro) or self.locale["labels"]["signed_by"],
-                "signatories": [inline(s) for s in piece.signatories],
+                "authors": [plain(a) for a in piece.authors],
+                "signatories_intro": plain(piece.signatories_intro) or self.locale["labels"]["signed_by"],
+                "signatories": [plain(s) for s in piece.signatories],
                 "source": inline(piece.source),
                 "leaflet": piece.leaflet,
                 "body": Markup(body),
                 "headings": headings,
             })
         self.front = {
-            "title": inline(pamphlet.title),
+            "title": plain(pamphlet.title),
             "plain_title": pamphlet.title,
-            "subtitle": inline(pamphlet.subtitle),
-            "byline": inline(pamphlet.byline),
-            "publisher": inline(pamphlet.publisher),
+            "subtitle": plain(pamphlet.subtitle),
+            "byline": plain(pamphlet.byline),
+            "publisher": plain(pamphlet.publisher),
             "date": format_date(pamphlet.date, self.locale),
             "iso_date": pamphlet.date.isoformat(),
             "created": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),

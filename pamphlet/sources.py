@@ -56,6 +56,19 @@ def read_text(path, problems, line_separators=False):
     return None if found else text
 
 
+CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
+
+
+def referenced_control(text):
+    """The first code point that a numeric character reference (&#7;, &#x1b;) in text names and that no
+    edition can carry (a control character, a surrogate, beyond Unicode), or None."""
+    for match in CHARACTER_REFERENCE.finditer(text):
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code == 0 or (_is_control(chr(code)) and code not in (9, 10)):
+            return code
+    return None
+
+
 def _is_control(char):
     if char == "\t":
         return False

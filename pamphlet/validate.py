@@ -2,8 +2,10 @@
 
 import re
 import unicodedata
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -14,9 +16,10 @@ from lxml import html
 
 from .errors import Problem
 from .markup import BLOCKS, FENCE
+from .sources import referenced_control
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
-ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "i", "ins", "kbd",
+ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "hr", "i", "ins", "kbd",
                 "li", "mark", "ol", "p", "q", "s", "small", "span", "strong", "sub", "sup", "u", "ul", "wbr"}
 ALLOWED_ATTRIBUTES = {"*": {"class", "lang", "title", "dir", "style"}, "a": {"href"}, "abbr": {"title"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
@@ -24,15 +27,30 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml", ".webp": "image/webp"}
 
 
+class Text(NamedTuple):
+    """Markdown from a front matter or manifest field, read like a piece's body (same attribute names)."""
+    path: Path
+    body: str
+    body_line: int
+
+
 def check_piece(piece, folder):
-    """Every problem in a piece's body: fences, raw HTML, references."""
-    problems = _check_fences(piece)
+    """Every problem in a piece's body: fences, headings, raw HTML, references."""
+    return _check_fences(piece) + _check_headings(piece) + check_markdown(piece.path, piece.body, piece.body_line,
+                                                                          folder)
+
+
+def check_markdown(path, body, first_line, folder):
+    """Problems in Markdown from any source (a piece's body, the source note, the imprint, the blurb): raw HTML
+    outside the allowlist or left open across paragraphs, and the files and links it refers to."""
+    piece = Text(path, body, first_line)
     converter = markdown.Markdown(extensions=["sane_lists"])
     converted = converter.convert(piece.body)
     fragments = [str(fragment) for fragment in converter.htmlStash.rawHtmlBlocks]
+    problems = []
     for fragment in fragments:
         problems += _check_raw_html(piece, fragment)
-    problems += _check_balance(piece, fragments)
+    problems += _check_balance(piece, fragments) or _check_paragraphs(piece)
     tree = html.fragment_fromstring(converted, create_parent="div") if converted.strip() else None
     for element in tree.iter() if tree is not None else ():
         if element.tag == "img":
@@ -74,14 +92,23 @@ def _check_fences(piece):
     return problems
 
 
+FONT_STYLE = re.compile(r"(^|[;\s])font(-family)?\s*:", re.IGNORECASE)
+
+
 def _no_loading_styles(tag, attribute, value):
-    if attribute == "style" and any(word in value.lower() for word in ("url(", "@import", "expression(")):
+    """Styles may not load files or name fonts: only the shipped fonts are ever used."""
+    if attribute == "style" and (any(word in value.lower() for word in ("url(", "@import", "expression("))
+                                 or FONT_STYLE.search(value)):
         return None
     return value
 
 
 def _check_raw_html(piece, fragment):
     """Raw HTML passes if the sanitizer (ammonia, through nh3) would leave it as it is."""
+    control = referenced_control(fragment)
+    if control is not None:
+        return [Problem(piece.path, line_of(piece, fragment), f"a character reference to U+{control:04X}, a "
+                                                              "control character or no character at all; delete it")]
     cleaned = nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=LINK_SCHEMES,
                         attribute_filter=_no_loading_styles, link_rel=None, strip_comments=True,
                         clean_content_tags={"script", "style"})
@@ -99,15 +126,19 @@ class _Tags(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.events = []
+        self.positions = []
 
     def handle_starttag(self, tag, attrs):
         self.events.append(("start", tag))
+        self.positions.append(self.getpos())
 
     def handle_endtag(self, tag):
         self.events.append(("end", tag))
+        self.positions.append(self.getpos())
 
 
 VOID = {"br", "wbr", "img", "hr"}
+BLOCK_TAGS = {"blockquote", "div", "hr", "li", "ol", "p", "ul"}
 
 
 def _check_balance(piece, fragments):
@@ -134,6 +165,52 @@ def _check_balance(piece, fragments):
     return []
 
 
+def _check_paragraphs(piece):
+    """Inline elements (<em>, <span>, …) close in the paragraph that opens them: Markdown makes each paragraph
+    its own element, so one left open would cross into the next."""
+    line = piece.body_line
+    for block in re.split(r"(\n[ \t]*\n)", piece.body):
+        if block.strip() and not block.startswith(("    ", "\t")):
+            parser = _Tags()
+            parser.feed(re.sub(r"(`+).*?\1", lambda m: " " * len(m.group()), block, flags=re.DOTALL))
+            parser.close()
+            open_tags = []
+            for (event, tag), position in zip(parser.events, parser.positions):
+                if tag in VOID or tag in BLOCK_TAGS:
+                    continue
+                if event == "start":
+                    open_tags.append((tag, position))
+                elif open_tags and open_tags[-1][0] == tag:
+                    open_tags.pop()
+            if open_tags:
+                tag, (row, column) = open_tags[0]
+                return [Problem(piece.path, line + row - 1, f"<{tag}> at column {column + 1} is not closed in its "
+                                                            f"paragraph; close it with </{tag}> before the blank line")]
+        line += block.count("\n")
+    return []
+
+
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*#*[ \t]*$")
+LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])[ \t]+\S")
+SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
+
+
+def _check_headings(piece):
+    """A heading with no words, and a list item that a line of '-' or '=' under it would turn into a heading."""
+    problems = []
+    lines = piece.body.split("\n")
+    for number, line in enumerate(lines, start=piece.body_line):
+        if HEADING.match(line):
+            problems.append(Problem(piece.path, number, f"an empty heading '{line.strip()}': write its words after "
+                                                        "the #, or delete the line"))
+        index = number - piece.body_line
+        if index and SETEXT.match(line) and LIST_ITEM.match(lines[index - 1]):
+            problems.append(Problem(piece.path, number, f"a line '{line.strip()}' under the list item above makes "
+                                                        "that item a heading; write '- ' and the item's words, or "
+                                                        "delete the line"))
+    return problems
+
+
 def _shape(fragment):
     """Elements, attributes and text of an HTML fragment, compared after parsing so spelling does not matter."""
     shape = []
@@ -155,6 +232,8 @@ def _what_is_removed(fragment):
             allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(element.tag, set())
             if name not in allowed:
                 return f"the attribute {name}=\"{value[:30]}\" on <{element.tag}>"
+            if name == "style" and FONT_STYLE.search(value):
+                return f"a style that names a font on <{element.tag}> (only the pamphlet's own fonts are used)"
             if _no_loading_styles(element.tag, name, value) is None:
                 return f"a style that loads a file on <{element.tag}>"
             if name == "href" and urlsplit(value).scheme not in LINK_SCHEMES | {""}:
@@ -211,7 +290,9 @@ def check_glyphs(paths, coverage):
             continue  # reported when the file is loaded
         reported = set()
         for number, line in enumerate(lines, start=1):
-            for char in sorted(set(line), key=line.index):
+            # Characters as written and as HTML entities write them (&#x262D; is a hammer and sickle too).
+            text = line + unescape(line)
+            for char in sorted(set(text), key=text.index):
                 if char in reported or (char.isspace() and char != "\u00a0") or unicodedata.category(char) == "Cc":
                     continue
                 for family, cmap in coverage.items():
