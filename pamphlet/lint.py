@@ -72,9 +72,9 @@ def _ignored(finding, ignored):
 def read_prose(pamphlet):
     """Every block of prose in the manifest's and the pieces' text fields and bodies, and the lines that
     carry an ignore comment: {(path, line): codes, or None for every code}."""
-    prose = {name: ("markdown" if spec.kind == "markdown" else "text")
+    prose = {name: ("markdown" if spec.kind in ("markdown", "inline") else "text")
              for fields in (MANIFEST_FIELDS, PIECE_FIELDS) for name, spec in fields.items()
-             if spec.kind in ("text", "markdown", "names") and not spec.pattern and spec.kind != "choice"}
+             if spec.kind in ("text", "inline", "markdown", "names") and not spec.pattern and spec.kind != "choice"}
     manifest = pamphlet.folder / MANIFEST
     files = [(manifest, read_text(manifest, []))] + [(piece.path, read_text(piece.path, [], line_separators=True))
                                                      for piece in pamphlet.pieces]
