@@ -172,12 +172,14 @@ def _check_paragraphs(piece):
     for block in re.split(r"(\n[ \t]*\n)", piece.body):
         if block.strip() and not block.startswith(("    ", "\t")):
             parser = _Tags()
-            parser.feed(re.sub(r"(`+).*?\1", lambda m: " " * len(m.group()), block, flags=re.DOTALL))
+            # Code spans and autolinks (<https://…>) look like tags to an HTML parser: blank them out.
+            parser.feed(re.sub(r"(`+).*?\1|<[A-Za-z][\w+.-]*:[^\s>]*>|<[^\s>@]+@[^\s>]+>",
+                               lambda m: " " * len(m.group()), block, flags=re.DOTALL))
             parser.close()
             open_tags = []
             for (event, tag), position in zip(parser.events, parser.positions):
-                if tag in VOID or tag in BLOCK_TAGS:
-                    continue
+                if tag in VOID or tag in BLOCK_TAGS or tag not in ALLOWED_TAGS:
+                    continue  # (tags outside the allowlist are refused as such)
                 if event == "start":
                     open_tags.append((tag, position))
                 elif open_tags and open_tags[-1][0] == tag:

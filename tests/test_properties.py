@@ -8,9 +8,11 @@ import os
 import re
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 
 import yaml
+from lxml import etree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,17 +41,24 @@ bodies = st.lists(st.one_of(markdown_pieces, st.text(max_size=20)), max_size=30)
 PROBLEM = re.compile(r"^(\S.*?)(:\d+)?: .+$|^build failed: \d+ problems?; .+$")
 
 
-def build_once(front, body, editions):
+def build_once(front, body, editions, raw_front=None):
+    """Build the pamphlet with its introduction replaced; front is dumped as YAML, or raw_front written as is.
+    With an EPUB among the editions, every XHTML document of a successful build must be well-formed XML."""
     folder = Path(tempfile.mkdtemp())
     try:
         texts = folder / "texts"
         shutil.copytree(TEXTS, texts)
         piece = texts / "introduction.md"
-        piece.write_text("---\n" + (yaml.safe_dump(front, allow_unicode=True) if front else "") + "---\n" + body,
-                         encoding="utf-8")
+        front_text = raw_front if raw_front is not None else (yaml.safe_dump(front, allow_unicode=True) if front else "")
+        piece.write_text("---\n" + front_text + "---\n" + body, encoding="utf-8")
         stderr = io.StringIO()
         with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
             status = main([*editions, "--texts", str(texts), "--out", str(folder / "out"), "--quiet"])
+        if status == 0 and "epub" in editions:
+            with zipfile.ZipFile(next((folder / "out").glob("*.epub"))) as book:
+                for name in book.namelist():
+                    if name.endswith(".xhtml"):
+                        etree.fromstring(book.read(name))  # raises on anything not well-formed
         return status, stderr.getvalue()
     finally:
         shutil.rmtree(folder)
@@ -74,3 +83,42 @@ def test_arbitrary_front_matter(front):
 def test_arbitrary_markdown_body(body):
     front = {"kind": "introduction", "title": "Introduction"}
     assert_clear(*build_once(front, body, ["print", "epub"]))
+
+
+# Raw HTML as people paste it: tags in any case, with or without the slash, attributes good and bad,
+# entities named, numeric and broken, comments, and control characters.
+html_pieces = st.sampled_from([
+    "<em>", "</em>", "<EM>", "</EM>", "<strong>", "</strong>", "<span class='x'>", "</span>", "<Span CLASS=x>",
+    "<br>", "<br/>", "<BR />", "<hr>", "<wbr>", "<img src='a.png'>", "<p>", "</p>", "<div>", "</div>",
+    "<script>alert(1)</script>", "<style>p{}</style>", "<iframe>", "<p onclick='x'>", "<a href='javascript:x'>",
+    "<a href='https://example.org'>", "</a>", "<span style='font-family: x'>", "<span style='color: red'>",
+    "&nbsp;", "&amp;", "&lt;", "&mdash;", "&#8212;", "&#x2014;", "&#0;", "&#7;", "&#x1b;", "&#xD800;",
+    "&#1114112;", "&bogus;", "&", "&#", "<!-- a -- b -->", "<!--", "-->", "<![CDATA[x]]>", "<?php x ?>",
+    "\x00", "\x0b", "\x1b", "\x85", "\u2028", "\u2029", "\ufeff", "\r", "\r\n",
+    "\n", "\n\n", "text ", "Қазақстан ", "`code <em>` ", "    indented\n", "## ", "- ", "-\n",
+])
+html_bodies = st.lists(html_pieces, min_size=1, max_size=25).map("".join)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=html_bodies)
+def test_arbitrary_raw_html(body):
+    front = {"kind": "introduction", "title": "Introduction"}
+    assert_clear(*build_once(front, "Some text.\n\n" + body, ["epub"]))
+
+
+# Front matter written by hand: values YAML reads as dates, tags, aliases, complex keys, markup and entities.
+raw_values = st.one_of(st.sampled_from([
+    "2026-02-30", "2022-01-07", "2022-01-07 10:00:00", "!important x", "!!python/object:os.system x", "!!str 12",
+    "&a x", "*a", "[a, b]", "{a: 1}", "? [a, b]", "'unclosed", "\"a\"", "1917", "true", "null", "~", "",
+    "Our pamphlet<style>p{display:none}</style>", "<script>x</script>", "<em>x</em>", "x &nbsp; y", "&#x1b;",
+    "&#8212;", "First published --- please share it.", "a: b", "- a", "|", ">", "\u2028", "\x0b", "---",
+]), st.text(max_size=15))
+raw_front = st.lists(st.tuples(st.sampled_from(KEYS), raw_values), max_size=8).map(
+    lambda pairs: "kind: introduction\ntitle: Introduction\n" + "".join(f"{key}: {value}\n" for key, value in pairs))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front=raw_front)
+def test_arbitrary_front_matter_text(front):
+    assert_clear(*build_once(None, "Some text.\n", ["epub"], raw_front=front))
