@@ -14,7 +14,7 @@ from .fonts import faces
 from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
 from .parallel import Background
-from .pdf import PdfWriter
+from .pdf import PdfWriter, missing_libraries
 from .render import Renderer, locale_path
 from .report import Report
 from .validate import check_glyphs, check_layouts, font_coverage
@@ -52,6 +52,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     at), the rest when all are done; pdf is a PdfWriter to reuse."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
+    for note in missing_libraries():
+        report.note(note)
     pamphlet = load_pamphlet(texts)
     _check_sources(pamphlet)
     renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch))

@@ -6,9 +6,10 @@ import os
 import sys
 from contextlib import contextmanager
 
-from . import cache
+from . import __version__, cache
 from .editions import NAMES as EDITIONS
 from .errors import BuildError, report_failure
+from .output import build_lock, write_problem
 from .report import Report
 
 
@@ -16,7 +17,12 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build a pamphlet's editions from its texts. With no edition named, builds every edition.",
+        epilog="other commands:\n"
+               "  build.py new DIR               write a small pamphlet folder to start from\n"
+               "  build.py lint [--texts DIR]    point at names spelled two ways, doubled words, spelling, …",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("editions", nargs="*", metavar="EDITION",
                         help=f"edition to build: {', '.join(EDITIONS)}")
     parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
@@ -158,21 +164,33 @@ def main(argv=None):
 
 def build_once(texts, out, editions, options, report, linted=False):
     """Build what is not up to date; print problems or the summary and the lint line; return the exit status."""
+    try:
+        with build_lock(out, report.note):
+            status = _build_locked(texts, out, editions, options, report)
+    except BuildError as err:
+        report_failure(err, out, sys.stderr)
+        return 1
+    if status == 0:
+        _lint_line(texts, report, checked=linted)
+    return status
+
+
+def _build_locked(texts, out, editions, options, report):
     plan = cache.plan(texts, out, editions, options)
     fresh = plan.fresh() if plan else set()
     if plan and fresh == set(plan.keys):
         if not report.removed(plan.remember({})):
             report.note(f"{out}: every output is up to date; nothing to rebuild")
         return 0
-    from . import build as build_module  # WeasyPrint loads only when there is something to build
+    from . import (
+        build as build_module,  # WeasyPrint loads only when there is something to build
+    )
     try:
         with report:
             written = build_module.build(texts, out, editions, report=report, skip=fresh, **options)
-    except BuildError as err:
-        report_failure(err, out, sys.stderr)
-        return 1
-    if plan:
-        report.removed(plan.remember(written))
+        if plan:
+            report.removed(plan.remember(written))
+    except OSError as err:
+        raise BuildError([write_problem(err, out)]) from None
     report.summary()
-    _lint_line(texts, report, checked=linted)
     return 0

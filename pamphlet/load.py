@@ -10,7 +10,15 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildError, Problem
-from .sources import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, referenced_control, split_front_matter
+from .sources import (
+    MANIFEST,
+    parse_yaml,
+    piece_ids,
+    piece_path,
+    read_text,
+    referenced_control,
+    split_front_matter,
+)
 
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
 
@@ -149,7 +157,10 @@ def read_pamphlet(folder):
 
 def load_pamphlet(folder):
     """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems."""
-    from .validate import check_markdown, check_piece  # Markdown, nh3 and lxml load only when a build needs them
+    from .validate import (  # Markdown, nh3 and lxml load only when a build needs them
+        check_markdown,
+        check_piece,
+    )
 
     sources = read_pamphlet(folder)
     problems = sources.problems
@@ -280,7 +291,7 @@ def _convert(path, key, spec, node, offset, problems):
             items.append((item.value.strip(), item_line))  # a file name, spaces and all
             continue
         text = _plain(" ".join(item.value.split()),
-                      lambda message: problems.append(Problem(path, item_line, f"an item of '{key}' {message}")))
+                      lambda message, line=item_line: problems.append(Problem(path, line, f"an item of '{key}' {message}")))
         if text is not None:
             items.append(text)
     return items

@@ -175,8 +175,9 @@ class Typesetter:
             output_format="xhtml",
         )
         # Plain text fields (titles, names): the same typography, but nothing read as Markdown or HTML.
+        self.plain_found = PamphletMarkdown(locale)
         self.plain_md = markdown.Markdown(
-            extensions=["smarty", PamphletMarkdown(locale)],
+            extensions=["smarty", self.plain_found],
             extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
             output_format="xhtml",
         )
@@ -207,5 +208,5 @@ class Typesetter:
         if not text:
             return text
         self.plain_md.reset()
-        self.plain_md.id_prefix = "plain"
+        self.plain_found.start("plain")
         return self.plain_md.convert(html.unescape(" ".join(text.split()))).removeprefix("<p>").removesuffix("</p>")

@@ -1,11 +1,58 @@
 """Writes outputs atomically: each to a temporary file beside its target, all renamed once every one is done."""
 
+import fcntl
 import os
+import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import BuildError, Problem
 
 SUFFIX = ".part"
+LOCK = ".pamphlet.lock"
+
+
+@contextmanager
+def build_lock(out, note):
+    """Hold the output folder's lock while a build reads its record and writes: a second build into the same
+    folder waits for the first (saying so through note). The lock is the kernel's (flock): it ends with the
+    process that holds it, so a lock file left by a killed build is never taken for a running one."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = _locked(out / LOCK, note)
+    except OSError as err:
+        raise BuildError.single(out, f"cannot write to the output folder ({err.strerror}); "
+                                     "choose another with --out") from None
+    try:
+        yield
+    finally:
+        (out / LOCK).unlink(missing_ok=True)
+        handle.close()
+
+
+def _locked(path, note):
+    while True:
+        handle = open(path, "a")  # noqa: SIM115 -- held open for the whole build: the lock lives on it
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            note(f"another build is writing to {path.parent}; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        # The build before may have removed the file as it finished: hold the lock of the file that is there.
+        if path.exists() and os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino:
+            return handle
+        handle.close()
+
+
+def write_problem(err, out):
+    """An OS error while writing (a full disk, a read-only file in the way) as a problem naming the output."""
+    path = Path(err.filename or out)
+    match = re.fullmatch(rf"\.(.+)\.[^.]+{re.escape(SUFFIX)}", path.name)  # a temporary file: name its target
+    target = path.with_name(match.group(1)) if match else path
+    return Problem(target, None, f"cannot write the file ({err.strerror}); free some space, or make the folder "
+                                 "writable, or choose another with --out")
 
 
 def remove_stale(out):
@@ -35,7 +82,11 @@ class Staging:
         return Path(temp)
 
     def write(self, name, data):
-        self.path(name).write_bytes(data)
+        temp = self.path(name)
+        try:
+            temp.write_bytes(data)
+        except OSError as err:  # a full disk names no file: name the one being written
+            raise OSError(err.errno, err.strerror, str(temp)) from None
 
     def commit(self):
         for temp, target in self.staged:

@@ -105,5 +105,17 @@ def _weasyprint_problems(source):
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+    # Without libharfbuzz-subset0 WeasyPrint subsets fonts with fontTools and says so for every font: the PDF is
+    # right, only slower to make and larger. build says that once (missing_libraries); it is no problem.
+    records = [record for record in records if not record.getMessage().startswith("Using fontTools instead of")]
     if records:
         raise BuildError([Problem(source, None, f"WeasyPrint: {record.getMessage()}") for record in records])
+
+
+def missing_libraries():
+    """Notes on the optional system libraries WeasyPrint runs without here, each with what it costs."""
+    from weasyprint.text.ffi import harfbuzz_subset
+    if harfbuzz_subset:
+        return []
+    return [("note: libharfbuzz-subset0 is not installed, so fonts are subset with fontTools instead: slower, and "
+             "larger PDFs; install it with your package manager (Debian and Ubuntu: libharfbuzz-subset0)")]

@@ -7,6 +7,7 @@ from watchfiles import watch
 
 from . import cache
 from .errors import BuildError, report_failure
+from .output import build_lock, write_problem
 
 
 def watch_and_build(texts, out, editions, options, report, stop=None):
@@ -16,6 +17,13 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     pdf = build_module.pdf_writer(texts)  # one font configuration for every rebuild
 
     def rebuild():
+        try:
+            with build_lock(out, report.note):
+                locked_rebuild()
+        except BuildError as err:
+            report_failure(err, out, sys.stderr, waiting=True)
+
+    def locked_rebuild():
         plan = cache.plan(texts, out, editions, options)
         fresh = plan.fresh() if plan else set()
         if plan and fresh == set(plan.keys):
@@ -26,11 +34,10 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
         try:
             written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, pdf=pdf,
                                          **options)
-        except BuildError as err:
-            report_failure(err, out, sys.stderr, waiting=True)
-            return
-        if plan:
-            report.removed(plan.remember(written))
+            if plan:
+                report.removed(plan.remember(written))
+        except OSError as err:
+            raise BuildError([write_problem(err, out)]) from None
         count = sum(len(paths) for paths in written.values())
         report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s")

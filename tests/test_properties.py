@@ -12,13 +12,12 @@ import zipfile
 from pathlib import Path
 
 import yaml
-from lxml import etree
+from conftest import TEXTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from pamphlet.cli import main
-
-from conftest import TEXTS
 
 # More examples by hand: PAMPHLET_EXAMPLES=500 make test
 EXAMPLES = int(os.environ.get("PAMPHLET_EXAMPLES", "25"))
