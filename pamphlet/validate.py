@@ -6,14 +6,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import markdown
 import nh3
 import tinycss2
 from fontTools.ttLib import TTFont, TTLibError
 from lxml import html
 
+from . import leftovers
 from .errors import Problem
-from .markup import BLOCKS, FENCE
+from .markup import ASSET, BLOCKS, FENCE, converter
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "i", "ins", "kbd",
@@ -27,19 +27,19 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
 def check_piece(piece, folder):
     """Every problem in a piece's body: fences, raw HTML, references."""
     problems = _check_fences(piece)
-    converter = markdown.Markdown(extensions=["sane_lists"])
-    converted = converter.convert(piece.body)
-    fragments = [str(fragment) for fragment in converter.htmlStash.rawHtmlBlocks]
+    markdown = converter()  # the typesetter's own setup: what is checked here is what is printed
+    converted = markdown.convert(piece.body)
+    fragments = [str(fragment) for fragment in markdown.htmlStash.rawHtmlBlocks]
     for fragment in fragments:
         problems += _check_raw_html(piece, fragment)
     problems += _check_balance(piece, fragments)
     tree = html.fragment_fromstring(converted, create_parent="div") if converted.strip() else None
     for element in tree.iter() if tree is not None else ():
         if element.tag == "img":
-            problems += _check_image(piece, folder, element.get("src", ""))
+            problems += _check_image(piece, folder, element.get("src", "").removeprefix(ASSET))
         elif element.tag == "a" and element.get("href"):
             problems += _check_link(piece, element.get("href"))
-    return problems
+    return problems + leftovers.check(piece, converted)
 
 
 def line_of(piece, text):
