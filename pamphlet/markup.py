@@ -176,6 +176,7 @@ class Typesetter:
 
     def __init__(self, locale):
         self.md = converter(locale)
+        self.calls = locale.get("note_calls")
 
     def typeset(self, text, id_prefix="h", source_name=None, first_line=1):
         """A piece's body in the shapes the editions need; source_name and first_line say where it was read
@@ -183,7 +184,8 @@ class Typesetter:
         root, images = convert(self.md, text, id_prefix, source_name, first_line)
         headings = [(int(e.tag[1]), e.get("id"), PLACEHOLDERS.sub("", "".join(e.itertext())))
                     for e in root.iter("h2", "h3", "h4")]
-        print_root, epub_root, notes = shapes(root, id_prefix, self._note_sources(source_name, first_line))
+        print_root, epub_root, notes = shapes(root, id_prefix, self._note_sources(source_name, first_line),
+                                               self.calls)
         for table in epub_root.iter("table"):
             table.attrib.pop("data-source", None)
         body, epub_body = serialize_inside(print_root), serialize_inside(epub_root)

@@ -17,17 +17,22 @@ class Note:
     html: str   # its paragraphs as XHTML, the first opening with a back-link to the call (its name until then)
 
 
-def shapes(root, prefix, sources=None):
+PUNCTUATION = ".,;:"
+
+
+def shapes(root, prefix, sources=None, calls=None):
     """The piece for print (each note at its call), the piece for the EPUB (calls only), and the EPUB's notes.
 
     root is the converted piece under an element that declares the epub: prefix; sources maps a note's name
-    to 'file:line', carried by the printed note so that the preflight can name a note it could not print."""
+    to 'file:line', carried by the printed note so that the preflight can name a note it could not print;
+    calls is the language's rule for a call next to a full stop, comma, semicolon or colon: 'after' it
+    (English), 'before' it (Russian), or None to keep calls where they were written."""
     print_root, epub_root = copy.deepcopy(root), copy.deepcopy(root)
-    print_shape(take_notes(print_root, prefix), sources or {})
-    return print_root, epub_root, epub_shape(take_notes(epub_root, prefix))
+    print_shape(take_notes(print_root, prefix, calls), sources or {})
+    return print_root, epub_root, epub_shape(take_notes(epub_root, prefix, calls))
 
 
-def take_notes(tree, prefix):
+def take_notes(tree, prefix, calls=None):
     """Renumber the calls in tree in reading order as <a class="noteref">, remove Python-Markdown's list of
     notes, and return each note's block elements, numbered like its call."""
     listing = tree.find(".//div[@class='footnote']")
@@ -45,6 +50,7 @@ def take_notes(tree, prefix):
         link = etree.Element("a", {"class": "noteref", "href": f"#{note_id}", "id": ref})
         link.text, link.tail = str(number), call.tail
         call.getparent().replace(call, link)
+        _place(link, calls)
         for back in item.xpath(".//a[@class='footnote-backref']"):
             _remove_keeping_tail(back)
         blocks = list(item)
@@ -56,6 +62,26 @@ def take_notes(tree, prefix):
             blocks[0].insert(0, back)
         notes.append((Note(number, note_id, ref, item.get("id", "").partition(":")[2]), link, blocks))
     return notes
+
+
+def _place(link, calls):
+    """Move the punctuation next to a call to the side the language puts it on."""
+    previous = link.getprevious()
+    before = previous.tail if previous is not None else link.getparent().text
+    before, after = before or "", link.tail or ""
+    if calls == "after" and after[:1] in PUNCTUATION and after[:1]:
+        marks = after[:len(after) - len(after.lstrip(PUNCTUATION))]
+        before, after = before + marks, after[len(marks):]
+    elif calls == "before" and before[-1:] in PUNCTUATION and before[-1:] and not before.endswith("..."):
+        marks = before[len(before.rstrip(PUNCTUATION)):]
+        before, after = before[:len(before) - len(marks)], marks + after
+    else:
+        return
+    if previous is not None:
+        previous.tail = before or None
+    else:
+        link.getparent().text = before or None
+    link.tail = after or None
 
 
 def _remove_keeping_tail(element):

@@ -214,6 +214,16 @@ class TableSources(Treeprocessor):
                 table.set("class", "wide")
 
 
+class ListStarts(Treeprocessor):
+    """A numbered list written from 7 counts from 7 in every edition: WeasyPrint reads no start attribute."""
+
+    def run(self, root):
+        for ordered in root.iter("ol"):
+            start = ordered.get("start", "1")
+            if start.isdigit() and start != "1":
+                ordered.set("style", f"counter-reset: list-item {int(start) - 1}")
+
+
 class PandocMarkdown(Extension):
     def extendMarkdown(self, md):
         md.preprocessors.register(InlineNotes(md), "pandoc_inline_notes", 26)
@@ -224,3 +234,4 @@ class PandocMarkdown(Extension):
                                    "pandoc_bracketed_spans", 176)
         md.treeprocessors.register(Figures(md), "pandoc_figures", 8)
         md.treeprocessors.register(TableSources(md), "pandoc_table_sources", 7)
+        md.treeprocessors.register(ListStarts(md), "pandoc_list_starts", 6)
