@@ -121,7 +121,9 @@ def _line(piece, lines, *needles):
 def _texts(tree):
     """The text of every element outside code, each text node on its own."""
     for element in tree.iter():
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str):  # a comment: only the text after it is the piece's
+            if element.tail:
+                yield element.tail
             continue
         inside_code = any(a.tag in ("code", "pre") for a in element.iterancestors()) or element.tag in ("code", "pre")
         if element.text and not inside_code:
