@@ -50,8 +50,8 @@ sets each note at the foot of its page, the EPUB at the end of the piece.
 
 | Town      | Members | Branches |
 |:----------|--------:|---------:|
-| Northtown |   1,250 |        4 |
-| Southport |     830 |        3 |
+| Leeds     |   1,250 |        4 |
+| Bristol   |     830 |        3 |
 
 Table: A table: a header row, a rule line (colons set the alignment), and a caption.
 

@@ -262,6 +262,8 @@ CASES = [
      r"introduction\.md:{line:introduction.md:^[A note}: an inline note '\^\[' never closed"),
     ("span with an unknown class", lambda p: append(p / T / "introduction.md", "\nA [word]{.blink} here.\n"),
      r"introduction\.md:{line:introduction.md:[word]{.blink}: a bracketed span left as written"),
+    ("heading with attributes", lambda p: append(p / T / "introduction.md", "\n## A heading {#custom}\n\nText.\n"),
+     r"introduction\.md:{line:introduction.md:{#custom}: attributes in braces left as written"),
     ("emphasis never closed", lambda p: append(p / T / "introduction.md", "\nA **bold claim.\n"),
      r"introduction\.md:{line:introduction.md:**bold}: an emphasis marker never closed left as written"),
     ("fence not read", lambda p: append(p / T / "introduction.md", "\nA paragraph ::: note\n"),
