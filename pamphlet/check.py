@@ -2,6 +2,7 @@
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pikepdf
 from pypdf import PdfReader
@@ -19,19 +20,24 @@ TOLERANCE = 0.5            # points
 def check_layout(document, name):
     """Lines of text inside their page's text area (running heads and folios: outside the 5 mm safe zone);
     images at 300 dpi or more at their printed size."""
-    problems = []
+    problems, reported = check_tables(document), set()
     for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box
         safe = SAFE_ZONE / PX
         left, top = page_box.content_box_x(), page_box.content_box_y()
         text_area = (left, top, left + page_box.width, top + page_box.height)
+        reported.update(id(box) for table in _wide_tables(page_box) for box in table.descendants())
         for child in page_box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                continue  # notes that do not fit are named by check_notes
             if isinstance(child, boxes.MarginBox):
                 bounds, what = (safe, safe, page.width - safe, page.height - safe), \
                     "within 5 mm of the trim edge (the safe zone)"
             else:
                 bounds, what = text_area, "outside the page's text area"
             for box in child.descendants():
+                if id(box) in reported:
+                    continue  # a table too wide for the page, named by its file and line
                 if isinstance(box, boxes.LineBox):
                     texts = [t for t in box.descendants() if isinstance(t, boxes.TextBox) and t.text.strip()]
                     if not texts:
@@ -52,6 +58,71 @@ def check_layout(document, name):
                         if dpi < MIN_DPI - 1:
                             problems.append(Problem(name, None, f"page {number}: an image prints at {dpi:.0f} dpi; "
                                                                 f"a print shop needs {MIN_DPI} dpi or more"))
+    return problems + check_notes(document, name)
+
+
+def _wide_tables(page_box):
+    """Tables that stick out of their page's text block (by more than the tolerance)."""
+    right = page_box.content_box_x() + page_box.width
+    for box in page_box.descendants():
+        if isinstance(box, boxes.TableBox) and box.position_x + box.margin_width() - right > TOLERANCE / PX:
+            yield box
+
+
+def check_tables(document):
+    """A table too wide for the text block, named by the file and line it was written on (data-source)."""
+    problems, seen = [], set()
+    for page in document.pages:
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width
+        for table in _wide_tables(page_box):
+            source = table.element.get("data-source", "") if table.element is not None else ""
+            if source in seen:
+                continue
+            seen.add(source)
+            path, _, line = source.rpartition(":")
+            over = (table.position_x + table.margin_width() - right) * PX / MM
+            problems.append(Problem(Path(path or "?"), int(line) if line.isdigit() else None,
+                                    f"this table is {over:.1f} mm too wide for the page even in its smallest type; "
+                                    "give it fewer columns, shorten the longest words or numbers in its cells, or "
+                                    "split it in two"))
+    return problems
+
+
+def check_notes(document, name):
+    """Every note called on a page is printed once, at the foot of that page or of the next."""
+    called, printed, sources, too_long = {}, {}, {}, set()
+    for number, page in enumerate(document.pages, start=1):
+        top = page._page_box.content_box_y()
+        bottom = top + page._page_box.height
+        for child in page._page_box.children:
+            in_notes = isinstance(child, boxes.FootnoteAreaBox)
+            for box in child.descendants():
+                element = box.element
+                if element is None or element.get("class") not in ("noteref", "note"):
+                    continue
+                if element.get("class") == "noteref" and not in_notes:
+                    called.setdefault(element.get("href", "").lstrip("#"), number)
+                elif element.get("class") == "note" and not in_notes:
+                    sources[element.get("id")] = element.get("data-source", "")
+                elif element.get("class") == "note" and in_notes:
+                    printed.setdefault(element.get("id"), set()).add(number)
+                    lines = [line for line in box.descendants() if isinstance(line, boxes.LineBox)]
+                    if any(line.position_y < top - TOLERANCE / PX
+                           or line.position_y + line.height - bottom > TOLERANCE / PX for line in lines):
+                        too_long.add(element.get("id"))  # WeasyPrint let it run off the page
+    problems = []
+    for note, page in called.items():
+        pages = printed.get(note, set())
+        path, _, line = sources.get(note, "").rpartition(":")
+        where = (Path(path), int(line)) if line.isdigit() else (name, None)
+        label = note.rpartition("-note-")[2]
+        if not pages or note in too_long:
+            problems.append(Problem(*where, f"note {label} is missing from {name} (called on page {page}): it is "
+                                            "too long to fit at the foot of a page; shorten it or make it two notes"))
+        elif pages - {page, page + 1}:
+            problems.append(Problem(*where, f"note {label} is printed on page {max(pages)} of {name}, not on its "
+                                            f"call's page ({page}) or the next; shorten it or the notes before it"))
     return problems
 
 

@@ -1,15 +1,22 @@
-"""Turns a piece's Markdown into XHTML with real quotes, dashes and no-break spaces."""
+"""Turns a piece's Markdown into XHTML with real quotes, dashes and no-break spaces: the one Markdown setup of
+the pamphlet, shared by the checks and the typesetter."""
 
 import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 
+import lxml.html
 import markdown
 import tinyhtml5
+from lxml import etree as lxml_etree
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+
+from .notes import OPS, shapes, serialize_inside
+from .pandoc import INLINE_NOTE, PandocMarkdown
 
 NBSP = "\u00a0"
 ASSET = "asset:"  # prefix of a piece's image paths until an edition says where images live
@@ -78,31 +85,21 @@ class NoBreakSpaces(Treeprocessor):
 
 
 class HeadingIds(Treeprocessor):
-    """Gives each heading an id unique in the pamphlet and records it for the contents (on the extension)."""
-
-    def __init__(self, md, extension):
-        super().__init__(md)
-        self.extension = extension
+    """Gives each heading an id unique in the pamphlet, for the contents."""
 
     def run(self, root):
         for number, element in enumerate(
                 (e for e in root.iter() if e.tag in ("h2", "h3", "h4")), start=1):
-            element.set("id", f"{self.extension.id_prefix}-{number}")
-            text = "".join(element.itertext())
-            self.extension.headings.append((int(element.tag[1]), element.get("id"), text))
+            element.set("id", f"{self.md.id_prefix}-{number}")
 
 
 class ImageAssets(Treeprocessor):
-    """Marks the images a piece uses (listed on the extension); each edition puts them where its files are
-    (render.ASSET)."""
-
-    def __init__(self, md, extension):
-        super().__init__(md)
-        self.extension = extension
+    """Marks the images a piece uses; each edition puts them where its files are (render.ASSET)."""
 
     def run(self, root):
+        self.md.images = []
         for element in root.iter("img"):
-            self.extension.images.append(element.get("src"))
+            self.md.images.append(element.get("src"))
             element.set("src", ASSET + element.get("src"))
 
 
@@ -137,69 +134,134 @@ def _drop_keeping_tail(parent, child):
 
 
 class PamphletMarkdown(Extension):
-    """The pamphlet's Markdown; what a conversion found (headings, images) is kept here, not on Markdown's
-    objects, and start() clears it for the next conversion."""
-
     def __init__(self, locale):
         super().__init__()
         self.locale = locale
-        self.start("h")
-
-    def start(self, id_prefix):
-        self.id_prefix, self.headings, self.images = id_prefix, [], []
 
     def extendMarkdown(self, md):
         md.parser.blockprocessors.register(FencedBlocks(md.parser), "fenced_blocks", 105)
-        # After inline patterns (priority 20), so that smart quotes are already characters.
-        md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
-        md.treeprocessors.register(HeadingIds(md, self), "heading_ids", 4)
-        md.treeprocessors.register(ImageAssets(md, self), "image_assets", 3)
+        if self.locale:
+            # After inline patterns (priority 20), so that smart quotes are already characters.
+            md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
+        md.treeprocessors.register(HeadingIds(md), "heading_ids", 4)
+        md.treeprocessors.register(ImageAssets(md), "image_assets", 3)
         md.postprocessors.register(WellFormed(md), "well_formed", 0)
+
+
+def _smarty(locale):
+    """Smarty's settings: the pamphlet language's quotes, real dashes and ellipses."""
+    quotes = (locale or {}).get("quotes", "“”‘’")
+    substitutions = {
+        "left-double-quote": quotes[0], "right-double-quote": quotes[1],
+        "left-single-quote": quotes[2], "right-single-quote": quotes[3],
+        "ndash": "–", "mdash": "—", "ellipsis": "…",
+        "left-angle-quote": "«", "right-angle-quote": "»",
+    }
+    return {"substitutions": substitutions, "smart_angled_quotes": True}
+
+
+def converter(locale=None):
+    """The pamphlet's Markdown: Python-Markdown with its own extensions, pymdown-extensions' sub- and
+    superscript and strikeout, and ours for the rest of Pandoc's everyday syntax. locale (the layouts' words
+    for the pamphlet's language) sets the quotes and no-break spaces; the checks need neither."""
+    md = markdown.Markdown(
+        extensions=["smarty", "sane_lists", "footnotes", "tables", "def_list", "pymdownx.tilde", "pymdownx.caret",
+                    PandocMarkdown(), PamphletMarkdown(locale)],
+        extension_configs={
+            "smarty": _smarty(locale),
+            "footnotes": {"BACKLINK_TEXT": "", "SUPERSCRIPT_TEXT": "{}"},
+            "pymdownx.tilde": {"smart_delete": True, "subscript": True},
+            "pymdownx.caret": {"smart_insert": True, "superscript": True},
+        },
+        output_format="xhtml",
+        lazy_ol=False,  # a list written from 4 starts at 4
+    )
+    md.id_prefix, md.source_name, md.first_line, md.source_lines = "h", None, 1, []
+    return md
+
+
+def convert(md, text, id_prefix="h", source_name=None, first_line=1):
+    """Markdown text as an XHTML fragment under a <div> that declares the epub: prefix (lxml), and its images.
+
+    Markdown's internal placeholders are restored in the text by then; a stray one is a bug, never printed."""
+    md.reset()
+    md.id_prefix, md.source_name, md.first_line, md.source_lines = id_prefix, source_name, first_line, text.split("\n")
+    # Comments (such as build.py lint's "<!-- lint: ignore -->") are notes to the editor: not printed, not
+    # carried into any edition. Code keeps its "<" escaped, so every "<!--" left here opens a comment.
+    html = COMMENT.sub("", md.convert(text))
+    root = lxml_etree.Element("div", nsmap={"epub": OPS})
+    if html.strip():
+        parsed = lxml.html.fragment_fromstring(html, create_parent="div")
+        root.text = parsed.text
+        root.extend(list(parsed))
+    return root, md.images
+
+
+PLACEHOLDERS = re.compile("[\x02\x03]")
+NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+
+
+@dataclass(frozen=True)
+class Typeset:
+    body: str       # XHTML for the PDF editions: each note stands right after its call
+    epub_body: str  # XHTML for the EPUB: the calls only
+    notes: list     # notes.Note, for the end of the piece in the EPUB
+    headings: list  # (level, id, text) for the contents
+    images: list    # paths in the texts folder
 
 
 class Typesetter:
     """One configured Markdown converter per pamphlet language."""
 
     def __init__(self, locale):
-        quotes = locale["quotes"]
-        substitutions = {
-            "left-double-quote": quotes[0], "right-double-quote": quotes[1],
-            "left-single-quote": quotes[2], "right-single-quote": quotes[3],
-            "ndash": "–", "mdash": "—", "ellipsis": "…",
-            "left-angle-quote": "«", "right-angle-quote": "»",
-        }
-        self.found = PamphletMarkdown(locale)
-        self.md = markdown.Markdown(
-            extensions=["smarty", "sane_lists", self.found],
-            extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
-            output_format="xhtml",
-        )
+        self.md = converter(locale)
+        self.calls = locale.get("note_calls")
         # Plain text fields (titles, names): the same typography, but nothing read as Markdown or HTML.
-        self.plain_found = PamphletMarkdown(locale)
-        self.plain_md = markdown.Markdown(
-            extensions=["smarty", self.plain_found],
-            extension_configs={"smarty": {"substitutions": substitutions, "smart_angled_quotes": True}},
-            output_format="xhtml",
-        )
+        self.plain_md = markdown.Markdown(extensions=["smarty", PamphletMarkdown(locale)],
+                                          extension_configs={"smarty": _smarty(locale)}, output_format="xhtml")
+        self.plain_md.id_prefix = "plain"
         for registry, keep in ((self.plain_md.parser.blockprocessors, {"empty", "paragraph"}),
                                (self.plain_md.inlinePatterns, set()), (self.plain_md.preprocessors, set())):
             for name in [item.name for item in registry._priority if item.name not in keep]:
                 registry.deregister(name)
 
-    def block(self, text, id_prefix="h"):
-        """A piece's body as XHTML, its headings as (level, id, text) for the contents, and its images."""
-        self.md.reset()
-        self.found.start(id_prefix)
-        # Comments (such as build.py lint's "<!-- lint: ignore -->") are notes to the editor: not printed, not
-        # carried into any edition. Code keeps its "<" escaped, so every "<!--" left here opens a comment.
-        html = COMMENT.sub("", self.md.convert(text))
-        return html, self.found.headings, self.found.images
+    def typeset(self, text, id_prefix="h", source_name=None, first_line=1):
+        """A piece's body in the shapes the editions need; source_name and first_line say where it was read
+        (tables carry them, so that the layout check can name a table too wide for the page)."""
+        root, images = convert(self.md, text, id_prefix, source_name, first_line)
+        headings = [(int(e.tag[1]), e.get("id"), PLACEHOLDERS.sub("", "".join(e.itertext())))
+                    for e in root.iter("h2", "h3", "h4")]
+        print_root, epub_root, notes = shapes(root, id_prefix, self._note_sources(source_name, first_line),
+                                               self.calls)
+        for table in epub_root.iter("table"):
+            table.attrib.pop("data-source", None)
+        body, epub_body = serialize_inside(print_root), serialize_inside(epub_root)
+        if PLACEHOLDERS.search(body + epub_body):
+            raise ValueError(f"Markdown's placeholder characters left in {source_name or 'a text'}")
+        return Typeset(body, epub_body, notes, headings, images)
+
+    def _note_sources(self, source_name, first_line):
+        """'file:line' of each note's definition (or, for an inline note, of its call), by the note's name."""
+        if not source_name:
+            return {}
+        sources = {}
+        for number, line in enumerate(self.md.source_lines):
+            match = NOTE_DEFINITION.match(line)
+            if match:
+                sources.setdefault(match.group(1), f"{source_name}:{first_line + number}")
+        for number, line in enumerate(getattr(self.md, "inline_note_lines", []), start=1):
+            sources[f"{INLINE_NOTE}{number}"] = f"{source_name}:{first_line + line}"
+        return sources
+
+    def block(self, text):
+        """Markdown outside the pieces (imprint, blurb) as XHTML."""
+        return self.typeset(text).body
 
     def inline(self, text):
         """A line of Markdown from the front matter (a source note) typeset like the body, without a <p>."""
         if not text:
             return text
-        html = self.block(text.replace("\n", " "))[0]
+        html = self.block(text.replace("\n", " "))
         return html.removeprefix("<p>").removesuffix("</p>")
 
     def plain(self, text):
@@ -208,5 +270,4 @@ class Typesetter:
         if not text:
             return text
         self.plain_md.reset()
-        self.plain_found.start("plain")
         return self.plain_md.convert(html.unescape(" ".join(text.split()))).removeprefix("<p>").removesuffix("</p>")

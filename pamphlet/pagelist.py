@@ -34,7 +34,7 @@ def page_starts(document, anchors):
             if anchor is None or block is None:
                 continue
             if first is None:
-                index = list(anchor.iter()).index(block) if block is not anchor else 0
+                index = _body_elements(anchor).index(block) if block is not anchor else 0
                 words = " ".join(text_box.text.split()[:4])
                 first = PageStart(number, anchor.get("id"), index, block.tag.split("}")[-1], words,
                                   laid_out.get(id(block), 0))
@@ -44,9 +44,22 @@ def page_starts(document, anchors):
     return starts
 
 
+def _body_elements(anchor):
+    """The anchor's elements in document order without the notes the print layout sets at their calls: the
+    EPUB has them elsewhere, so counting them would put markers in the wrong place."""
+    elements, stack = [], [anchor]
+    while stack:
+        element = stack.pop()
+        if element.get("class") != "note":
+            elements.append(element)
+            stack.extend(reversed(element))
+    return elements
+
+
 def _text_boxes(page_box):
-    """Text boxes of the page's content (not its margin boxes) in reading order, with their ancestor boxes."""
-    stack = [(child, []) for child in reversed(page_box.children) if not isinstance(child, boxes.MarginBox)]
+    """Text boxes of the page's text (not its margin boxes or notes) in reading order, with their ancestor boxes."""
+    stack = [(child, []) for child in reversed(page_box.children)
+             if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox))]
     while stack:
         box, ancestors = stack.pop()
         if isinstance(box, boxes.TextBox):

@@ -75,20 +75,21 @@ class Renderer:
             return Markup(typesetter.inline(text)) if text else ""
 
         def block(text):
-            return Markup(typesetter.block(text)[0]) if text else ""
+            return Markup(typesetter.block(text)) if text else ""
 
         self.pieces = []
         self.images = []
         for piece in pamphlet.pieces:
-            body, headings, images = typesetter.block(piece.body, id_prefix=piece.id)
-            self.images += [image for image in images if image not in self.images]
+            typeset = typesetter.typeset(piece.body, id_prefix=piece.id, source_name=str(piece.path),
+                                         first_line=piece.body_line)
+            self.images += [image for image in typeset.images if image not in self.images]
             self.pieces.append({
                 "id": piece.id,
                 "kind": piece.kind,
                 "kind_label": self.locale["labels"][piece.kind],
                 "title": plain(piece.title),
                 "plain_title": piece.title,
-                "running_head": piece.short_title or piece.title,
+                "running_head": Markup(typesetter.plain(piece.short_title or piece.title)).striptags(),
                 "subtitle": plain(piece.subtitle),
                 "date": format_date(piece.date, self.locale),
                 "iso_date": piece.date.isoformat() if piece.date else "",
@@ -97,8 +98,11 @@ class Renderer:
                 "signatories": [plain(s) for s in piece.signatories],
                 "source": inline(piece.source),
                 "leaflet": piece.leaflet,
-                "body": Markup(body),
-                "headings": headings,
+                "body": Markup(typeset.body),
+                "epub_body": Markup(typeset.epub_body),
+                "notes": [{"number": note.number, "id": note.id, "ref": note.ref, "html": Markup(note.html)}
+                          for note in typeset.notes],
+                "headings": typeset.headings,
             })
         self.front = {
             "title": plain(pamphlet.title),

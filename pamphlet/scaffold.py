@@ -44,7 +44,20 @@ authors: [The editors]    # optional; a list
 Write the introduction here, in Markdown. Straight "quotes" become curly quotes, and -- and ---
 become dashes.
 
-A blank line starts a new paragraph.
+A blank line starts a new paragraph. A note is called like this,[^first] its text written
+anywhere in the piece; a short one can be written where it is called.^[Like this one.] Print
+sets each note at the foot of its page, the EPUB at the end of the piece.
+
+| Town      | Members | Branches |
+|:----------|--------:|---------:|
+| Leeds     |   1,250 |        4 |
+| Bristol   |     830 |        3 |
+
+Table: A table: a header row, a rule line (colons set the alignment), and a caption.
+
+![An image alone in its paragraph is a figure; this description is its caption](placard.png)
+
+[^first]: The text of the note. Indent a second paragraph by four spaces.
 """
 
 STATEMENT = """\
@@ -116,4 +129,20 @@ def new_pamphlet(folder):
              "interview.md": INTERVIEW, "words.txt": WORDS}
     for name, text in files.items():
         (folder / name).write_text(text.format(**values), encoding="utf-8")
-    return [folder / name for name in files]
+    _placard(folder / "placard.png")
+    return [folder / name for name in [*files, "placard.png"]]
+
+
+def _placard(path):
+    """A placard on a pole, drawn large enough to print at 300 dpi across the text block: the scaffold's figure."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1500, 900), (238, 233, 222))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 700, 1500, 900), fill=(128, 120, 104))
+    draw.rectangle((735, 380, 765, 760), fill=(90, 60, 30))
+    draw.rectangle((360, 110, 1140, 420), fill=(179, 0, 27))
+    draw.rectangle((390, 140, 1110, 390), outline=(255, 255, 255), width=14)
+    for y in (200, 260, 320):
+        draw.rectangle((460, y, 1040, y + 22), fill=(255, 255, 255))
+    image.save(path, optimize=True)

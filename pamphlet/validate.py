@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
-import markdown
 import nh3
 import tinycss2
 from fontTools.ttLib import TTFont, TTLibError
 from lxml import html
 
+from . import leftovers
 from .errors import Problem
-from .markup import BLOCKS, FENCE
+from .markup import ASSET, BLOCKS, FENCE, converter
 from .sources import referenced_control
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
@@ -44,9 +44,9 @@ def check_markdown(path, body, first_line, folder):
     """Problems in Markdown from any source (a piece's body, the source note, the imprint, the blurb): raw HTML
     outside the allowlist or left open across paragraphs, and the files and links it refers to."""
     piece = Text(path, body, first_line)
-    converter = markdown.Markdown(extensions=["sane_lists"])
-    converted = converter.convert(piece.body)
-    fragments = [str(fragment) for fragment in converter.htmlStash.rawHtmlBlocks]
+    md = converter()  # the typesetter's own setup: what is checked here is what is printed
+    converted = md.convert(piece.body)
+    fragments = [str(fragment) for fragment in md.htmlStash.rawHtmlBlocks]
     problems = []
     for fragment in fragments:
         problems += _check_raw_html(piece, fragment)
@@ -54,10 +54,10 @@ def check_markdown(path, body, first_line, folder):
     tree = html.fragment_fromstring(converted, create_parent="div") if converted.strip() else None
     for element in tree.iter() if tree is not None else ():
         if element.tag == "img":
-            problems += _check_image(piece, folder, element.get("src", ""))
+            problems += _check_image(piece, folder, element.get("src", "").removeprefix(ASSET))
         elif element.tag == "a" and element.get("href"):
             problems += _check_link(piece, element.get("href"))
-    return problems
+    return problems + leftovers.check(piece, converted)
 
 
 def line_of(piece, text):

@@ -99,6 +99,15 @@ def write_bytes_after(path, needle, data):
     path.write_bytes(raw.replace(needle.encode(), needle.encode() + data, 1))
 
 
+def image_without_description(project):
+    shutil.copy(ROOT / "tests" / "fixtures" / "notes-en" / "march.png", project / "texts" / "march.png")
+    append(project / "texts" / "introduction.md", "\n![](march.png)\n")
+
+
+WIDE_TABLE = "\n\n| " + " | ".join(["Internationalisation"] * 7) + " |\n|" + "---|" * 7 + "\n| " + \
+    " | ".join(["Counterrevolutionaries"] * 7) + " |\n"
+
+
 T = "texts"
 # (case, mutation, expected message as a regular expression; {line:FILE:NEEDLE} is the line where NEEDLE ends up)
 CASES = [
@@ -287,6 +296,40 @@ CASES = [
     ("locale without a label", lambda p: edit(p / "layouts" / "locales" / "en.yml", "  contents: Contents\n", ""),
      r"layouts/locales/en\.yml: lacks contents; compare it with en\.yml"),
     ("font file that is not a font", not_a_font, r"fonts/PTSansNarrow-Bold\.ttf: not a usable font file"),
+    ("note called but never written", lambda p: append(p / T / "introduction.md", "\nA claim.[^nosuch]\n"),
+     r"introduction\.md:{line:introduction.md:[^nosuch]}: the note \[\^nosuch\] is called but never written"),
+    ("note written but never called", lambda p: append(p / T / "introduction.md", "\n[^lonely]: Nobody calls me.\n"),
+     r"introduction\.md:{line:introduction.md:[^lonely]}: the note \[\^lonely\] is written but never called"),
+    ("two notes with one name", lambda p: append(p / T / "introduction.md",
+                                                 "\nA.[^twice]\n\n[^twice]: One.\n\n[^twice]: Two.\n"),
+     r"introduction\.md:{line:introduction.md:[^twice]: Two}: a second note \[\^twice\] \(the first is on line \d+\)"),
+    ("note called twice", lambda p: append(p / T / "introduction.md", "\nA.[^again] B.[^again]\n\n[^again]: Once.\n"),
+     r"introduction\.md:{line:introduction.md:B.[^again]}: the note \[\^again\] is called a second time"),
+    ("note holding a list", lambda p: append(p / T / "introduction.md",
+                                             "\nA.[^list]\n\n[^list]: Items:\n\n    - one\n    - two\n"),
+     r"introduction\.md:{line:introduction.md:[^list]:}: the note \[\^list\] holds a ul; a note may hold only paragraphs"),
+    ("note too long for a page", lambda p: append(p / T / "statement-rsd.md", "\nA claim.[^long]\n\n[^long]: "
+                                                  + "This note goes on and on without end. " * 220 + "\n"),
+     r"statement-rsd\.md:{line:statement-rsd.md:[^long]:}: note \d+ is missing from kazakhstan-2022-print\.pdf "
+     r"\(called on page \d+\): it is too long to fit at the foot of a page"),
+    ("image without a description", image_without_description,
+     r"introduction\.md:{line:introduction.md:](march.png}: this image has no description"),
+    ("table too wide for the page", lambda p: append(p / T / "introduction.md", WIDE_TABLE),
+     r"introduction\.md:{line:introduction.md:| Internationalisation}: this table is \d+\.\d mm too wide for the page"),
+    ("table not read", lambda p: append(p / T / "introduction.md", "\nThe figures:\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
+     r"introduction\.md:{line:introduction.md:|---|}: a table's rule line left as written"),
+    ("strikeout never closed", lambda p: append(p / T / "introduction.md", "\nThe ~~old words.\n"),
+     r"introduction\.md:{line:introduction.md:~~old}: a strikeout '~~' never closed left as written"),
+    ("inline note never closed", lambda p: append(p / T / "introduction.md", "\nA claim.^[A note never closed.\n"),
+     r"introduction\.md:{line:introduction.md:^[A note}: an inline note '\^\[' never closed"),
+    ("span with an unknown class", lambda p: append(p / T / "introduction.md", "\nA [word]{.blink} here.\n"),
+     r"introduction\.md:{line:introduction.md:[word]{.blink}: a bracketed span left as written"),
+    ("heading with attributes", lambda p: append(p / T / "introduction.md", "\n## A heading {#custom}\n\nText.\n"),
+     r"introduction\.md:{line:introduction.md:{#custom}: attributes in braces left as written"),
+    ("emphasis never closed", lambda p: append(p / T / "introduction.md", "\nA **bold claim.\n"),
+     r"introduction\.md:{line:introduction.md:**bold}: an emphasis marker never closed left as written"),
+    ("fence not read", lambda p: append(p / T / "introduction.md", "\nA paragraph ::: note\n"),
+     r"introduction\.md:{line:introduction.md:A paragraph :::}: a ':::' fence not read left as written"),
     ("leaflet too long", lambda p: append(p / T / "statement-rsd.md", "\n" + "A long paragraph of text that goes on. " * 900 + "\n"),
      r"statement-rsd\.md: too long for a leaflet: at 8\.5 pt it needs \d+ A5 sides"),
 ]
