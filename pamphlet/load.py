@@ -290,8 +290,10 @@ def _convert(path, key, spec, node, offset, problems):
         if spec.kind == "pieces":
             items.append((item.value.strip(), item_line))  # a file name, spaces and all
             continue
-        text = _plain(" ".join(item.value.split()),
-                      lambda message, line=item_line: problems.append(Problem(path, line, f"an item of '{key}' {message}")))
+        def refuse(message, line=item_line):
+            problems.append(Problem(path, line, f"an item of '{key}' {message}"))
+
+        text = _plain(" ".join(item.value.split()), refuse)
         if text is not None:
             items.append(text)
     return items

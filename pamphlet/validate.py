@@ -177,7 +177,7 @@ def _check_paragraphs(piece):
                                lambda m: " " * len(m.group()), block, flags=re.DOTALL))
             parser.close()
             open_tags = []
-            for (event, tag), position in zip(parser.events, parser.positions):
+            for (event, tag), position in zip(parser.events, parser.positions, strict=True):
                 if tag in VOID or tag in BLOCK_TAGS or tag not in ALLOWED_TAGS:
                     continue  # (tags outside the allowlist are refused as such)
                 if event == "start":

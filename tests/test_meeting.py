@@ -40,7 +40,7 @@ def test_two_builds_at_once_into_one_folder(scaffold, tmp_path):
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = [process.communicate(timeout=600) + (process.returncode,) for process in (first, second)]
-    for stdout, stderr, status in results:
+    for _, stderr, status in results:
         assert status == 0 and "Traceback" not in stderr, stderr
     assert any("waiting for it to finish" in stdout for stdout, _, _ in results), "the second did not wait"
     assert sorted(p.name for p in out.iterdir()) == [".pamphlet-cache.json", "texts-print.pdf", "texts.epub"]

@@ -48,7 +48,8 @@ def build_once(front, body, editions, raw_front=None):
         texts = folder / "texts"
         shutil.copytree(TEXTS, texts)
         piece = texts / "introduction.md"
-        front_text = raw_front if raw_front is not None else (yaml.safe_dump(front, allow_unicode=True) if front else "")
+        dumped = yaml.safe_dump(front, allow_unicode=True) if front else ""
+        front_text = raw_front if raw_front is not None else dumped
         piece.write_text("---\n" + front_text + "---\n" + body, encoding="utf-8")
         stderr = io.StringIO()
         with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
