@@ -48,7 +48,7 @@ def pieces(book):
 def notes_of(book):
     """Every note as (number, text before its call, the note's text) read from the EPUB."""
     found = []
-    for _, doc in pieces(book):
+    for name, doc in pieces(book):
         for call in doc.iter(f"{X}a"):
             if call.get(OPS_TYPE) != "noteref":
                 continue
@@ -140,7 +140,7 @@ def test_screen_pdf_links_each_call_and_note_both_ways(book):
     reader = PdfReader(book["screen"])
     links = {str(a.get_object().get("/Dest")) for page in reader.pages for a in page.get("/Annots", [])
              if a.get_object().get("/Subtype") == "/Link"}
-    for name, doc in pieces(book):
+    for _, doc in pieces(book):
         for call in doc.iter(f"{X}a"):
             if call.get(OPS_TYPE) == "noteref":
                 assert call.get("href")[1:] in links and call.get("id") in links
