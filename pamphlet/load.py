@@ -213,7 +213,8 @@ def _check_mapping(path, node, offset, fields, problems, what, lines):
         if spec is None:
             close = difflib.get_close_matches(str(key), fields, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(fields)
-            problems.append(Problem(path, line, f"unknown key '{key}' in {what}; {hint}"))
+            shown = " ".join(str(key).split())  # a key may hold line breaks; the message stays one line
+            problems.append(Problem(path, line, f"unknown key '{shown}' in {what}; {hint}"))
             reported.update(close)
             continue
         if key in values:
