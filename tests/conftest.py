@@ -182,3 +182,13 @@ def make_long_pamphlet(texts, folder, copies, slug="long"):
     (folder / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                          encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def scaffold(tmp_path):
+    """A pamphlet made by `build.py new` in tmp_path/texts (slug 'texts'): small, so builds are quick."""
+    texts = tmp_path / "texts"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(texts)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return texts

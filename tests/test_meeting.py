@@ -18,15 +18,6 @@ from pamphlet.pdf import _weasyprint_problems
 PREVIOUS = b"previous good output"
 
 
-@pytest.fixture
-def scaffold(tmp_path):
-    texts = tmp_path / "texts"
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(texts)], capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    return texts
-
-
 def test_version_and_help():
     version = run_build("--version")
     assert version.returncode == 0 and version.stdout.strip() == f"build.py {__version__}"

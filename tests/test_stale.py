@@ -1,26 +1,13 @@
 """Never a stale output with exit 0: wherever the output folder lies and however a piece is saved, an edit
 reaches every output it affects, and outputs are never taken for sources."""
 
-import subprocess
-import sys
-
 import pytest
-from conftest import ROOT, run_build
+from conftest import run_build
 from pypdf import PdfReader
 
 
 def pdf_text(path):
     return " ".join(page.extract_text() for page in PdfReader(path).pages)
-
-
-@pytest.fixture
-def scaffold(tmp_path):
-    """A pamphlet made by `build.py new` in tmp_path/texts (slug 'texts'): small, so builds are quick."""
-    texts = tmp_path / "texts"
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(texts)], capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    return texts
 
 
 def replace(path, old, new, encoding="utf-8"):
