@@ -204,7 +204,9 @@ ENUMERATION = re.compile(r"(?:^|\s)(?:[^\W\d_]|\d{1,2})$")
 
 def _balance(block, pairs, closers, following):
     text, stack, findings = block.text, [], []
-    for offset, char in enumerate(text):
+    marks = re.compile("[" + re.escape("".join(pairs) + "".join(closers)) + '"]')
+    for match in marks.finditer(text):
+        offset, char = match.start(), match.group()
         before = text[offset - 1] if offset else " "
         after = text[offset + 1] if offset + 1 < len(text) else " "
         if char == '"':
@@ -267,7 +269,7 @@ def check_linktext(block, language):
 
 def _form(token):
     """The form of a word counted in the pamphlet: case-folded, without a possessive ending."""
-    return re.sub(r"['’]s?$", "", token).casefold()
+    return (_unpossessive(token) if token[-1:] in ("s", "'", "’") else token).casefold()
 
 
 DOTTED = re.compile(r"\.[^\W\d_]")
@@ -295,9 +297,9 @@ def check_words(blocks, speller):
     for form in frequent:
         keys[_transliteration(form)].append(form)
     for form, count in counts.items():
-        token = _usual(places[form])
         if count > 2 or len(form) < 4:
             continue
+        token = _usual(places[form])
         known = speller.known(token, names=False)
         if known or known is None and (token.isupper() or not token[0].isupper()):
             continue  # what no dictionary here can check is compared only if it is a name (capitalised)
@@ -368,11 +370,14 @@ def _transliteration(form):
 
 def _usual(found):
     """The word as the text usually writes it: lower case if it ever is, capitalised if ever, else in capitals."""
+    first = found[0][2]
+    if first.islower():
+        return first
     return min((token for _, _, token in found), key=lambda token: (token.isupper(), token[:1].isupper()))
 
 
 def _unpossessive(token):
-    return re.sub(r"['’]s$", "", token)
+    return token[:-1] if token[-1:] in ("'", "’") else token[:-2] if token[-2:] in ("'s", "’s") else token
 
 
 def _times(count):

@@ -47,6 +47,7 @@ INLINE = re.compile(r"""
   | (?P<autolink><(?:https?|ftp|mailto):[^>\s]*>|<[^>@\s]+@[^>\s]+>)
   | (?P<tag></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)
   | (?P<note>\[\^[^\]\s]+\])
+  | (?P<inlinenote>\^\[)
   | (?P<linkend>\]\((?:<[^>]*>|[^()\s]*(?:\([^()\s]*\))?[^()\s]*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)
                |\]\[[^\]]*\])
   | (?P<url>(?:https?|ftp)://[^\s<>"]*[^\s<>".,;:!?)\]'’”»]|www\.[^\s<>"]*[^\s<>".,;:!?)\]'’”»])
@@ -54,9 +55,12 @@ INLINE = re.compile(r"""
   | (?P<entity>&(?:\#\d+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)
   | (?P<attrs>\{:?\s*[#.][^}]*\})
   | (?P<escape>\\[\\`*_{}\[\]()#+\-.!<>|~"'])
-  | (?P<emphasis>\*+|_+|~~)
+  | (?P<emphasis>\*+|_+|~+|\^+)
 """, re.VERBOSE)
 
+# Stands for what separates two runs of prose on one line (an inline note from the sentence it is in):
+# neither a word, nor a space, nor punctuation to any check.
+BREAK = "\ue000"
 FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
 DIV_FENCE = re.compile(r"^\s*:::")
 HEADING = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")
@@ -74,9 +78,14 @@ def inline_pieces(text):
     """The parts of one line of Markdown that are prose: (start, end, replacement or None) in order."""
     pieces, removed = [], []
     for match in INLINE.finditer(text):
-        kind = next(k for k in ("code", "htmlcode", "comment", "autolink", "tag", "note", "linkend", "url",
-                                "email", "entity", "attrs", "escape", "emphasis") if match.group(k) is not None)
+        kind = next(k for k in ("code", "htmlcode", "comment", "autolink", "tag", "note", "inlinenote", "linkend",
+                                "url", "email", "entity", "attrs", "escape", "emphasis")
+                    if match.group(k) is not None)
         start, end = match.span()
+        if kind == "inlinenote":  # Pandoc's ^[note]: its text is prose, its brackets are not
+            closing = _closing(text, start + 1)
+            if closing is not None:
+                removed.append((closing, closing + 1, None))
         if kind == "linkend":
             opening = _link_opening(text, start, removed)
             if opening is None:
@@ -84,6 +93,8 @@ def inline_pieces(text):
             removed.append(opening)
         if kind == "entity":
             removed.append((start, end, html.unescape(match.group())))
+        elif kind == "inlinenote":
+            removed.append((start, end, BREAK))
         elif kind == "escape":
             removed.append((start, start + 1, None))
         else:
@@ -99,6 +110,16 @@ def inline_pieces(text):
     if position < len(text):
         pieces.append((position, len(text), None))
     return pieces
+
+
+def _closing(text, opening):
+    """Where the bracket opened at text[opening] closes on this line, or None."""
+    depth = 0
+    for index in range(opening, len(text)):
+        depth += {"[": 1, "]": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    return None
 
 
 def _link_opening(text, close, removed):
@@ -165,7 +186,7 @@ def markdown_blocks(path, lines, inline=False):
             group = []
     if group:
         groups.append(group)
-    state = {"fence": None, "comment": False, "list": False}
+    state = {"fence": None, "comment": False, "list": False}  # list: a list or a note goes on
     for group in groups:
         _group(paragraphs, group, state)
         paragraphs.end()
@@ -209,7 +230,8 @@ def _group(paragraphs, group, state):
         if heading or not text.strip():
             paragraphs.end()  # a heading is a block of its own; so is each paragraph of a quotation
     indented = all(INDENTED.match(text) for _, _, text in group)
-    state["list"] = any(LIST_MARK.match(text) for _, _, text in group) or (state["list"] and indented)
+    state["list"] = any(LIST_MARK.match(text) or NOTE_DEFINITION.match(text) for _, _, text in group) or (
+        state["list"] and indented)
 
 
 def _strip_marks(paragraphs, text, column, state):
@@ -223,8 +245,8 @@ def _strip_marks(paragraphs, text, column, state):
             if match and match.end():
                 if starts_block:
                     paragraphs.end()
-                    if pattern is LIST_MARK:
-                        state["list"] = True
+                    if pattern in (LIST_MARK, NOTE_DEFINITION):
+                        state["list"] = True  # its indented paragraphs that follow are not code
                 if pattern is HEADING:
                     heading = True
                     text = re.sub(r"\s+#+\s*$", "", text)
