@@ -72,7 +72,8 @@ def lint(argv):
     findings = _lint(args.texts, sys.stdout)
     if findings is None:
         return 1
-    print(f"lint: {_count(findings)}", file=sys.stderr)
+    from .lint import count
+    print(f"lint: {count(findings)}", file=sys.stderr)
     return 1 if findings else 0
 
 
@@ -93,30 +94,21 @@ def _lint(texts, stream):
     return findings
 
 
-def _count(findings):
-    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else "no findings"
-
-
 def _strict(texts, out):
     """--strict: lint first; with findings the build stops before writing anything. True to go on."""
     findings = _lint(texts, sys.stderr)
     if findings == []:
         return True
-    what = "the texts cannot be read" if findings is None else f"lint: {_count(findings)}"
+    from .lint import count
+    what = "the texts cannot be read" if findings is None else f"lint: {count(findings)}"
     print(f"build stopped (--strict): {what}; the files already in {out} were left as they were", file=sys.stderr)
     return False
 
 
 def _lint_line(texts, report, checked=False):
-    """The one line every build prints after its summary: how many findings 'build.py lint' has (none if
-    --strict already checked)."""
-    from .lint import lint as lint_texts
-    try:
-        findings = [] if checked else lint_texts(texts)[0]
-    except Exception as err:  # noqa: BLE001 -- the editions are written: a failing check must not undo that
-        report.note(f"lint: could not check the texts ({type(err).__name__}: {err}); run build.py lint")
-        return
-    report.note(f"lint: {_count(findings)}" + ("; run build.py lint" if findings else ""))
+    """The one line every build prints after its summary (none found if --strict already checked)."""
+    from .lint import build_line
+    report.note("lint: no findings" if checked else build_line(texts))
 
 
 def source_date_epoch(environ):

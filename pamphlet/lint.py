@@ -64,6 +64,19 @@ def lint(folder):
     return sorted(set(kept)), speller.notes
 
 
+def count(findings):
+    return f"{len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else "no findings"
+
+
+def build_line(texts):
+    """The one line every build prints after its summary. It never fails: the editions are already written."""
+    try:
+        findings = lint(texts)[0]
+    except Exception as err:  # noqa: BLE001 -- a failing check must not turn a finished build into a failed one
+        return f"lint: could not check the texts ({type(err).__name__}: {err}); run build.py lint"
+    return f"lint: {count(findings)}" + ("; run build.py lint" if findings else "")
+
+
 def _ignored(finding, ignored):
     codes = ignored.get((finding.path, finding.line), False)
     return codes is None or codes is not False and finding.code in codes

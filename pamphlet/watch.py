@@ -7,6 +7,7 @@ from watchfiles import watch
 
 from . import cache
 from .errors import BuildError, report_failure
+from .lint import build_line
 from .output import build_lock, write_problem
 
 
@@ -41,6 +42,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
         count = sum(len(paths) for paths in written.values())
         report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s")
+        report.note(build_line(texts))
 
     rebuild()
     folders = [str(texts), str(build_module.LAYOUTS), str(build_module.FONTS)]

@@ -3,6 +3,8 @@ without them, the source document's typing errors reported, and the build's one 
 
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, TEXTS, normalise, pdf_pages, run_build
+from test_daily_loop import _read_until
 from test_fidelity import SEED, corrections
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -251,3 +254,19 @@ def test_new_pamphlet_has_a_words_file_and_nothing_to_report(tmp_path):
     assert (folder / "words.txt").is_file()
     result = lint(folder, tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_watch_mode_prints_the_lint_line_after_each_rebuild(tmp_path):
+    twin, out = clean_twin(FIXTURES / "lint-en", PLANTED_EN, tmp_path), tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "epub", "--watch", "--texts", str(twin),
+                                "--out", str(out)], cwd=tmp_path, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    try:
+        assert _read_until(process, ("lint:",))[-1].strip() == "lint: no findings"
+        piece = twin / "statement.md"
+        piece.write_text(piece.read_text(encoding="utf-8").replace("a real popular", "a real real popular"),
+                         encoding="utf-8")
+        assert _read_until(process, ("lint:",))[-1].strip() == "lint: 1 finding; run build.py lint"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
