@@ -9,11 +9,11 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .errors import display_path
-from .load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, load_pamphlet
+from .errors import BuildError, display_path
+from .load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, Pamphlet, read_pamphlet
 from .prose import markdown_blocks, yaml_blocks
 from .sources import read_text
-from .render import load_locale
+from .render import load_locale, locale_path
 from .spelling import CYRILLIC, LATIN, WORDS_FILE, Speller, read_words, script_of
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -47,11 +47,15 @@ class Finding:
 
 def lint(folder):
     """(findings, notes) for the pamphlet in folder; notes say what could not be checked and why."""
-    pamphlet = load_pamphlet(folder)
+    sources = read_pamphlet(folder)  # the texts as the build reads them, without its Markdown checks
+    if sources.problems:
+        raise BuildError(sources.problems)
+    pamphlet = Pamphlet(folder=sources.folder, **{**sources.values, "pieces": sources.pieces})
     speller = Speller(pamphlet.language, read_words(pamphlet.folder / WORDS_FILE), names_of(pamphlet))
     blocks, ignored = read_prose(pamphlet)
     language = pamphlet.language.split("-")[0].lower()
-    quotes = load_locale(pamphlet, LAYOUTS)["quotes"]
+    # The build refuses a language without layout words; lint still checks its texts, with English quotes.
+    quotes = load_locale(pamphlet, LAYOUTS)["quotes"] if locale_path(pamphlet, LAYOUTS) else list("“”‘’")
     findings, strays = [], set()
     for block in blocks:
         findings += check_stray(block, strays) + check_doubled(block, language) + check_spacing(block)

@@ -270,3 +270,20 @@ def test_watch_mode_prints_the_lint_line_after_each_rebuild(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_missing_dictionary_or_enchant_is_one_line_naming_the_package(tmp_path):
+    twin = clean_twin(FIXTURES / "lint-en", PLANTED_EN, tmp_path)
+    manifest = twin / "pamphlet.yml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("language: en", "language: eo"),
+                        encoding="utf-8")  # Esperanto: no layout words and no dictionary here
+    result = lint(twin, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "lint: no eo dictionary; install hunspell-eo (apt-get install hunspell-eo)" in result.stderr
+    without = subprocess.run([sys.executable, "-c", "import sys; sys.modules['enchant'] = None; "
+                              "from pamphlet.cli import main; sys.exit(main(sys.argv[1:]))",
+                              "lint", "--texts", str(FIXTURES / "lint-en")],
+                             cwd=ROOT, capture_output=True, text=True)
+    assert without.returncode == 1  # the other checks still find what was planted
+    assert "lint: spelling not checked: the Enchant library is missing; install libenchant-2-2" in without.stderr
+    assert "DOUBLED" in without.stdout and "SPELLING" not in without.stdout and "Traceback" not in without.stderr
