@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -261,13 +262,17 @@ def test_watch_mode_prints_the_lint_line_after_each_rebuild(tmp_path):
     process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "epub", "--watch", "--texts", str(twin),
                                 "--out", str(out)], cwd=tmp_path, text=True, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
+    stop = threading.Timer(300, process.kill)  # a watch that never answers fails the test, not the suite
+    stop.start()
     try:
         assert _read_until(process, ("lint:",))[-1].strip() == "lint: no findings"
+        _read_until(process, ("watching",))  # an edit made before the watcher runs would go unseen
         piece = twin / "statement.md"
         piece.write_text(piece.read_text(encoding="utf-8").replace("a real popular", "a real real popular"),
                          encoding="utf-8")
         assert _read_until(process, ("lint:",))[-1].strip() == "lint: 1 finding; run build.py lint"
     finally:
+        stop.cancel()
         process.terminate()
         process.wait(timeout=30)
 
@@ -287,3 +292,25 @@ def test_a_missing_dictionary_or_enchant_is_one_line_naming_the_package(tmp_path
     assert without.returncode == 1  # the other checks still find what was planted
     assert "lint: spelling not checked: the Enchant library is missing; install libenchant-2-2" in without.stderr
     assert "DOUBLED" in without.stdout and "SPELLING" not in without.stdout and "Traceback" not in without.stderr
+
+
+KAZAKH = ("---\nkind: statement\ntitle: Мәлімдеме\n---\n\n"
+          "Жаңаөзен мұнайшылары 2022 жылғы 2 қаңтарда ереуілге шықты. Жұмысшылар газ бағасын төмендетуді талап\n"
+          "етті. Үкімет отставкаға кетті, бірақ наразылық тоқтаған жоқ. Жаңаөзен жұмысшылары «бостандық» деді.\n")
+
+
+def test_kazakh_case_endings_are_not_misspellings(tmp_path):
+    """бағасын, төмендетуді: case forms the Kazakh dictionary lacks; a letter typed wrong inside a word is still
+    found (жұмысщылар for жұмысшылар)."""
+    folder = tmp_path / "kk"
+    folder.mkdir()
+    (folder / "pamphlet.yml").write_text(
+        "title: Демократиялық және социалистік Қазақстан үшін!\nbyline: Қазақстан социалистік қозғалысы\n"
+        "publisher: Қазақстан социалистік қозғалысы\nlanguage: kk\ndate: 2022-01-21\n"
+        "identifier: urn:uuid:8d2b6f40-1c3e-4a9f-b7d5-2e0f9a6c4b12\nslug: kk\npieces: [m.md]\n", encoding="utf-8")
+    (folder / "m.md").write_text(KAZAKH, encoding="utf-8")
+    result = lint(folder, tmp_path)
+    needs_dictionaries(result)
+    assert (result.returncode, result.stdout) == (0, "")
+    (folder / "m.md").write_text(KAZAKH.replace("Жұмысшылар газ", "Жұмысщылар газ"), encoding="utf-8")
+    assert findings(lint(folder, tmp_path)) == [("m.md", 6, "SPELLING")]
