@@ -15,6 +15,10 @@ PACKAGES = {"en_US": "hunspell-en-us", "en_GB": "hunspell-en-gb", "ru_RU": "huns
 # Words in another script are not checked (a Kazakh name in Cyrillic in an English text): no dictionary here
 # knows them.
 SCRIPTS = {"en": "latin", "ru": "cyrillic", "kk": "cyrillic"}
+# Languages whose dictionary here lacks many case endings (Kazakh's agglutinated suffixes: бағасын, the
+# accusative of бағасы): a word is taken as right if a known word of four letters or more remains once up to
+# three letters are cut from its end.
+ENDINGS = {"kk": 3}
 # Hunspell's own suggestions take about a tenth of a second each; after this many the rest go without.
 MOST_SUGGESTIONS = 40
 # Dictionaries read in this process, by tag: reading one takes a tenth of a second and freeing it nearly as
@@ -122,7 +126,8 @@ class Speller:
         if "-" in plain:
             parts = [self.known(part) for part in re.sub(r"'s?$", "", plain).split("-") if part]
             return all(part is not False for part in parts)
-        return False
+        cut = min(ENDINGS.get(self.language, 0), len(plain) - 4)
+        return any(d.check(plain[:-n]) for n in range(1, cut + 1) for d in self.dictionaries)
 
     def suggest(self, word, vocabulary, distance=2, dictionary=True):
         """A likely right spelling: a known word of the pamphlet or words.txt at most distance edits away
