@@ -353,8 +353,9 @@ def check_words(blocks, speller):
             if name and uses >= 2 and counts[_form(suggestion or "")] <= uses:
                 continue
             hint = f"'{suggestion}'? " if suggestion else ""
+            often = "" if len(found) == 1 else f" ({len(found)} times, reported at the first)"
             findings.append(_finding(block, offset, "SPELLING",
-                                     f"'{part}' is not in the dictionary{_also(len(found))}; {hint}if it is "
+                                     f"'{part}' is not in the dictionary{often}; {hint}if it is "
                                      f"right, add it to {WORDS_FILE}"))
     return findings
 
@@ -387,9 +388,8 @@ def _transliteration(form):
 
 def _usual(found):
     """The word as the text usually writes it: lower case if it ever is, capitalised if ever, else in capitals."""
-    first = found[0][2]
-    if first.islower():
-        return first
+    if found[0][2].islower():
+        return found[0][2]
     return min((token for _, _, token in found), key=lambda token: (token.isupper(), token[:1].isupper()))
 
 
@@ -399,7 +399,3 @@ def _unpossessive(token):
 
 def _times(count):
     return {1: "once", 2: "twice"}.get(count, f"{count} times")
-
-
-def _also(count):
-    return "" if count == 1 else f" ({count} times, reported at the first)"
