@@ -250,8 +250,7 @@ def _balance(block, pairs, closers, following):
                                          f"'{shown}' closes nothing in this paragraph"))
     for offset, close in stack:
         opener = text[offset]
-        if following is not None and following.path == block.path and following.text.startswith(opener) \
-                and opener not in "([{":
+        if opener not in "([{" and following and following.path == block.path and following.text.startswith(opener):
             continue  # the quotation runs on into the next paragraph
         findings.append(_unclosed(block, offset, close))
     return findings
