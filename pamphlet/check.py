@@ -1,8 +1,10 @@
 """Preflight: checks every print file after it is made and fails the build on what a print shop would reject."""
 
 import io
+from math import ceil
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import unquote
 
 import pikepdf
 from pypdf import PdfReader
@@ -52,13 +54,23 @@ def check_layout(document, name):
                         problems.append(Problem(name, None, f"page {number}: text {what} by {over / MM:.1f} mm: "
                                                             f"“{line}”; shorten it or let it break"))
                 elif isinstance(box, (boxes.InlineReplacedBox, boxes.BlockReplacedBox)):
-                    pixels = getattr(box.replacement, "width", None)
-                    if pixels and box.width:
-                        dpi = pixels / (box.width / 96)
-                        if dpi < MIN_DPI - 1:
-                            problems.append(Problem(name, None, f"page {number}: an image prints at {dpi:.0f} dpi; "
-                                                                f"a print shop needs {MIN_DPI} dpi or more"))
+                    problems += _check_resolution(box, name, number)
     return problems + check_notes(document, name)
+
+
+def _check_resolution(box, name, number):
+    """An image printed at less than 300 dpi, named by the file and line it was written on (data-source)."""
+    pixels = getattr(box.replacement, "width", None)
+    if not pixels or not box.width or pixels / (box.width / 96) >= MIN_DPI - 1:
+        return []
+    dpi, wide = pixels / (box.width / 96), box.width * PX / MM
+    source = box.element.get("data-source", "") if box.element is not None else ""
+    path, _, line = source.rpartition(":")
+    src = (box.element.get("src", "") if box.element is not None else "").rpartition("/")[2]
+    where = (Path(path), int(line)) if path and line.isdigit() else (name, None)
+    return [Problem(*where, f"image '{unquote(src)}' prints {wide:.0f} mm wide at {dpi:.0f} dpi (page {number}); "
+                            f"a print shop needs {MIN_DPI} dpi: use a version at least "
+                            f"{ceil(wide / 25.4 * MIN_DPI)} pixels wide")]
 
 
 def _wide_tables(page_box):

@@ -94,13 +94,18 @@ class HeadingIds(Treeprocessor):
 
 
 class ImageAssets(Treeprocessor):
-    """Marks the images a piece uses; each edition puts them where its files are (render.ASSET)."""
+    """Marks the images a piece uses; each edition puts them where its files are (render.ASSET). Each image
+    records the line it was written on, so that the layout check can name an image too coarse for print."""
 
     def run(self, root):
         self.md.images = []
         for element in root.iter("img"):
-            self.md.images.append(element.get("src"))
-            element.set("src", ASSET + element.get("src"))
+            src = element.get("src")
+            self.md.images.append(src)
+            element.set("src", ASSET + src)
+            if self.md.source_name:
+                line = next((n for n, text in enumerate(self.md.source_lines) if src in text), 0)
+                element.set("data-source", f"{self.md.source_name}:{self.md.first_line + line}")
 
 
 class WellFormed(Postprocessor):
@@ -227,14 +232,15 @@ class Typesetter:
 
     def typeset(self, text, id_prefix="h", source_name=None, first_line=1):
         """A piece's body in the shapes the editions need; source_name and first_line say where it was read
-        (tables carry them, so that the layout check can name a table too wide for the page)."""
+        (tables and images carry them, so that the layout check can name a table too wide for the page or
+        an image too coarse for print)."""
         root, images = convert(self.md, text, id_prefix, source_name, first_line)
         headings = [(int(e.tag[1]), e.get("id"), PLACEHOLDERS.sub("", "".join(e.itertext())))
                     for e in root.iter("h2", "h3", "h4")]
         print_root, epub_root, notes = shapes(root, id_prefix, self._note_sources(source_name, first_line),
                                                self.calls)
-        for table in epub_root.iter("table"):
-            table.attrib.pop("data-source", None)
+        for element in epub_root.iter("table", "img"):
+            element.attrib.pop("data-source", None)
         body, epub_body = serialize_inside(print_root), serialize_inside(epub_root)
         if PLACEHOLDERS.search(body + epub_body):
             raise ValueError(f"Markdown's placeholder characters left in {source_name or 'a text'}")

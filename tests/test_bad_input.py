@@ -104,6 +104,13 @@ def image_without_description(project):
     append(project / "texts" / "introduction.md", "\n![](march.png)\n")
 
 
+def coarse_image(project):
+    """A photograph of 400 pixels, enough for a screen, printed across the text block at under 100 dpi."""
+    from PIL import Image
+    Image.new("RGB", (400, 300), (200, 40, 40)).save(project / "texts" / "small photo.png")
+    append(project / "texts" / "statement-rsd.md", "\n![A photograph of the square](small%20photo.png)\n")
+
+
 WIDE_TABLE = "\n\n| " + " | ".join(["Internationalisation"] * 7) + " |\n|" + "---|" * 7 + "\n| " + \
     " | ".join(["Counterrevolutionaries"] * 7) + " |\n"
 
@@ -314,6 +321,9 @@ CASES = [
      r"\(called on page \d+\): it is too long to fit at the foot of a page"),
     ("image without a description", image_without_description,
      r"introduction\.md:{line:introduction.md:](march.png}: this image has no description"),
+    ("image too coarse for print", coarse_image,
+     r"statement-rsd\.md:{line:statement-rsd.md:small%20photo}: image 'small photo\.png' prints \d+ mm wide at \d+ dpi "
+     r"\(page \d+\); a print shop needs 300 dpi: use a version at least \d+ pixels wide"),
     ("table too wide for the page", lambda p: append(p / T / "introduction.md", WIDE_TABLE),
      r"introduction\.md:{line:introduction.md:| Internationalisation}: this table is \d+\.\d mm too wide for the page"),
     ("table not read", lambda p: append(p / T / "introduction.md", "\nThe figures:\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
