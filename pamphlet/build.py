@@ -17,7 +17,7 @@ from .parallel import Background
 from .pdf import PdfWriter, missing_libraries
 from .render import Renderer, locale_path
 from .report import Report
-from .validate import check_glyphs, check_layouts, font_coverage
+from .validate import check_glyphs, check_layouts, check_svg_text, font_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
@@ -55,8 +55,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     for note in missing_libraries():
         report.note(note)
     pamphlet = load_pamphlet(texts)
-    _check_sources(pamphlet)
     renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch))
+    _check_sources(pamphlet, renderer.images.values())
     out = Path(out)
     _prepare_out(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
@@ -154,14 +154,16 @@ def build_date(pamphlet, epoch=None):
     return datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.UTC)
 
 
-def _check_sources(pamphlet):
-    """Layouts that refer only to files of the pamphlet, fonts that are fonts, and every character in them."""
+def _check_sources(pamphlet, images):
+    """Layouts that refer only to files of the pamphlet, fonts that are fonts, and every character in them,
+    the text of SVG images (images: the image files the texts show) included."""
     font_faces = faces(LAYOUTS / "fonts.css")
     coverage, problems = font_coverage(font_faces)
     problems += check_layouts(LAYOUTS, roots=(LAYOUTS, FONTS))
     paths = [pamphlet.folder / MANIFEST, *(piece.path for piece in pamphlet.pieces)]
     locale = locale_path(pamphlet, LAYOUTS)
     problems += check_glyphs(paths + ([locale] if locale else []), coverage)
+    problems += check_svg_text(sorted({path for path in images if path.suffix.lower() == ".svg"}), coverage)
     BuildError.raise_any(problems)
 
 

@@ -2,13 +2,11 @@
 
 import io
 import zipfile
-from pathlib import Path
 
 from ebooklib import epub
 
-from . import editions
+from . import editions, images
 from .pagelist import mark_pages
-from .validate import IMAGE_TYPES
 
 # Every entry gets this time, so the same sources give the same bytes.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -68,10 +66,11 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     # Older readers (Kindle among them) find the cover through this meta rather than the manifest property.
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
 
-    for number, src in enumerate(renderer.images, start=1):
-        book.add_item(epub.EpubItem(uid=f"image-{number}", file_name=f"images/{src}",
-                                    media_type=IMAGE_TYPES[Path(src).suffix.lower()],
-                                    content=(pamphlet.folder / src).read_bytes()))
+    names = images.epub_names(list(dict.fromkeys(renderer.images.values())), pamphlet.folder)
+    for number, (path, name) in enumerate(names.items(), start=1):
+        book.add_item(epub.EpubItem(uid=f"image-{number}", file_name=name, media_type=images.media(path)[0],
+                                    content=images.for_screens(path)))
+    urls = {src: names[path] for src, path in renderer.images.items()}
 
     by_anchor = {}
     for start in page_starts:
@@ -80,7 +79,7 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     page_list = []
 
     def page(uid, file_name, title, anchor, **context):
-        xhtml = renderer.render("epub-page.xhtml", images="images/", page_title=title, **context).encode("utf-8")
+        xhtml = renderer.render("epub-page.xhtml", images=urls, page_title=title, **context).encode("utf-8")
         if by_anchor.get(anchor):
             xhtml = mark_pages(xhtml, by_anchor[anchor])
             page_list.extend((start.page, f"{file_name}#page-{start.page}") for start in by_anchor[anchor])

@@ -70,6 +70,29 @@ class PdfWriter:
             return document.write_pdf(**options)
 
 
+@contextmanager
+def images_at_most(document, dpi):
+    """While writing document, its pictures carry no more pixels than dpi at the size they are shown.
+
+    WeasyPrint's own 'dpi' option does this, but it is read when images load, at layout; the screen edition is
+    written from the print layout, whose pictures must stay whole for print: so it is set on each picture for
+    this write, and what the write changes (the picture's scaled-down data) is put back after."""
+    from weasyprint.images import RasterImage
+    pictures = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            picture = getattr(box, "replacement", None)
+            if isinstance(picture, RasterImage):
+                pictures[id(picture)] = (picture, picture._dpi, picture.image_data)
+    for picture, _, _ in pictures.values():
+        picture._dpi = dpi
+    try:
+        yield
+    finally:
+        for picture, before, data in pictures.values():
+            picture._dpi, picture.image_data = before, data
+
+
 class SandboxedFetcher(URLFetcher):
     """WeasyPrint's URL fetcher, refusing anything but files inside the pamphlet's own folders."""
 

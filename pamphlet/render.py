@@ -1,15 +1,21 @@
 """Renders the loaded pamphlet through the Jinja2 layouts into HTML for print and XHTML for the EPUB."""
 
+import base64
+import html
+import re
 from pathlib import Path
 
 import jinja2
 import yaml
 from markupsafe import Markup
 
+from . import images as image_files
 from .errors import BuildError
 from .load import KINDS, MANIFEST
 from .markup import ASSET, Typesetter
 from .qr import qr_image
+
+IMAGE = re.compile(f'src="{ASSET}([^"]*)"')  # a text's image, as the typesetter marks it
 
 
 def locale_path(pamphlet, layouts):
@@ -78,11 +84,9 @@ class Renderer:
             return Markup(typesetter.block(text)) if text else ""
 
         self.pieces = []
-        self.images = []
         for piece in pamphlet.pieces:
             typeset = typesetter.typeset(piece.body, id_prefix=piece.id, source_name=str(piece.path),
                                          first_line=piece.body_line)
-            self.images += [image for image in typeset.images if image not in self.images]
             self.pieces.append({
                 "id": piece.id,
                 "kind": piece.kind,
@@ -117,6 +121,12 @@ class Renderer:
             "blurb": block(pamphlet.blurb),
             "url": pamphlet.url,
         }
+        # Every image the texts show (pieces, source notes, imprint, blurb), by its reference, with its file.
+        typeset_html = [self.front["imprint"], self.front["blurb"]] + [
+            piece[key] for piece in self.pieces for key in ("body", "source")]
+        references = dict.fromkeys(html.unescape(src) for text in typeset_html for src in IMAGE.findall(text))
+        self.images = {src: image_files.locate(pamphlet.folder, src)[0] for src in references}
+        self._print_images = None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.layouts)),
             autoescape=True,
@@ -134,11 +144,21 @@ class Renderer:
                 "/CreationDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ"),
                 "/ModDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ")}
 
+    def print_images(self):
+        """{reference: URL} of the images for the PDF editions: the files themselves, an SVG with its colours in
+        CMYK (images.svg_for_print)."""
+        if self._print_images is None:
+            self._print_images = {
+                src: ("data:image/svg+xml;base64," + base64.b64encode(image_files.svg_for_print(path)).decode()
+                      if path.suffix.lower() == ".svg" else path.as_uri())
+                for src, path in self.images.items()}
+        return self._print_images
+
     def render(self, template, images=None, **extra):
-        """Render one layout template with the whole pamphlet in its context; a piece's images are
-        referred to as images + their path in the texts folder (by default, as files there)."""
+        """Render one layout template with the whole pamphlet in its context; images is {reference: URL} for
+        the texts' images (by default, print_images)."""
         if images is None:
-            images = self.pamphlet.folder.resolve().as_uri() + "/"
+            images = self.print_images()
         context = {
             "pamphlet": self.pamphlet,
             "front": self.front,
@@ -148,7 +168,8 @@ class Renderer:
             **extra,
         }
         try:
-            return self.env.get_template(template).render(context).replace(f'src="{ASSET}', f'src="{images}')
+            page = self.env.get_template(template).render(context)
+            return IMAGE.sub(lambda match: f'src="{html.escape(images[html.unescape(match.group(1))])}"', page)
         except jinja2.TemplateSyntaxError as err:
             raise BuildError.single(self.layouts / (err.name or template), f"layout error: {err.message}",
                                     err.lineno) from None

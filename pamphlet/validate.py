@@ -13,7 +13,7 @@ import tinycss2
 from fontTools.ttLib import TTFont, TTLibError
 from lxml import html
 
-from . import leftovers
+from . import images, leftovers
 from .errors import Problem
 from .markup import ASSET, BLOCKS, FENCE, converter
 from .sources import referenced_control
@@ -23,8 +23,6 @@ ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "di
                 "li", "mark", "ol", "p", "q", "s", "small", "span", "strong", "sub", "sup", "u", "ul", "wbr"}
 ALLOWED_ATTRIBUTES = {"*": {"class", "lang", "title", "dir", "style"}, "a": {"href"}, "abbr": {"title"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".svg": "image/svg+xml", ".webp": "image/webp"}
 
 
 class Text(NamedTuple):
@@ -244,19 +242,14 @@ def _what_is_removed(fragment):
 
 
 def _check_image(piece, folder, src):
+    """An image reference names a file of the pamphlet, and the file is an image every edition can show."""
     where = line_of(piece, src)
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc:
-        return [Problem(piece.path, where, f"image '{src}' is not a file of the pamphlet: images must be files "
-                                           "in the texts folder, named by a relative path; nothing is downloaded")]
-    path = (folder / unquote(parts.path)).resolve()
-    if not path.is_relative_to(folder.resolve()):
-        return [Problem(piece.path, where, f"image '{src}' lies outside the texts folder; copy it into the "
-                                           "folder and refer to it from there")]
-    if not path.is_file():
-        return [Problem(piece.path, where, f"image '{src}' not found in {folder}")]
-    if path.suffix.lower() not in IMAGE_TYPES:
-        return [Problem(piece.path, where, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP")]
+    path, refusal = images.locate(folder, src)
+    if refusal:
+        return [Problem(piece.path, where, refusal)]
+    reason = images.problem(path)
+    if reason:
+        return [Problem(piece.path, where, f"image '{src}' cannot be used: {reason}")]
     return []
 
 
@@ -305,6 +298,32 @@ def check_glyphs(paths, coverage):
                                                               f"font {family}; replace the character or add a "
                                                               "font that has it"))
                         break
+    return problems
+
+
+def check_svg_text(paths, coverage):
+    """Text that SVG images draw: in a font family of the pamphlet, named by the SVG (WeasyPrint would take a
+    system font for any other, or for none), and every character of it in that family."""
+    problems = []
+    families = {family.lower(): family for family in coverage}
+    advice = (f"only the pamphlet's fonts are used: write font-family=\"{next(iter(coverage), '')}\" on the text, "
+              "or turn the text into paths in the drawing program")
+    for path in paths:
+        texts, styles = images.svg_text(path)
+        for line, family in styles:
+            if family.lower() not in families:
+                problems.append(Problem(path, line, f"this SVG's style names the font '{family}'; {advice}"))
+        for line, text, family in texts:
+            if family is None or family.lower() not in families:
+                named = f"the font '{family}'" if family else "no font (so a system font)"
+                problems.append(Problem(path, line, f"text in this SVG is set in {named}; {advice}"))
+                continue
+            cmap = coverage[families[family.lower()]]
+            for char in dict.fromkeys(text):
+                if not char.isspace() and ord(char) not in cmap:
+                    name = unicodedata.name(char, "unnamed character")
+                    problems.append(Problem(path, line, f"U+{ord(char):04X} {name} ('{char}') is not in the font "
+                                                        f"{families[family.lower()]}; replace the character"))
     return problems
 
 

@@ -1,11 +1,14 @@
 """Every bad input stops the build with 'file:line: message', exit status 1 (2 for the command line),
 no traceback, and the files already in --out untouched."""
 
+import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import zlib
 
 import pytest
 
@@ -109,6 +112,76 @@ def coarse_image(project):
     from PIL import Image
     Image.new("RGB", (400, 300), (200, 40, 40)).save(project / "texts" / "small photo.png")
     append(project / "texts" / "statement-rsd.md", "\n![A photograph of the square](small%20photo.png)\n")
+
+
+MARCH = ROOT / "tests" / "fixtures" / "notes-en" / "march.png"
+
+
+def image_file(project, name, data=None):
+    """An image file in the texts folder (march.png's bytes, or data), shown by the introduction as name."""
+    path = project / "texts" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(MARCH.read_bytes() if data is None else data)
+    return path
+
+
+def show(project, reference):
+    append(project / "texts" / "introduction.md", f"\nA march:\n\n![The march]({reference})\n")
+
+
+def picture(project, name, data, reference=None):
+    image_file(project, name, data)
+    show(project, reference or name)
+
+
+def jpeg():
+    from PIL import Image
+    out = io.BytesIO()
+    Image.open(MARCH).convert("RGB").save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def with_crc_broken(data):
+    data = bytearray(data)
+    data[200] ^= 0xFF  # inside the first IDAT chunk: its checksum no longer matches
+    return bytes(data)
+
+
+def claiming_size(data, width, height):
+    """The PNG with its header saying width × height pixels (checksum mended): what a decompression bomb does."""
+    data = bytearray(data)
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def tiff():
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (1500, 900), "white").save(out, format="TIFF")
+    return out.getvalue()
+
+
+def unreadable_image(project):
+    picture(project, "locked.png", None)
+    (project / "texts" / "locked.png").chmod(0)
+
+
+def linked_image(project):
+    image_file(project, "../outside.png")
+    (project / "texts" / "linked.png").symlink_to(project / "outside.png")
+    show(project, "linked.png")
+
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="100">\n'
+
+
+def svg(project, body, head=""):
+    picture(project, "drawing.svg", (head + SVG_OPEN + body + "\n</svg>\n").encode())
+
+
+def with_svg_text(project, text_element):
+    svg(project, '<rect width="200" height="100" fill="#fde"/>\n' + text_element)
 
 
 WIDE_TABLE = "\n\n| " + " | ".join(["Internationalisation"] * 7) + " |\n|" + "---|" * 7 + "\n| " + \
@@ -286,6 +359,64 @@ CASES = [
      r"introduction\.md:{line:introduction.md:example.org}: image 'https://example\.org/a\.png' is not a file of the pamphlet"),
     ("missing image", lambda p: append(p / T / "introduction.md", "\n![x](photo.jpg)\n"),
      r"introduction\.md:{line:introduction.md:photo.jpg}: image 'photo\.jpg' not found"),
+    # Images: a reference is a URL naming a file of the pamphlet; the file must be a picture every edition can
+    # show, read whole; an SVG may only draw, in the pamphlet's fonts, with characters they have.
+    ("image with a query", lambda p: (image_file(p, "march.png"), show(p, "march.png?v=2")),
+     r"introduction\.md:{line:introduction.md:march.png?v=2}: image 'march\.png\?v=2' has a query or fragment \('\?…' or '#…' after the file name\).*; write the file's name alone, 'march\.png'"),
+    ("image with a fragment", lambda p: (image_file(p, "march.png"), show(p, "march.png#top")),
+     r"introduction\.md:{line:introduction.md:march.png#top}: image 'march\.png#top' has a query or fragment"),
+    ("image with an empty query", lambda p: (image_file(p, "march.png"), show(p, "march.png?")),
+     r"introduction\.md:{line:introduction.md:march.png?}: image 'march\.png\?' has a query or fragment"),
+    ("escaped name of a missing image", lambda p: show(p, "my%20photo.png"),
+     r"introduction\.md:{line:introduction.md:my%20photo}: image 'my%20photo\.png' \(the file 'my photo\.png'\) not found"),
+    ("escapes climbing out of the folder", lambda p: (image_file(p, "../secret.png"), show(p, "%2E%2E/secret.png")),
+     r"introduction\.md:{line:introduction.md:%2E%2E}: image '%2E%2E/secret\.png' lies outside the texts folder"),
+    ("image that is a symbolic link out", linked_image,
+     r"introduction\.md:{line:introduction.md:linked.png}: image 'linked\.png' lies outside the texts folder"),
+    ("image named by a file URL", lambda p: show(p, "file:///etc/hosts"),
+     r"introduction\.md:{line:introduction.md:file:///etc}: image 'file:///etc/hosts' is not a file of the pamphlet"),
+    ("image named by an absolute path", lambda p: show(p, "/etc/hosts"),
+     r"introduction\.md:{line:introduction.md:/etc/hosts}: image '/etc/hosts' lies outside the texts folder"),
+    ("truncated JPEG", lambda p: picture(p, "photo.jpg", jpeg()[:3000]),
+     r"introduction\.md:{line:introduction.md:photo.jpg}: image 'photo\.jpg' cannot be used: it is damaged \(.+\); export it again"),
+    ("PNG with a broken checksum", lambda p: picture(p, "march.png", with_crc_broken(MARCH.read_bytes())),
+     r"introduction\.md:{line:introduction.md:march.png}: image 'march\.png' cannot be used: it is damaged \(broken PNG file"),
+    ("text file named like a JPEG", lambda p: picture(p, "photo.jpg", b"<html>Not Found</html>\n"),
+     r"introduction\.md:{line:introduction.md:photo.jpg}: image 'photo\.jpg' cannot be used: it is not an image Pillow can read"),
+    ("empty image file", lambda p: picture(p, "empty.png", b""),
+     r"introduction\.md:{line:introduction.md:empty.png}: image 'empty\.png' cannot be used: it is not an image Pillow can read"),
+    ("TIFF named like a PNG", lambda p: picture(p, "scan.png", tiff()),
+     r"introduction\.md:{line:introduction.md:scan.png}: image 'scan\.png' cannot be used: it is a TIFF image, which not every edition can show"),
+    ("image claiming too many pixels", lambda p: picture(p, "huge.png", claiming_size(MARCH.read_bytes(), 40000, 40000)),
+     r"introduction\.md:{line:introduction.md:huge.png}: image 'huge\.png' cannot be used: it has too many pixels to be read safely"),
+    pytest.param("unreadable image", unreadable_image,
+                 r"introduction\.md:{line:introduction.md:locked.png}: image 'locked\.png' cannot be used: it cannot be read \(Permission denied\)",
+                 marks=pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")),
+    ("SVG with a script", lambda p: svg(p, '<script>alert(1)</script>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a <script> \(line 2 of the SVG\)"),
+    ("SVG with an event handler", lambda p: svg(p, '<rect width="10" height="10" onclick="steal()"/>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds an event handler \(onclick=\"steal\(\)\"\) \(line 2"),
+    ("SVG loading a picture from the network", lambda p: svg(p, '<image href="https://example.org/x.png" width="10" height="10"/>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a reference to another file or the network \('https://example\.org/x\.png'\)"),
+    ("SVG using another file", lambda p: svg(p, '<use xlink:href="other.svg#star"/>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a reference to another file or the network \('other\.svg#star'\)"),
+    ("SVG with a DOCTYPE and entities", lambda p: svg(p, "<text font-family='Charis SIL'>&secret;</text>",
+                                                       head='<!DOCTYPE svg [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it has a DOCTYPE"),
+    ("SVG with a foreignObject", lambda p: svg(p, '<foreignObject width="10" height="10"><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a <foreignObject>"),
+    ("SVG style importing a file", lambda p: svg(p, '<style>@import url(https://example.org/x.css);</style>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a stylesheet that loads a file"),
+    ("SVG not well-formed", lambda p: svg(p, '<rect width="10" height="10">'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it is not well-formed XML"),
+    ("SVG text in a font not shipped", lambda p: with_svg_text(p, '<text x="5" y="50" font-family="Arial">Strike!</text>'),
+     r"drawing\.svg:3: text in this SVG is set in the font 'Arial'; only the pamphlet's fonts are used"),
+    ("SVG text in no font", lambda p: with_svg_text(p, '<text x="5" y="50">Strike!</text>'),
+     r"drawing\.svg:3: text in this SVG is set in no font \(so a system font\)"),
+    ("SVG style naming a font not shipped", lambda p: with_svg_text(p, '<style>.t { font-family: Helvetica }</style><text class="t">Strike!</text>'),
+     r"drawing\.svg:3: this SVG's style names the font 'Helvetica'"),
+    ("SVG text with a character missing from the fonts", lambda p: with_svg_text(p, '<text x="5" y="50" style="font-family: \'Charis SIL\'">Our emblem: \u262d</text>'),
+     r"drawing\.svg:3: U\+262D HAMMER AND SICKLE \('\u262d'\) is not in the font Charis SIL"),
     ("link to a local file", lambda p: append(p / T / "introduction.md", "\n[notes](file:///etc/passwd)\n"),
      r"introduction\.md:{line:introduction.md:file:///}: link 'file:///etc/passwd' points at a file"),
     ("character missing from the fonts", lambda p: append(p / T / "statement-smk.md", "\nOur emblem: \u262d\n"),
@@ -366,7 +497,8 @@ def assert_untouched(project):
         assert (out / name).read_bytes() == PREVIOUS, f"{name} was changed"
 
 
-@pytest.mark.parametrize("case, mutate, pattern", CASES, ids=[case for case, _, _ in CASES])
+@pytest.mark.parametrize("case, mutate, pattern", CASES,
+                         ids=[case.values[0] if hasattr(case, "values") else case[0] for case in CASES])
 def test_bad_input(project, case, mutate, pattern):
     mutate(project)
     result = run(project, "--out", "out")

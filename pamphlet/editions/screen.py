@@ -3,15 +3,18 @@
 import copy
 
 from .. import check, pdfx
+from ..images import SCREEN_DPI
+from ..pdf import images_at_most
 from ..prepress import page_labels
 
 
 def make(tools, job, print_layout):
-    """With page labels, so that a viewer shows the print edition's page numbers."""
+    """With page labels, so that a viewer shows the print edition's page numbers; pictures with no more pixels
+    than SCREEN_DPI at the size they are shown (print keeps every pixel), so that the file stays small."""
     pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
     screen = print_layout.copy([_without_bleed(page) for _, page in pages])
     screen.color_profiles, screen.output_intent = {}, None  # no CMYK output intent: this edition is for screens
-    with pdfx.cmyk_as_rgb():  # the print layout's device-cmyk() colours, drawn in sRGB
+    with pdfx.cmyk_as_rgb(), images_at_most(screen, SCREEN_DPI):  # device-cmyk() colours drawn in sRGB
         return tools.pdf.to_bytes(screen, job.files[0], pdf_variant="pdf/ua-1",
                                   finisher=page_labels([number for number, _ in pages]))
 
