@@ -14,7 +14,7 @@ from .fonts import faces
 from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
 from .parallel import Background
-from .pdf import PdfWriter, missing_libraries
+from .pdf import PdfWriter, missing_libraries, progress
 from .render import Renderer, locale_path
 from .report import Report
 from .validate import check_glyphs, check_layouts, check_svg_text, font_coverage
@@ -91,7 +91,8 @@ class _Work:
             report.step("laying out the print edition")
             start = time.perf_counter()
             name = registry.file_name("print", self.tools.renderer.pamphlet.slug)
-            self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name)
+            with progress(report.progress("the print edition")):  # a long text takes a while: say how far
+                self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name)
             self.own[PRINT_LAYOUT] = time.perf_counter() - start
             renderer = self.tools.renderer
             report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],

@@ -3,6 +3,7 @@
 import ctypes.util
 import io
 import logging
+import re
 import sys
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
@@ -91,6 +92,41 @@ def images_at_most(document, dpi):
     finally:
         for picture, before, data in pictures.values():
             picture._dpi, picture.image_data = before, data
+
+
+# What WeasyPrint's progress log says, and how the live line says it.
+PROGRESS = ((re.compile(r"Step 5 - Creating layout - Page (\d+)$"), "laying out page {}"),
+            (re.compile(r"Step 5 - Creating layout - Repagination #(\d+)"), "laying out the pages again ({})"),
+            (re.compile(r"Step 6 - Creating PDF"), "writing the PDF"))
+
+
+@contextmanager
+def progress(show):
+    """While WeasyPrint works, show(what it is doing): each page it lays out, each time it lays them out again
+    (for page numbers in the contents), the writing of the PDF. Read from its progress log; nothing if show
+    is None."""
+    if show is None:
+        yield
+        return
+
+    def emit(record):
+        message = record.getMessage()
+        for pattern, text in PROGRESS:
+            match = pattern.match(message)
+            if match:
+                show(text.format(*match.groups()))
+
+    logger = logging.getLogger("weasyprint.progress")
+    handler = logging.Handler(logging.INFO)
+    handler.emit = emit
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 class SandboxedFetcher(URLFetcher):

@@ -5,6 +5,8 @@ import zipfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.live import Live
+from rich.spinner import Spinner
 from rich.table import Table
 
 
@@ -15,13 +17,15 @@ class Report:
         if not self.console.is_terminal:
             self.console.width = 120  # logs have no terminal width; keep file names whole
         self.live = live and self.console.is_terminal and not quiet
-        self.status = None
+        self.status = None  # the live line: a spinner and what the build is doing
+        self.spinner = None
         self.rows = []
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
 
     def __enter__(self):
         if self.live:
-            self.status = self.console.status("starting…")
+            self.spinner = Spinner("dots", "starting…")
+            self.status = Live(self.spinner, console=self.console, transient=True, refresh_per_second=12.5)
             self.status.start()
         return self
 
@@ -31,10 +35,18 @@ class Report:
 
     def step(self, text):
         """What the build is doing now."""
-        if self.live:
-            self.status.update(text)
+        if self.status is not None:
+            self.spinner.update(text=text)
+            self.status.refresh()  # shown now, not at the next tick: a step may be short
         elif not self.quiet:
             self.console.print(text)
+
+    def progress(self, subject):
+        """How far a long step has got, shown on the live line as 'subject: detail' by the function returned;
+        None when there is no live line (logs and pipes), so that they hold each step once."""
+        if self.status is None:
+            return None
+        return lambda detail: self.step(f"{subject}: {detail}")
 
     def wrote(self, path, edition, seconds):
         """A file written by edition (its declaration: its name, and how its pages are counted)."""
