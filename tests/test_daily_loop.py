@@ -1,5 +1,7 @@
 """The daily loop: a no-op rebuild writes nothing, an edit rebuilds what it affects, watch mode, new pamphlets."""
 
+import os
+import pty
 import subprocess
 import sys
 import time
@@ -126,3 +128,62 @@ def test_weasyprint_loads_without_starting_programs():
                            capture_output=True, text=True, check=True)
     if sys.platform.startswith("linux"):  # the trap is real here, so the probe can see it
         assert not plain.stdout.startswith("0 "), plain.stdout
+
+
+def test_watch_removes_the_leaflet_of_a_piece_no_longer_a_leaflet_or_no_longer_there(scaffold, tmp_path):
+    """As a full build does: an output the pamphlet no longer makes is removed, and the watch says so."""
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "leaflets", "--watch",
+                                "--texts", str(scaffold), "--out", str(out)], cwd=ROOT, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    done = ("removed", "rebuilt", "build failed", "every output")
+    try:
+        _read_until(process, ("watching",))
+        leaflet = output(out, "leaflets", "statement", slug="texts")
+        assert leaflet.is_file()
+        piece = scaffold / "statement.md"
+        piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: true", "leaflet: false"),
+                         encoding="utf-8")
+        lines = _read_until(process, done)
+        assert lines[-1].startswith(f"removed {leaflet}"), "".join(lines)
+        assert not leaflet.exists()
+        piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: false", "leaflet: true"),
+                         encoding="utf-8")
+        lines = _read_until(process, done)
+        assert lines[-1].startswith("rebuilt") and leaflet.is_file(), "".join(lines)
+        manifest = scaffold / "pamphlet.yml"
+        text = manifest.read_text(encoding="utf-8")
+        assert "\n  - statement.md" in text
+        manifest.write_text(text.replace("\n  - statement.md", ""), encoding="utf-8")
+        lines = _read_until(process, done)
+        assert lines[-1].startswith(f"removed {leaflet}"), "".join(lines)
+        assert not leaflet.exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_progress_inside_the_print_layout_on_a_terminal_only(scaffold, tmp_path):
+    """On a terminal the live line says which page the layout has reached; in logs nothing of it appears."""
+    command = [sys.executable, str(ROOT / "build.py"), "print", "--texts", str(scaffold)]
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child, on the terminal
+        os.execv(sys.executable, [*command, "--out", str(tmp_path / "tty")])
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the child has ended and its terminal closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, shown.decode(errors="replace")
+    shown = shown.decode(errors="replace")
+    assert "the print edition: laying out page 1" in shown and "the print edition: laying out page 5" in shown
+    assert "the print edition: writing the PDF" in shown
+    logged = run_build("print", "--texts", scaffold, "--out", tmp_path / "log")
+    assert logged.returncode == 0, logged.stderr
+    assert "laying out the print edition" in logged.stdout
+    assert "laying out page" not in logged.stdout + logged.stderr and "writing the PDF" not in logged.stdout
