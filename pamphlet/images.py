@@ -110,7 +110,7 @@ def _svg_problem(path):
             return (f"it holds {what} (line {node.sourceline} of the SVG); an image may only draw: remove it, "
                     "or save the drawing as plain SVG or PNG")
     for previous in root.itersiblings(preceding=True):
-        if isinstance(previous, etree._ProcessingInstruction):
+        if isinstance(previous, etree._ProcessingInstruction) and previous.target == "xml-stylesheet":
             return "it holds a processing instruction that loads a stylesheet; remove the <?xml-stylesheet …?> line"
     return None
 

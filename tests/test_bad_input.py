@@ -407,6 +407,8 @@ CASES = [
      r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a <foreignObject>"),
     ("SVG style importing a file", lambda p: svg(p, '<style>@import url(https://example.org/x.css);</style>'),
      r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a stylesheet that loads a file"),
+    ("SVG with a stylesheet instruction", lambda p: svg(p, '<rect width="10" height="10"/>', head='<?xml-stylesheet href="https://example.org/a.css"?>\n'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a processing instruction that loads a stylesheet"),
     ("SVG not well-formed", lambda p: svg(p, '<rect width="10" height="10">'),
      r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it is not well-formed XML"),
     ("SVG text in a font not shipped", lambda p: with_svg_text(p, '<text x="5" y="50" font-family="Arial">Strike!</text>'),
