@@ -60,7 +60,8 @@ def check(piece, converted):
             match = pattern.search(text)
             if match:
                 token = match.group(0)
-                snippet = text[max(0, match.start() - 20):match.end() + 20].strip()
+                # On one line, as every message is (the text around it may span several).
+                snippet = " ".join(text[max(0, match.start() - 20):match.end() + 20].split())
                 # As the author typed it: smart dashes and quotes back to what they came from.
                 typed = token.replace("—", "---").replace("–", "--").translate(str.maketrans("“”‘’«»", "\"\"''\"\""))
                 problems.append(Problem(piece.path, _line(piece, lines, typed, token, token.strip(" |")),

@@ -460,7 +460,7 @@ CASES = [
     ("table too wide for the page", lambda p: append(p / T / "introduction.md", WIDE_TABLE),
      r"introduction\.md:{line:introduction.md:| Internationalisation}: this table is \d+\.\d mm too wide for the page"),
     ("table not read", lambda p: append(p / T / "introduction.md", "\nThe figures:\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
-     r"introduction\.md:{line:introduction.md:|---|}: a table's rule line left as written"),
+     r"introduction\.md:{line:introduction.md:|---|}: a table's rule line left as written \(“…figures: \| a \| b \| \|.*\| 1 \| 2 \|…”\); start the table"),
     ("strikeout never closed", lambda p: append(p / T / "introduction.md", "\nThe ~~old words.\n"),
      r"introduction\.md:{line:introduction.md:~~old}: a strikeout '~~' never closed left as written"),
     ("inline note never closed", lambda p: append(p / T / "introduction.md", "\nA claim.^[A note never closed.\n"),
