@@ -10,7 +10,9 @@ from . import sheets
 from .editions import HERE, PRINT_LAYOUT, PRINT_PDF
 from .editions.print_edition import lay_out
 from .errors import BuildError
+from .cache import layout_sources
 from .fonts import faces
+from .incremental import PartLayouts
 from .load import MANIFEST, load_pamphlet
 from .output import Staging, remove_stale
 from .parallel import Background
@@ -25,12 +27,20 @@ FONTS = ROOT / "fonts"
 
 
 class Tools:
-    """What every edition is made with: the rendered texts, a PDF writer, the build's options."""
+    """What every edition is made with: the rendered texts, a PDF writer, the build's options, and the print
+    layout's parts (see incremental; watch mode keeps them from one build to the next)."""
 
-    def __init__(self, renderer, crop_marks=False, pdf=None):
+    def __init__(self, renderer, crop_marks=False, pdf=None, parts=None):
         self.renderer = renderer
         self.crop_marks = crop_marks
         self._pdf = pdf
+        self.parts = parts if parts is not None else PartLayouts()
+
+    def layout_sources(self):
+        """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
+        pamphlet = self.renderer.pamphlet
+        return layout_sources([LAYOUTS, FONTS], pamphlet.folder,
+                              [pamphlet.folder / MANIFEST, *(piece.path for piece in pamphlet.pieces)])
 
     @property
     def pdf(self):
@@ -45,11 +55,12 @@ def pdf_writer(texts):
     return PdfWriter(LAYOUTS, roots=(Path(texts), LAYOUTS, FONTS))
 
 
-def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, pdf=None):
+def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, pdf=None,
+          parts=None):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
-    at), the rest when all are done; pdf is a PdfWriter to reuse."""
+    at), the rest when all are done; pdf is a PdfWriter to reuse, parts the PartLayouts of its last build."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
@@ -61,7 +72,7 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     _prepare_out(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
     jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
-    tools = Tools(renderer, crop_marks, pdf)
+    tools = Tools(renderer, crop_marks, pdf, parts)
     with Staging(out) as staging, Background(tools) as background:
         work = _Work(registry.with_steps(jobs), tools, background)
         work.make(report, staging, print_first)

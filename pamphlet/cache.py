@@ -27,6 +27,14 @@ def _digest(paths, extra=""):
     return sha.hexdigest()
 
 
+def layout_sources(folders, texts, leave_out):
+    """Digest of the files a print layout loads besides its HTML: everything in folders (layouts, fonts) and
+    the files in texts (images) but those in leave_out (the manifest, the pieces: they reach it as HTML)."""
+    leave_out = {Path(path).resolve() for path in leave_out}
+    images = [p for p in _files(texts) if p.resolve() not in leave_out]
+    return _digest([path for folder in folders for path in _files(folder)] + images)
+
+
 def _content(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -46,15 +46,27 @@ class PdfWriter:
         self.layouts = layouts
         self.fetcher = SandboxedFetcher(roots)
         self.fonts = FontConfiguration()
+        self.parsed = {}
 
-    def layout(self, html, source="print.html", extra_css=None):
-        """Lay out a whole HTML document whose relative links resolve in layouts/."""
+    def layout(self, html, source="print.html", extra_css=None, stylesheets=(), version=""):
+        """Lay out a whole HTML document whose relative links resolve in layouts/. stylesheets: layouts'
+        stylesheets to apply as if linked first (parsed once for all documents of the same version of the
+        layouts), for documents laid out in parts."""
         with _weasyprint_problems(self.layouts / source):
             profiles = {}  # filled by @color-profile rules in extra_css (the print edition's output profile)
-            stylesheets = [CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
-                               url_fetcher=self.fetcher)] if extra_css else None
+            sheets = [self._stylesheet(name, version) for name in stylesheets]
+            if extra_css:
+                sheets.append(CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
+                                  url_fetcher=self.fetcher))
             document = HTML(string=html, base_url=str(self.layouts) + "/", url_fetcher=self.fetcher)
-            return document.render(font_config=self.fonts, stylesheets=stylesheets, color_profiles=profiles)
+            return document.render(font_config=self.fonts, stylesheets=sheets or None, color_profiles=profiles)
+
+    def _stylesheet(self, name, version):
+        if (name, version) not in self.parsed:
+            self.parsed = {key: sheet for key, sheet in self.parsed.items() if key[1] == version}
+            self.parsed[name, version] = CSS(url=(self.layouts / name).resolve().as_uri(), url_fetcher=self.fetcher,
+                                             font_config=self.fonts)
+        return self.parsed[name, version]
 
     def pad(self, document, multiple, stylesheet="print.css"):
         """Planned blank pages before the last page (the back cover) up to a multiple of pages."""

@@ -7,6 +7,7 @@ from watchfiles import watch
 
 from . import cache
 from .errors import BuildError, report_failure
+from .incremental import PartLayouts
 from .lint import build_line
 from .output import build_lock, write_problem
 
@@ -16,6 +17,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     and leaves the last good outputs in place."""
     from . import build as build_module
     pdf = build_module.pdf_writer(texts)  # one font configuration for every rebuild
+    parts = PartLayouts()  # the print layout's parts, kept from one build to the next
 
     def rebuild():
         try:
@@ -34,14 +36,15 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
         start = time.perf_counter()
         try:
             written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, pdf=pdf,
-                                         **options)
+                                         parts=parts, **options)
             if plan:
                 report.removed(plan.remember(written))
         except OSError as err:
             raise BuildError([write_problem(err, out)]) from None
         count = sum(len(paths) for paths in written.values())
+        laid_out = f" (print layout: {parts.laid_out} of {parts.count} parts laid out again)" if parts.count else ""
         report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
-                    f"in {time.perf_counter() - start:.2f} s")
+                    f"in {time.perf_counter() - start:.2f} s{laid_out}")
         report.note(build_line(texts))
 
     rebuild()

@@ -8,10 +8,15 @@ from ..units import A5, BLEED
 
 def lay_out(tools, name):
     """The print layout, padded with planned blanks to a multiple of 4 pages, and its press-ready bytes,
-    PDF/X-4 in CMYK, both checked; name is the print file's, for the problems' messages."""
-    pdf, pamphlet = tools.pdf, tools.renderer.pamphlet
+    PDF/X-4 in CMYK, both checked; name is the print file's, for the problems' messages.
+
+    Laid out in parts, each piece on its own (see incremental), always: a build that keeps parts from the
+    last one (watch mode) then makes the same bytes as one that starts afresh."""
+    pdf, renderer, pamphlet = tools.pdf, tools.renderer, tools.renderer.pamphlet
     profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
-    document = pdf.pad(pdf.layout(tools.renderer.render("print.html"), extra_css=profile), 4)
+    whole = tools.parts.document(pdf, renderer.render("print.html"), [piece["id"] for piece in renderer.pieces],
+                                 tools.layout_sources() + profile, extra_css=profile)
+    document = pdf.pad(whole, 4)
     BuildError.raise_any(check.check_layout(document, name))
     data = pdf.to_bytes(document, name, pdf_variant="pdf/x-4",
                         pdf_identifier=pdfx.pdf_identifier(pamphlet.identifier),

@@ -1,0 +1,182 @@
+"""Lays out the print edition part by part (front matter, each piece, back cover) and keeps each part's pages, so
+that a build after an edit lays out again only the parts whose layout the edit can change."""
+
+import copy
+import hashlib
+from dataclasses import dataclass
+from html import escape
+
+import lxml.html
+from lxml import etree
+
+# Each part but the first is laid out as a document of its own that starts with a spacer page standing for the
+# page before the part: it has that page's number and side, and sets the named strings (running heads) as the
+# parts before left them, so the part's pages show what they would in one whole document. Page numbers a part
+# shows of other parts (target-counter, as the contents do) come from stub pages after it, numbered as those
+# parts are. Spacer and stub pages are laid out, then dropped.
+_STYLE = '<style data-pamphlet-part>{}</style>'
+_SPACER = '<div data-pamphlet-spacer style="break-after: page;{}"></div>'
+_STUB = '<div data-pamphlet-stub style="page: pamphlet-stub-{n}; break-before: page">{spans}</div>'
+# Spacer and stub pages are never seen: no margin boxes (running heads, folios) are laid out on them.
+_MARGINS = " ".join(f"@{name} {{ content: none }}" for name in (
+    "top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "right-top", "right-middle",
+    "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
+    "left-bottom", "left-middle", "left-top"))
+ROUNDS = 4  # page numbers shown across parts settle in one round when known, in two from nothing
+
+
+@dataclass
+class Part:
+    pages: list       # the part's own pages (WeasyPrint's), spacer and stubs left out
+    anchors: dict     # id -> index among pages of the page it is on
+    strings: dict     # named strings (string-set) as they stand after the part's last page
+    document: object  # the WeasyPrint document the pages come from
+
+
+class PartLayouts:
+    """The parts of the last build, by a key made of everything their layout depends on (their HTML with their
+    first page number and side, the strings and page numbers they show from other parts written in, and the
+    content of the layouts, fonts and images), and the page number of each id in that build."""
+
+    def __init__(self):
+        self.parts = {}
+        self.numbers = {}
+        self.laid_out = 0  # parts laid out by the last build; the others were kept from the one before
+        self.count = 0     # parts in the last build's document
+
+    def document(self, pdf, html, boundaries, sources, extra_css=None):
+        """The whole document, html cut before each id of boundaries and after the last, each part laid out
+        by pdf or kept from the last build, their pages together in order. sources: the digest of the files
+        the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'."""
+        slices = split(html, boundaries)
+        used, self.laid_out = {}, 0
+        for _ in range(ROUNDS):
+            parts, numbers = self._round(pdf, slices, sources, used, extra_css)
+            settled = all(self.numbers.get(t, 1) == numbers.get(t, 1) for s in slices for t in s.targets)
+            self.numbers = numbers
+            if settled:
+                break
+        else:
+            raise RuntimeError("the page numbers that parts show of each other do not settle")
+        self.parts, self.count = used, len(parts)  # only what this build used: memory stays that of one layout
+        return parts[0].document.copy([page for part in parts for page in part.pages])
+
+    def _round(self, pdf, slices, sources, used, extra_css):
+        """Each part laid out (or kept) from the page after the last one's; the page number of each id."""
+        number, strings, parts, numbers = 1, {}, [], {}
+        for index, piece in enumerate(slices):
+            html, stubs = piece.html(number, strings, {t: self.numbers.get(t, 1) for t in piece.targets})
+            key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
+            part = used.get(key) or self.parts.get(key)
+            if part is None:
+                part = _lay_out(pdf, html, stubs, strings, spacer=number > 1,
+                                stylesheets=piece.stylesheets, version=sources, extra_css=extra_css)
+                self.laid_out += 1
+            used[key] = part
+            parts.append(part)
+            numbers.update({name: number + offset for name, offset in part.anchors.items()})
+            strings, number = part.strings, number + len(part.pages)
+        return parts, numbers
+
+
+def _lay_out(pdf, html, stubs, strings, spacer, stylesheets, version, extra_css):
+    document = pdf.layout(html, stylesheets=stylesheets, version=version, extra_css=extra_css)
+    pages = document.pages[1 if spacer else 0:len(document.pages) - stubs]
+    anchors = {}
+    for index, page in enumerate(pages):
+        for name in page.anchors:  # an element split across pages is an anchor on each: the first counts
+            anchors.setdefault(name, index)
+    return Part(pages, anchors, _strings_after(pages, strings), document)
+
+
+@dataclass
+class Slice:
+    """One part of the whole document's HTML, to be laid out on its own."""
+    head: str       # the doctype, the <html> start tag and the whole <head>
+    body: object    # the part's <body>: its nodes and the ancestors they have in the whole document
+    targets: list   # ids the part links to (href="#id") that lie in other parts
+    stylesheets: list  # the stylesheets the whole document links to, in order
+
+    def html(self, number, strings, numbers):
+        """The part as a document of its own, starting on page number with strings as set before it;
+        numbers: the page of each target. Also returns how many stub pages follow the part's own."""
+        body = copy.deepcopy(self.body)
+        rules = []
+        if number > 1:
+            side = "right" if (number - 1) % 2 else "left"
+            rules.append(f"@page :first {{ counter-reset: page {number - 1}; {_MARGINS} }} "
+                         f"html {{ break-before: {side} }}")
+            sets = ", ".join(f"{name} {_css_string(value)}" for name, value in sorted(strings.items()))
+            spacer = lxml.html.fragment_fromstring(_SPACER.format(f" string-set: {escape(sets)}" if sets else ""))
+            spacer.tail, body.text = body.text, None
+            body.insert(0, spacer)
+        pages = {}
+        for target in self.targets:
+            pages.setdefault(numbers[target], []).append(target)
+        for page, names in sorted(pages.items()):
+            rules.append(f"@page pamphlet-stub-{page} {{ counter-reset: page {page}; {_MARGINS} }}")
+            spans = "".join(f'<span id="{escape(name)}"></span>' for name in names)
+            body.append(lxml.html.fragment_fromstring(_STUB.format(n=page, spans=spans)))
+        style = _STYLE.format(" ".join(rules)) if rules else ""
+        html = self.head.replace("</head>", style + "</head>", 1) + lxml.html.tostring(body, encoding="unicode")
+        return html + "</html>", len(pages)
+
+
+def split(html, boundaries):
+    """The document cut before each boundary element (by id) and after the last one."""
+    root = lxml.html.document_fromstring(html)
+    body = root.body
+    elements = list(body.iter())
+    order = {element: index for index, element in enumerate(elements)}
+    ends = {}
+    for element in reversed(elements):
+        ends[element] = max([order[element] + 1] + [ends[child] for child in element])
+    cuts = [order[root.get_element_by_id(name)] for name in boundaries]
+    if cuts:
+        cuts.append(ends[root.get_element_by_id(boundaries[-1])])
+    cuts = [0, *cuts, len(elements)]
+    shell = etree.Element(root.tag, root.attrib)
+    shell.append(copy.deepcopy(root.head))
+    # The layouts' stylesheets are parsed once for every part, not once for each.
+    links = [link for link in shell.iter("link") if link.get("rel") == "stylesheet"]
+    stylesheets = [link.get("href") for link in links]
+    for link in links:
+        link.getparent().remove(link)
+    head = "<!DOCTYPE html>\n" + lxml.html.tostring(shell, encoding="unicode").removesuffix("</html>")
+    slices = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        part = _copy_range(body, lo, hi, order, ends)
+        ids = {element.get("id") for element in part.iter() if element.get("id")}
+        targets = sorted({href[1:] for href in (a.get("href") for a in part.iter("a"))
+                          if href and href.startswith("#") and href[1:] not in ids})
+        slices.append(Slice(head, part, targets, stylesheets))
+    return slices
+
+
+def _copy_range(element, lo, hi, order, ends):
+    """A copy of element holding only the nodes from position lo to hi (in document order), with their
+    ancestors."""
+    new = etree.Element(element.tag, element.attrib)
+    if order[element] >= lo:
+        new.text = element.text
+    for child in element:
+        if ends[child] <= lo or order[child] >= hi:
+            continue
+        inside = lo <= order[child] and ends[child] <= hi
+        kept = copy.deepcopy(child) if inside else _copy_range(child, lo, hi, order, ends)
+        kept.tail = child.tail if lo <= ends[child] < hi else None
+        new.append(kept)
+    return new
+
+
+def _strings_after(pages, strings):
+    strings = dict(strings)
+    for page in pages:
+        for box in page._page_box.descendants():
+            for name, text in box.string_set or ():
+                strings[name] = text
+    return strings
+
+
+def _css_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'

@@ -1,0 +1,151 @@
+"""Watch mode lays out again only the parts of the print layout that an edit changes, and every file it writes
+is byte for byte what a cold full build of the same sources writes."""
+
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+
+import yaml
+
+from pypdf import PdfReader
+
+from conftest import ROOT, TEXTS
+
+LAID_OUT = re.compile(r"print layout: (\d+) of (\d+) parts laid out again")
+
+
+def _project(tmp_path):
+    """A copy of the builder with its own layouts (so that a test may change them) and of texts/."""
+    project = tmp_path / "project"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("pamphlet", "layouts", "fonts"):
+        shutil.copytree(ROOT / folder, project / folder, ignore=ignore)
+    shutil.copy(ROOT / "build.py", project)
+    shutil.copytree(TEXTS, project / "texts")
+    return project
+
+
+class Watch:
+    """build.py --watch running on the project, its output lines read as they come."""
+
+    def __init__(self, project, out):
+        self.process = subprocess.Popen([sys.executable, "-u", str(project / "build.py"), "--watch",
+                                         "--texts", str(project / "texts"), "--out", str(out)],
+                                        cwd=project, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
+        self.wait(("watching",))
+
+    def wait(self, starts, timeout=300):
+        """Lines up to one starting with one of starts, then any that follow within two seconds (an edit of
+        two files may be seen as two changes)."""
+        seen = []
+        while not seen or not seen[-1].startswith(starts):
+            try:
+                seen.append(self.lines.get(timeout=timeout))
+            except queue.Empty:
+                raise AssertionError("watch mode did not answer: " + "".join(seen)) from None
+        while True:
+            try:
+                seen.append(self.lines.get(timeout=2))
+            except queue.Empty:
+                return seen
+
+    def rebuilt(self):
+        """(parts laid out again, parts) of the last rebuild of the print edition."""
+        lines = self.wait(("rebuilt", "build failed"))
+        assert not any(line.startswith("build failed") for line in lines), "".join(lines)
+        counts = [LAID_OUT.search(line) for line in lines if line.startswith("rebuilt")]
+        assert counts[-1], "".join(lines)
+        return int(counts[-1][1]), int(counts[-1][2])
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _outputs(folder):
+    return {path.name: path.read_bytes() for path in folder.iterdir() if not path.name.startswith(".")}
+
+
+def _cold_build(project, out):
+    result = subprocess.run([sys.executable, str(project / "build.py"), "--texts", str(project / "texts"),
+                             "--out", str(out), "--quiet"], cwd=project, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return _outputs(out)
+
+
+def _piece_pages(folder):
+    """The page each piece starts on, by the print PDF's bookmarks."""
+    reader = PdfReader(folder / "kazakhstan-2022-print.pdf")
+    return [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]
+
+
+PARAGRAPH = ("The strike spread from the oil fields of Zhanaozen to the mines and plants of the whole country, "
+             "and with it the demands: lower prices, higher wages, the right to organise. ") * 12
+NEW_PIECE = """---
+kind: article
+title: A new article on the strikes
+date: 2022-01-20
+authors: [An Author]
+---
+
+{paragraph}
+
+## The second part
+
+{paragraph}
+"""
+
+
+def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp_path):
+    project = _project(tmp_path)
+    texts, watched = project / "texts", tmp_path / "watched"
+    manifest = texts / "pamphlet.yml"
+    watch = Watch(project, watched)
+    try:
+        steps = []
+
+        def step(name, edit):
+            edit()
+            laid_out, parts = watch.rebuilt()
+            cold = _cold_build(project, tmp_path / f"cold-{len(steps)}")
+            outputs = _outputs(watched)
+            assert set(cold) <= set(outputs), name  # (a removed piece's leaflet stays: not this test's matter)
+            different = [file for file in cold if outputs[file] != cold[file]]
+            assert not different, f"after {name}, watch mode wrote other bytes than a cold build: {different}"
+            steps.append((name, laid_out, parts))
+            return laid_out, parts
+
+        starts = _piece_pages(watched)
+        pieces = len(yaml.safe_load(manifest.read_text(encoding="utf-8"))["pieces"])
+        # One word: that piece alone is laid out again, of the front matter, each piece and the back cover.
+        assert step("a word", lambda: _edit(texts / "statement-rsd.md", "for several days", "for many days")) \
+            == (1, pieces + 2)
+        # A paragraph that makes the introduction longer by pages: it and every part after it move.
+        laid_out, parts = step("a paragraph", lambda: _edit(texts / "introduction.md", "\n\n",
+                                                             f"\n\n{PARAGRAPH}\n\n{PARAGRAPH}\n\n"))
+        assert _piece_pages(watched)[1:] > starts[1:]  # every piece after it starts later
+        assert laid_out >= parts - 1  # the title page, imprint and contents too: its page numbers changed
+
+        def add_piece():
+            (texts / "new-article.md").write_text(NEW_PIECE.format(paragraph=PARAGRAPH), encoding="utf-8")
+            _edit(manifest, "  - statement-smk.md", "  - new-article.md\n  - statement-smk.md")
+        assert step("a new piece", add_piece)[1] == pieces + 3
+        assert step("a removed piece", lambda: _edit(manifest, "  - statement-smk.md\n", ""))[1] == pieces + 2
+        # A changed layout: every part is laid out again.
+        laid_out, parts = step("a changed layout", lambda: _edit(project / "layouts" / "print.css",
+                                                                 "padding-top: 14mm", "padding-top: 30mm"))
+        assert laid_out >= parts
+    finally:
+        watch.stop()
+    assert len(steps) == 5, steps
