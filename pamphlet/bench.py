@@ -77,7 +77,7 @@ def _bench(texts, pandoc, work):
     noop = statistics.median(_timed([_ours(texts) + ["--out", str(out)]], env) for _ in range(RUNS))
     short_watch = statistics.median(_watch_round_trips(texts, work / "watch-short", env))
     long_watch = statistics.median(_watch_round_trips(long, work / "watch-long", env))
-    peak = _peak_memory(_ours(long) + ["--out", str(Path(tempfile.mkdtemp(dir=work)))], env)
+    pss, rss = _peak_memory(_ours(long) + ["--out", str(Path(tempfile.mkdtemp(dir=work)))], env)
     pages = _print_pages(work, env, long)
 
     rows = [
@@ -90,7 +90,8 @@ def _bench(texts, pandoc, work):
         ("(c) texts/: every edition, cold process, empty output", short_cold, None),
         ("    texts/: Pandoc 3, one EPUB + one PDF (WeasyPrint)", short_pandoc, None),
         ("    ratio", short_cold / short_pandoc, 1.3),
-        ("(d) peak memory of (b), all processes, MB", peak, 300),
+        ("(d) peak memory of (b), all processes (sum of PSS), MB", pss, 300),
+        ("    the same as a sum of RSS (counts shared pages twice), MB", rss, None),
         ("    no-op rebuild of texts/", noop, 0.3),
     ]
     print(f"medians of {RUNS} runs ({LONG_RUNS} for a cold build of the long text, {pages} print pages) after a "
@@ -186,27 +187,33 @@ def _print_pages(work, env, texts):
 
 
 def _peak_memory(command, env):
-    """Peak of the summed resident memory of the build and its other processes, sampled every 5 ms."""
+    """Peaks of the build's memory with all its processes, sampled every 10 ms, in MB: the sum of their
+    proportional set sizes (PSS: a page shared by a forked process and its parent counts half in each, so
+    the sum is the memory really used), and the sum of their resident sizes (RSS: shared pages count in
+    each process, so a fork seems to double them)."""
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    peak = 0
+    pss = rss = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.005)
-    return peak / 1024
+        sizes = _tree_sizes(process.pid)
+        pss, rss = max(pss, sizes[0]), max(rss, sizes[1])
+        time.sleep(0.01)
+    return pss / 1024, rss / 1024
 
 
-def _tree_rss(pid):
-    total, pids = 0, [pid]
+def _tree_sizes(pid):
+    pss = rss = 0
+    pids = [pid]
     while pids:
         current = pids.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            pss += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")))
+            rss += int(next(line.split()[1] for line in rollup.splitlines() if line.startswith("Rss:")))
             for task in Path(f"/proc/{current}/task").iterdir():
                 pids += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
             continue
-    return total  # kB
+    return pss, rss  # kB
 
 
 def _load():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import editions as registry
 from . import sheets
-from .editions import HERE, PRINT_LAYOUT, PRINT_PDF
+from .editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
 from .editions.print_edition import lay_out
 from .errors import BuildError
 from .cache import layout_sources
@@ -103,7 +103,7 @@ class _Work:
             start = time.perf_counter()
             name = registry.file_name("print", self.tools.renderer.pamphlet.slug)
             with progress(report.progress("the print edition")):  # a long text takes a while: say how far
-                self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name)
+                self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name, then=self.layout_made)
             self.own[PRINT_LAYOUT] = time.perf_counter() - start
             renderer = self.tools.renderer
             report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],
@@ -116,11 +116,17 @@ class _Work:
                 if print_first and job.step.name == "print":
                     staging.commit()
 
+    def layout_made(self, layout):
+        """What needs the print layout alone starts now, while this process writes the print PDF."""
+        self.values[PRINT_LAYOUT] = layout
+        self.start_ready()
+
     def start_ready(self):
-        """Give the second process each of its jobs whose needs are all made."""
+        """Give the second process, or a process forked now, each of its jobs whose needs are all made."""
         for job in self.jobs:
             if job.step.runs != HERE and job.id not in self.futures and all(n in self.values for n in job.step.needs):
-                self.futures[job.id] = self.background.submit(job, **self.needs(job))
+                start = self.background.fork if job.step.runs == FORKED else self.background.submit
+                self.futures[job.id] = start(job, **self.needs(job))
 
     def needs(self, job):
         return {need: self.value(need) for need in job.step.needs}

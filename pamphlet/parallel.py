@@ -1,8 +1,10 @@
-"""Runs the steps declared to run in the second process (leaflets, font subsets, booklet, cover) there."""
+"""Runs the steps declared to run in the second process (leaflets, font subsets, booklet, cover) there, and those
+that need the print layout itself (the screen PDF) in a process forked once the layout is made."""
 
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -17,10 +19,16 @@ class Background:
     def __init__(self, tools):
         self.tools = tools
         self.pool = None
+        self.forked = []
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             # Forked, the process gets the tools (the renderer among them) as they are, without pickling.
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_start, initargs=(os.getpid(), tools))
+
+    def fork(self, job, **needs):
+        """Run job's function(tools, job, **needs) in a process forked now (see Forked)."""
+        self.forked.append(Forked(self.tools, job, **needs))
+        return self.forked[-1]
 
     def submit(self, job, **needs):
         """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds)."""
@@ -32,8 +40,61 @@ class Background:
         return self
 
     def __exit__(self, *exc):
+        for forked in self.forked:
+            forked.close()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Forked:
+    """A job run in a child forked now, which has everything this process has made (the print layout among it:
+    WeasyPrint's objects cannot be pickled, so they cannot be sent to the second process); only the result
+    comes back, pickled, through a pipe. Where fork is unavailable or there is one core, the job runs here
+    when its result is asked for."""
+
+    def __init__(self, tools, job, **needs):
+        self.later = _Later(tools, job, needs)
+        self.pid, self.waited = None, False
+        if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+            return
+        parent = os.getpid()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: make the job, send it back, and leave without running anything of the parent's
+            os.close(read)
+            _die_with(parent)
+            try:
+                outcome = (True, _run(tools, job, needs))
+            except BaseException as err:  # noqa: BLE001 (raised again in the parent, where it is reported)
+                outcome = (False, err)
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(outcome, pipe)
+            os._exit(0)
+        os.close(write)
+        self.pid, self.read = pid, read
+
+    def result(self):
+        """(what the job returned, seconds it took), or what it raised, raised here; asked for once."""
+        if self.pid is None:
+            return self.later.result()
+        with os.fdopen(self.read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.waited = True
+        if not data:
+            raise RuntimeError(f"the process making {self.later.job.id} ended without a result (status {status})")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    def close(self):
+        """End the child if its result was never asked for (the build failed before): no process is left."""
+        if self.pid is not None and not self.waited:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.read)
+            self.waited = True
 
 
 def _start(parent, tools):
@@ -43,6 +104,10 @@ def _start(parent, tools):
     """
     global _TOOLS
     _TOOLS = tools
+    _die_with(parent)
+
+
+def _die_with(parent):
     try:
         libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's among them; no search
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # Linux: the kernel kills this process with its parent

@@ -15,8 +15,9 @@ PRINT_LAYOUT = "print_layout"   # the laid-out print document (WeasyPrint's): on
 PRINT_PDF = "print_pdf"         # the print edition's press-ready bytes
 BUILT_IN = (PRINT_LAYOUT, PRINT_PDF)
 
-# Where a step runs: this process, or the build's second process (parallel.Background).
-HERE, SECOND = "here", "second"
+# Where a step runs: this process, the build's second process (parallel.Background), or a process forked from
+# this one once the print layout is made (parallel.Forked): it has the layout, which cannot be sent anywhere.
+HERE, SECOND, FORKED = "here", "second", "forked"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ EDITIONS = (
     Edition("leaflets", "leaflets:make", runs=SECOND, files=("{slug}-leaflet-{piece}.pdf",), per_piece="leaflet",
             purpose="each piece marked `leaflet: true`: two copies per A4 sheet, front and back; with the "
                     "manifest's `url`, a QR code of it"),
-    Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), files=("{slug}-screen.pdf",),
+    Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), runs=FORKED, files=("{slug}-screen.pdf",),
             purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
                     "bookmarks, linked contents, the print edition's page numbers"),
     Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, FONTS.name, COVER.name), files=("{slug}.epub",),

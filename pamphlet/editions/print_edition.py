@@ -6,9 +6,11 @@ from ..prepress import press_ready
 from ..units import A5, BLEED
 
 
-def lay_out(tools, name):
+def lay_out(tools, name, then=None):
     """The print layout, padded with planned blanks to a multiple of 4 pages, and its press-ready bytes,
-    PDF/X-4 in CMYK, both checked; name is the print file's, for the problems' messages.
+    PDF/X-4 in CMYK, both checked; name is the print file's, for the problems' messages. then(layout) is
+    called as soon as the layout is made and checked, before the PDF is written (to start what needs the
+    layout alone).
 
     Laid out in parts, each piece on its own (see incremental), always: a build that keeps parts from the
     last one (watch mode) then makes the same bytes as one that starts afresh."""
@@ -18,6 +20,8 @@ def lay_out(tools, name):
                                  tools.layout_sources() + profile, extra_css=profile)
     document = pdf.pad(whole, 4)
     BuildError.raise_any(check.check_layout(document, name))
+    if then:
+        then(document)
     data = pdf.to_bytes(document, name, pdf_variant="pdf/x-4",
                         pdf_identifier=pdfx.pdf_identifier(pamphlet.identifier),
                         finisher=pdfx.finisher(pamphlet.identifier, "print"))
