@@ -64,7 +64,7 @@ class PartLayouts:
     def _round(self, pdf, slices, sources, used, extra_css):
         """Each part laid out (or kept) from the page after the last one's; the page number of each id."""
         number, strings, parts, numbers = 1, {}, [], {}
-        for index, piece in enumerate(slices):
+        for piece in slices:
             html, stubs = piece.html(number, strings, {t: self.numbers.get(t, 1) for t in piece.targets})
             key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
             part = used.get(key) or self.parts.get(key)
@@ -144,7 +144,7 @@ def split(html, boundaries):
         link.getparent().remove(link)
     head = "<!DOCTYPE html>\n" + lxml.html.tostring(shell, encoding="unicode").removesuffix("</html>")
     slices = []
-    for lo, hi in zip(cuts, cuts[1:]):
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
         part = _copy_range(body, lo, hi, order, ends)
         ids = {element.get("id") for element in part.iter() if element.get("id")}
         targets = sorted({href[1:] for href in (a.get("href") for a in part.iter("a"))
