@@ -137,6 +137,11 @@ def split(html, boundaries):
     cuts = [0, *cuts, len(elements)]
     shell = etree.Element(root.tag, root.attrib)
     shell.append(copy.deepcopy(root.head))
+    # A <style> outside the head applies to the whole document: every part gets it in its head (the first part
+    # may have it in its body as well, which changes nothing).
+    for style in root.iter("style"):
+        if root.head not in style.iterancestors():
+            shell[0].append(copy.deepcopy(style))
     # The layouts' stylesheets are parsed once for every part, not once for each.
     links = [link for link in shell.iter("link") if link.get("rel") == "stylesheet"]
     stylesheets = [link.get("href") for link in links]
