@@ -47,17 +47,22 @@ class PdfWriter:
         self.fetcher = SandboxedFetcher(roots)
         self.fonts = FontConfiguration()
         self.parsed = {}
+        self.extra = {}
 
     def layout(self, html, source="print.html", extra_css=None, stylesheets=(), version=""):
         """Lay out a whole HTML document whose relative links resolve in layouts/. stylesheets: layouts'
         stylesheets to apply as if linked first (parsed once for all documents of the same version of the
         layouts), for documents laid out in parts."""
         with _weasyprint_problems(self.layouts / source):
-            profiles = {}  # filled by @color-profile rules in extra_css (the print edition's output profile)
             sheets = [self._stylesheet(name, version) for name in stylesheets]
-            if extra_css:
-                sheets.append(CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
-                                  url_fetcher=self.fetcher))
+            # One parse of extra_css, and so one set of its @color-profile objects (the print edition's output
+            # profile), for every document: pages laid out in parts share them, and writing numbers them.
+            if extra_css not in self.extra:
+                profiles = {}
+                self.extra[extra_css] = (CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
+                                             url_fetcher=self.fetcher) if extra_css else None, profiles)
+            sheet, profiles = self.extra[extra_css]
+            sheets += [sheet] if sheet else []
             document = HTML(string=html, base_url=str(self.layouts) + "/", url_fetcher=self.fetcher)
             return document.render(font_config=self.fonts, stylesheets=sheets or None, color_profiles=profiles)
 
