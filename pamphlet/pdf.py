@@ -55,16 +55,21 @@ class PdfWriter:
         layouts), for documents laid out in parts."""
         with _weasyprint_problems(self.layouts / source):
             sheets = [self._stylesheet(name, version) for name in stylesheets]
-            # One parse of extra_css, and so one set of its @color-profile objects (the print edition's output
-            # profile), for every document: pages laid out in parts share them, and writing numbers them.
-            if extra_css not in self.extra:
+            # One parse of extra_css (for each version of the files it loads), and so one set of its @color-profile
+            # objects (the print edition's output profile), for every document: pages laid out in parts share
+            # them, and writing numbers them.
+            if (extra_css, version) not in self.extra:
                 profiles = {}
-                self.extra[extra_css] = (CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
-                                             url_fetcher=self.fetcher) if extra_css else None, profiles)
-            sheet, profiles = self.extra[extra_css]
+                sheet = CSS(string=extra_css, font_config=self.fonts, color_profiles=profiles,
+                            url_fetcher=self.fetcher) if extra_css else None
+                self.extra = {key: value for key, value in self.extra.items() if key[1] == version}
+                self.extra[extra_css, version] = sheet, _settled(profiles)
+            sheet, profiles = self.extra[extra_css, version]
             sheets += [sheet] if sheet else []
             document = HTML(string=html, base_url=str(self.layouts) + "/", url_fetcher=self.fetcher)
-            return document.render(font_config=self.fonts, stylesheets=sheets or None, color_profiles=profiles)
+            document = document.render(font_config=self.fonts, stylesheets=sheets or None, color_profiles=profiles)
+            _settled(document.color_profiles)  # those of the document's own @color-profile rules
+            return document
 
     def _stylesheet(self, name, version):
         if (name, version) not in self.parsed:
@@ -144,6 +149,28 @@ def progress(show):
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+class _SettledProfile:
+    """A colour profile as WeasyPrint embeds it, with its bytes and name read once, in that order, as the first
+    PDF written with it reads them. WeasyPrint's ColorProfile has LittleCMS serialise the profile at every write,
+    and LittleCMS writes a tag it has read (WeasyPrint reads the device model to name the output intent) other
+    than the file has it: without this, a second PDF written with the same profile in one process (watch mode,
+    whose parts keep their documents) would embed other bytes than a cold build does."""
+
+    def __init__(self, profile):
+        self.src, self.rendering_intent, self.components = profile.src, profile.rendering_intent, profile.components
+        self.content = profile.content  # before the name, which reads the device model
+        self.name = profile.name
+        self.pdf_reference = None  # set by each write
+
+
+def _settled(profiles):
+    """profiles (WeasyPrint's, by name) with each turned into a _SettledProfile, in place."""
+    for name, profile in profiles.items():
+        if not isinstance(profile, _SettledProfile):
+            profiles[name] = _SettledProfile(profile)
+    return profiles
 
 
 class SandboxedFetcher(URLFetcher):

@@ -10,7 +10,9 @@ import pikepdf
 import pytest
 
 from conftest import ROOT, run_build
+from pamphlet import pdfx
 from pamphlet.check import check_pdfx
+from pamphlet.pdf import PdfWriter
 
 PROFILES = ROOT / "layouts" / "profiles"
 
@@ -227,6 +229,19 @@ def test_uncoated_paper_profile_by_manifest(texts_copy, tmp_path):
     result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert _intent_profile(tmp_path / "out") == ("FOGRA29", (PROFILES / "FOGRA29.icc").read_bytes())
+
+
+def test_every_pdf_a_process_writes_embeds_the_profile_as_its_file():
+    """LittleCMS writes a profile otherwise once its device model has been read, and WeasyPrint reads it to name
+    the output intent: watch mode, writing print PDFs again from documents it keeps, must embed the same bytes."""
+    writer = PdfWriter(ROOT / "layouts", roots=(ROOT / "layouts",))
+    css = pdfx.color_profile_css(PROFILES / "FOGRA39.icc")
+    first = writer.layout("<p>A first text.</p>", extra_css=css)
+    for document in (first, writer.layout("<p>A second text.</p>", extra_css=css), first):
+        data = writer.to_bytes(document, "test.pdf", pdf_variant="pdf/x-4")
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            embedded = pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()
+        assert embedded == (PROFILES / "FOGRA39.icc").read_bytes()
 
 
 def test_print_shops_own_profile_from_the_texts_folder(texts_copy, tmp_path):
