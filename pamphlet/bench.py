@@ -39,8 +39,9 @@ def run_bench(texts="texts"):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def long_pamphlet(texts, folder, copies=COPIES):
-    """texts with every piece repeated copies times (leaflets off: each copy is as long as its original)."""
+def long_pamphlet(texts, folder, copies=COPIES, slug="long"):
+    """texts with every piece repeated copies times (leaflets off: each copy is as long as its original), as the
+    pamphlet slug in folder; the bench and the tests of long texts use it."""
     folder.mkdir()
     manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
     pieces = []
@@ -58,7 +59,7 @@ def long_pamphlet(texts, folder, copies=COPIES):
         if other.is_file() and other.name != "pamphlet.yml" and other.suffix != ".md":
             shutil.copy(other, folder / other.name)
     manifest["pieces"] = pieces
-    manifest["slug"] = "long"
+    manifest["slug"] = slug
     (folder / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                          encoding="utf-8")
     return folder

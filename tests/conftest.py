@@ -162,28 +162,6 @@ def collating_marks(booklet_path):
     return marks
 
 
-def make_long_pamphlet(texts, folder, copies, slug="long"):
-    """texts/ with every piece repeated copies times (leaflets off: each copy is as long as its original)."""
-    folder.mkdir()
-    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
-    pieces = []
-    for copy in range(1, copies + 1):
-        for name in manifest["pieces"]:
-            _, front, body = (texts / name).read_text(encoding="utf-8").split("---\n", 2)
-            data = yaml.safe_load(front)
-            data["title"] = f"{copy}. {data['title']}"
-            data.pop("leaflet", None)
-            target = f"{copy:02d}-{name}"
-            (folder / target).write_text("---\n" + yaml.safe_dump(data, allow_unicode=True) + "---\n" + body,
-                                         encoding="utf-8")
-            pieces.append(target)
-    manifest["pieces"] = pieces
-    manifest["slug"] = slug
-    (folder / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
-    return folder
-
-
 @pytest.fixture
 def scaffold(tmp_path):
     """A pamphlet made by `build.py new` in tmp_path/texts (slug 'texts'): small, so builds are quick."""

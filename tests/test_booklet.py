@@ -3,7 +3,8 @@
 import pytest
 import yaml
 
-from conftest import MM, TEXTS, booklet_halves, make_long_pamphlet, pdf_pages, run_build
+from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_build
+from pamphlet.bench import long_pamphlet
 from pamphlet.impose import MAX_SHEETS, PAPER_THICKNESS_MM, saddle_stitch_order, sections
 
 
@@ -42,7 +43,7 @@ def creep_by_depth(print_path, booklet_path):
 def booklet_48(tmp_path_factory):
     """texts/ twice over and two pieces more: 48 print pages, 12 nested sheets."""
     folder = tmp_path_factory.mktemp("b48")
-    texts = make_long_pamphlet(TEXTS, folder / "texts", copies=3, slug="b48")
+    texts = long_pamphlet(TEXTS, folder / "texts", copies=3, slug="b48")
     manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
     manifest["pieces"] = manifest["pieces"][:10]
     (texts / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),

@@ -3,7 +3,8 @@
 import pytest
 from pypdf import PdfReader
 
-from conftest import TEXTS, booklet_halves, collating_marks, make_long_pamphlet, run_build
+from conftest import TEXTS, booklet_halves, collating_marks, run_build
+from pamphlet.bench import long_pamphlet
 from pamphlet import impose
 from pamphlet.impose import MAX_SHEETS, saddle_stitch_order
 
@@ -13,7 +14,7 @@ COPIES = 10
 @pytest.fixture(scope="module")
 def long_out(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scale")
-    texts = make_long_pamphlet(TEXTS, folder / "long", copies=COPIES)
+    texts = long_pamphlet(TEXTS, folder / "long", copies=COPIES)
     result = run_build("--texts", texts, "--out", folder / "out")
     assert result.returncode == 0, result.stderr
     return folder / "out"
