@@ -8,11 +8,15 @@ import subprocess
 import sys
 import threading
 
+import pytest
 import yaml
-
 from pypdf import PdfReader
 
 from conftest import ROOT, TEXTS
+from pamphlet import pdfx
+from pamphlet.build import LAYOUTS, Tools, build_date
+from pamphlet.load import load_pamphlet
+from pamphlet.render import Renderer
 
 LAID_OUT = re.compile(r"print layout: (\d+) of (\d+) parts laid out again")
 
@@ -149,3 +153,29 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
     finally:
         watch.stop()
     assert len(steps) == 5, steps
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.mark.parametrize("texts", [TEXTS, FIXTURES / "notes-en", FIXTURES / "notes-ru", FIXTURES / "messy"],
+                         ids=lambda path: path.name)
+def test_the_print_layout_in_parts_is_the_whole_documents(texts, monkeypatch):
+    """Laid out piece by piece (notes at the foot of their page, tables, figures, running heads, the contents'
+    page numbers), the print PDF has the bytes of the same HTML laid out as one document."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pamphlet = load_pamphlet(texts)
+    renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet))
+    tools = Tools(renderer)
+    profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
+    html = renderer.render("print.html")
+    whole = tools.pdf.layout(html, extra_css=profile)
+    parts = tools.parts.document(tools.pdf, html, [piece["id"] for piece in renderer.pieces],
+                                 tools.layout_sources() + profile, extra_css=profile)
+    assert tools.parts.count == len(renderer.pieces) + 2
+
+    def write(document):
+        return tools.pdf.to_bytes(document, "test.pdf", pdf_variant="pdf/x-4", pdf_identifier=b"test",
+                                  finisher=pdfx.finisher(pamphlet.identifier, "print"))
+    assert len(parts.pages) == len(whole.pages)
+    assert write(parts) == write(whole)
