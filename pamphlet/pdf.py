@@ -5,7 +5,7 @@ import io
 import logging
 import re
 import sys
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,6 +38,8 @@ from weasyprint.formatting_structure import boxes  # noqa: E402, F401 (the layou
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
+from .painted import PaintedPages  # noqa: E402 (imports WeasyPrint)
+
 
 class PdfWriter:
     """Shares one font configuration between the PDF editions of a build; loads files from roots only."""
@@ -48,6 +50,7 @@ class PdfWriter:
         self.fonts = FontConfiguration()
         self.parsed = {}
         self.extra = {}
+        self.painted = PaintedPages()
 
     def layout(self, html, source="print.html", extra_css=None, stylesheets=(), version=""):
         """Lay out a whole HTML document whose relative links resolve in layouts/. stylesheets: layouts'
@@ -88,8 +91,10 @@ class PdfWriter:
         pages = document.pages
         return document.copy(pages[:-1] + [blank] * missing + pages[-1:])
 
-    def to_bytes(self, document, name, **options):
-        with _weasyprint_problems(name):
+    def to_bytes(self, document, name, keep_drawings=False, **options):
+        """The document as PDF bytes. keep_drawings: draw only the pages not drawn by the writes before that
+        kept theirs (see painted), with the same bytes; for the print edition, written again after each edit."""
+        with _weasyprint_problems(name), (self.painted.keep() if keep_drawings else nullcontext()):
             return document.write_pdf(**options)
 
 

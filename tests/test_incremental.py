@@ -16,6 +16,7 @@ from conftest import ROOT, TEXTS
 from pamphlet import pdfx
 from pamphlet.build import LAYOUTS, Tools, build_date
 from pamphlet.load import load_pamphlet
+from pamphlet.pdf import boxes
 from pamphlet.render import Renderer
 
 LAID_OUT = re.compile(r"print layout: (\d+) of (\d+) parts laid out again")
@@ -162,7 +163,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
                          ids=lambda path: path.name)
 def test_the_print_layout_in_parts_is_the_whole_documents(texts, monkeypatch):
     """Laid out piece by piece (notes at the foot of their page, tables, figures, running heads, the contents'
-    page numbers), the print PDF has the bytes of the same HTML laid out as one document."""
+    page numbers), and written keeping each page's drawing, then written again from the drawings kept, the
+    print PDF has the bytes of the same HTML laid out as one document and drawn page by page."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pamphlet = load_pamphlet(texts)
     renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet))
@@ -174,8 +176,17 @@ def test_the_print_layout_in_parts_is_the_whole_documents(texts, monkeypatch):
                                  tools.layout_sources() + profile, extra_css=profile)
     assert tools.parts.count == len(renderer.pieces) + 2
 
-    def write(document):
-        return tools.pdf.to_bytes(document, "test.pdf", pdf_variant="pdf/x-4", pdf_identifier=b"test",
-                                  finisher=pdfx.finisher(pamphlet.identifier, "print"))
+    def write(document, keep):
+        return tools.pdf.to_bytes(document, "test.pdf", keep_drawings=keep, pdf_variant="pdf/x-4",
+                                  pdf_identifier=b"test", finisher=pdfx.finisher(pamphlet.identifier, "print"))
     assert len(parts.pages) == len(whole.pages)
-    assert write(parts) == write(whole)
+    drawn = write(whole, keep=False)
+    assert write(parts, keep=True) == drawn
+    assert tools.pdf.painted.drawn == len(parts.pages)
+    assert write(parts.copy(), keep=True) == drawn
+    # Only a page with a picture is drawn again (its image is a resource the whole PDF numbers).
+    assert tools.pdf.painted.drawn == sum(1 for page in parts.pages if _has_image(page._page_box))
+
+
+def _has_image(box):
+    return isinstance(box, boxes.ReplacedBox) or any(_has_image(child) for child in getattr(box, "children", ()))

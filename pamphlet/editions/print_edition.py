@@ -22,7 +22,7 @@ def lay_out(tools, name, then=None):
     BuildError.raise_any(check.check_layout(document, name))
     if then:
         then(document)
-    data = pdf.to_bytes(document, name, pdf_variant="pdf/x-4",
+    data = pdf.to_bytes(document, name, keep_drawings=True, pdf_variant="pdf/x-4",
                         pdf_identifier=pdfx.pdf_identifier(pamphlet.identifier),
                         finisher=pdfx.finisher(pamphlet.identifier, "print"))
     data = press_ready(data, crop_marks=tools.crop_marks)
