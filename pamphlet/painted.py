@@ -24,6 +24,7 @@ class _Drawing:
     states: dict  # the transparency states it uses, by name
     scale: float
     output_intent: str
+    written: tuple = (None, None)  # the page's whole content stream, and the bytes it was written as (compressed)
 
 
 class _NotKept(Exception):
@@ -56,6 +57,7 @@ class PaintedPages:
                     return
                 self.kept[page] = drawing
             _apply(drawing, stream)
+            stream.__class__, stream.drawing = _KeptStream, drawing
 
         Page.paint = paint_or_replay
         try:
@@ -98,6 +100,19 @@ def _apply(drawing, stream):
     for name, state in drawing.states.items():
         if name not in states:
             states[name] = pydyf.Dictionary(state)
+
+
+class _KeptStream(Stream):
+    """A kept page's content stream, written as the last time when it has the same content: compressing it
+    (zlib at level 9) is most of what writing a page costs once its drawing is kept."""
+
+    @property
+    def data(self):
+        content = (b"\n".join(op if isinstance(op, bytes) else str(op).encode("ascii") for op in self.stream),
+                   self.compress, tuple(self.extra.items()))
+        if self.drawing.written[0] != content:
+            self.drawing.written = content, super().data
+        return self.drawing.written[1]
 
 
 class _PageStream(Stream):
