@@ -171,8 +171,8 @@ def _watch_round_trips(texts, work, env):
                 time.sleep(0.005)
             if run:  # the first round trip warms the process
                 times.append(time.perf_counter() - start)
-            for line in process.stdout:
-                if line.startswith("rebuilt") or line.startswith("build failed"):
+            for line in process.stdout:  # the rebuild, then the lint line watch mode prints after it
+                if line.startswith("lint:") or line.startswith("build failed"):
                     break
     finally:
         process.terminate()
