@@ -2,6 +2,7 @@
 that need the print layout itself (the screen PDF) in a process forked once the layout is made."""
 
 import ctypes
+import logging
 import multiprocessing
 import os
 import pickle
@@ -63,6 +64,9 @@ class Forked:
         if pid == 0:  # the child: make the job, send it back, and leave without running anything of the parent's
             os.close(read)
             _die_with(parent)
+            # The live line is the parent's: WeasyPrint's progress while the child writes is not shown there (the
+            # handler that would show it may wait on a lock another thread of the parent held at the fork).
+            logging.getLogger("weasyprint.progress").handlers.clear()
             try:
                 outcome = (True, _run(tools, job, needs))
             except BaseException as err:  # noqa: BLE001 (raised again in the parent, where it is reported)
