@@ -30,7 +30,9 @@ def page_starts(document, anchors):
         for text_box, stack in _text_boxes(page._page_box):
             anchor = next((box.element for box in reversed(stack)
                            if box.element is not None and box.element.get("id") in anchors), None)
-            block = next((box.element for box in reversed(stack) if isinstance(box, boxes.BlockBox)), None)
+            # A table's cell is the block, as the EPUB can mark a page inside a cell, not between cells.
+            block = next((box.element for box in reversed(stack)
+                          if isinstance(box, (boxes.BlockBox, boxes.TableCellBox))), None)
             if anchor is None or block is None:
                 continue
             if first is None:
@@ -57,11 +59,14 @@ def _body_elements(anchor):
 
 
 def _text_boxes(page_box):
-    """Text boxes of the page's text (not its margin boxes or notes) in reading order, with their ancestor boxes."""
+    """Text boxes of the page's text (not its margin boxes, notes or tables' headers, which are repeated on each
+    page a table runs over) in reading order, with their ancestor boxes."""
     stack = [(child, []) for child in reversed(page_box.children)
              if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox))]
     while stack:
         box, ancestors = stack.pop()
+        if isinstance(box, boxes.TableRowGroupBox) and box.is_header:
+            continue
         if isinstance(box, boxes.TextBox):
             if box.text.strip():
                 yield box, ancestors
