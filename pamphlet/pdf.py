@@ -33,6 +33,7 @@ def _import_weasyprint():
 
 _import_weasyprint()
 
+import pydyf  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.formatting_structure import boxes  # noqa: E402, F401 (the layout's boxes, for check and others)
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
@@ -218,6 +219,36 @@ def _weasyprint_problems(source):
     records = [record for record in records if not record.getMessage().startswith("Using fontTools instead of")]
     if records:
         raise BuildError([Problem(source, None, f"WeasyPrint: {record.getMessage()}") for record in records])
+
+
+@contextmanager
+def notes_tagged_as_notes():
+    """While writing a tagged PDF, tag each note (the print layout's <span class="note">, set at the foot of the
+    page) as a Note with its id, as PDF/UA asks, where WeasyPrint 70 tags it as a Span like any other span."""
+    from weasyprint.pdf import tags
+
+    build, outer = tags._build_box_tree, set()  # called again for each child box, through the module's name
+
+    def build_noting(box, *args):
+        element = getattr(box, "element", None)
+        # The note's own box, not the anonymous boxes inside it, which share its element.
+        if getattr(box, "element_tag", None) != "span" or "note" not in element.get("class", "").split() \
+                or element in outer:
+            yield from build(box, *args)
+            return
+        outer.add(element)
+        try:
+            for tagged in build(box, *args):
+                tagged["S"], tagged["ID"] = "/Note", pydyf.String(element.get("id"))
+                yield tagged
+        finally:
+            outer.discard(element)
+
+    tags._build_box_tree = build_noting
+    try:
+        yield
+    finally:
+        tags._build_box_tree = build
 
 
 def missing_libraries():

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import zipfile
 
+import pikepdf
 import pypdfium2
 import pytest
 import yaml
@@ -178,6 +179,34 @@ def test_screen_pdf_links_each_call_and_note_both_ways(book):
         for call in doc.iter(f"{X}a"):
             if call.get(OPS_TYPE) == "noteref":
                 assert call.get("href")[1:] in links and call.get("id") in links
+
+
+def test_screen_pdf_tags_each_note_as_a_note_holding_its_link_back(book):
+    """PDF/UA: each note a Note structure element with its own ID, the back-link to its call inside it."""
+    calls = {call.get("href")[1:]: call.get("id") for _, doc in pieces(book) for call in doc.iter(f"{X}a")
+             if call.get(OPS_TYPE) == "noteref"}
+    with pikepdf.open(book["screen"]) as pdf:
+        notes = [e for e in _structure(pdf.Root.StructTreeRoot) if e.get("/S") == "/Note"]
+        assert sorted(str(note.ID) for note in notes) == sorted(calls)
+        for note in notes:
+            links = [str(kid.Obj.Dest) for e in _structure(note) if e.get("/S") == "/Link"
+                     for kid in _kids(e) if kid.get("/Type") == "/OBJR"]
+            assert links == [calls[str(note.ID)]], (str(note.ID), links)
+        spans = [e for e in _structure(pdf.Root.StructTreeRoot) if e.get("/S") == "/Span"]
+        assert spans, "other spans stay spans"
+
+
+def _kids(element):
+    kids = element.get("/K")
+    return [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids]) if isinstance(k, pikepdf.Dictionary)]
+
+
+def _structure(element):
+    """Every structure element under element, in document order."""
+    for kid in _kids(element):
+        if "/S" in kid:
+            yield kid
+            yield from _structure(kid)
 
 
 def test_tables(book):

@@ -4,7 +4,7 @@ import copy
 
 from .. import check, pdfx
 from ..images import SCREEN_DPI
-from ..pdf import images_at_most
+from ..pdf import images_at_most, notes_tagged_as_notes
 from ..prepress import page_labels
 
 
@@ -14,7 +14,8 @@ def make(tools, job, print_layout):
     pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
     screen = print_layout.copy([_without_bleed(page) for _, page in pages])
     screen.color_profiles, screen.output_intent = {}, None  # no CMYK output intent: this edition is for screens
-    with pdfx.cmyk_as_rgb(), images_at_most(screen, SCREEN_DPI):  # device-cmyk() colours drawn in sRGB
+    # The print layout's device-cmyk() colours drawn in sRGB, its pictures at screen size, its notes tagged as notes.
+    with pdfx.cmyk_as_rgb(), images_at_most(screen, SCREEN_DPI), notes_tagged_as_notes():
         return tools.pdf.to_bytes(screen, job.files[0], pdf_variant="pdf/ua-1",
                                   finisher=page_labels([number for number, _ in pages]))
 
