@@ -12,16 +12,15 @@ from .pagelist import mark_pages
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 STYLESHEETS = ("common.css", "epub.css")
 XHTML = "application/xhtml+xml"
+# What every pamphlet's EPUB offers; accessibility() adds what depends on its pieces.
 ACCESSIBILITY = [
-    ("schema:accessMode", "textual"),
-    ("schema:accessModeSufficient", "textual"),
     ("schema:accessibilityFeature", "structuralNavigation"),
     ("schema:accessibilityFeature", "tableOfContents"),
     ("schema:accessibilityFeature", "readingOrder"),
     ("schema:accessibilityFeature", "pageBreakMarkers"),
     ("schema:accessibilityFeature", "pageNavigation"),
     ("schema:accessibilityFeature", "printPageNumbers"),
-    ("schema:accessibilityFeature", "alternativeText"),
+    ("schema:accessibilityFeature", "alternativeText"),  # the cover's, and every image's (required by the checks)
     ("schema:accessibilityHazard", "none"),
     ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
 ]
@@ -55,9 +54,8 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
         book.add_metadata("DC", "description", pamphlet.subtitle)
     for subject in pamphlet.keywords:
         book.add_metadata("DC", "subject", subject)
-    for prop, value in ACCESSIBILITY:
+    for prop, value in accessibility(renderer):
         book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", labels["accessibility_summary"], {"property": "schema:accessibilitySummary"})
     book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
 
     image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png", content=cover)
@@ -121,6 +119,23 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     written = io.BytesIO()
     _Writer(written, book, {"mtime": stamp}).write()
     return _repack(written)
+
+
+def accessibility(renderer):
+    """The EPUB's accessibility metadata as (property, value): what the book offers and a summary in the
+    pamphlet's language, from what its pieces hold (images beside the cover, tables, notes)."""
+    labels, pieces = renderer.locale["labels"], renderer.pieces
+    images = bool(renderer.images)
+    tables = any("<table" in piece["epub_body"] for piece in pieces)
+    notes = any(piece["notes"] for piece in pieces)
+    # Every image has a text alternative (the checks require one), so the text alone is enough to read the book.
+    modes, sufficient = (["textual", "visual"], ["textual", "textual,visual"]) if images else (["textual"], ["textual"])
+    summary = [labels["accessibility_text_only"]] * (not images) + [labels["accessibility_summary"]] + [
+        labels[key] for key, holds in (("accessibility_images", images), ("accessibility_tables", tables),
+                                       ("accessibility_notes", notes)) if holds]
+    return [*(("schema:accessMode", mode) for mode in modes),
+            *(("schema:accessModeSufficient", mode) for mode in sufficient),
+            *ACCESSIBILITY, ("schema:accessibilitySummary", " ".join(summary))]
 
 
 def _repack(written):

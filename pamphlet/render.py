@@ -48,6 +48,7 @@ def load_locale(pamphlet, layouts):
 
 LOCALE_KEYS = ("months", "date", "quotes", "labels")
 LABELS = ("contents", "published_by", "sources", "signed_by", "pages", "landmarks", "accessibility_summary",
+          "accessibility_text_only", "accessibility_images", "accessibility_tables", "accessibility_notes",
           "leaflet_from", *KINDS)  # each kind's label too
 
 

@@ -82,6 +82,14 @@ def opf_text(path):
         return book.read(opf_name(book)).decode("utf-8")
 
 
+def opf_properties(path):
+    """The EPUB package document's <meta property="…"> values, by property, in the order written."""
+    properties = {}
+    for meta in etree.fromstring(opf_text(path).encode("utf-8")).iter("{*}meta"):
+        if meta.get("property"):
+            properties.setdefault(meta.get("property"), []).append(meta.text)
+    return properties
+
 def normalise(text):
     """Compare text as a reader sees it: quotes unified; dashes, hyphenation and whitespace ignored."""
     text = unicodedata.normalize("NFKC", text)

