@@ -8,11 +8,10 @@ from lxml import html
 from .errors import Problem
 from .markup import ASSET
 from .pandoc import INLINE_NOTE, SPAN_CLASSES
+from .syntax import FENCE, NOTE_DEFINITION
 
 CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-CODE_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 # Markdown that survives conversion as text means the converter did not read it: (pattern, what, how to write it).
 RAW = [
@@ -74,7 +73,7 @@ def _check_notes(piece, lines):
     """Every note called once, defined once; every definition called."""
     calls, definitions, problems = {}, {}, []
     for number, line in enumerate(lines, start=piece.body_line):
-        definition = DEFINITION.match(line)
+        definition = NOTE_DEFINITION.match(line)
         if definition:
             name = definition.group(1)
             if name in definitions:
@@ -104,7 +103,7 @@ def _without_code(body):
     """The body's lines with code blocks and code spans blanked, so that syntax shown as code is not read."""
     lines, fenced = [], False
     for line in body.split("\n"):
-        if CODE_FENCE.match(line):
+        if FENCE.match(line):
             fenced = not fenced
             lines.append("")
             continue

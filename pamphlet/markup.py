@@ -17,6 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .notes import OPS, shapes, serialize_inside
 from .pandoc import INLINE_NOTE, PandocMarkdown
+from .syntax import NOTE_DEFINITION
 
 NBSP = "\u00a0"
 ASSET = "asset:"  # prefix of a piece's image paths until an edition says where images live
@@ -203,7 +204,6 @@ def convert(md, text, id_prefix="h", source_name=None, first_line=1):
 
 
 PLACEHOLDERS = re.compile("[\x02\x03]")
-NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,11 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from .syntax import FENCE, LIST_ITEM, RULE, TABLE_RULE
+
 INLINE_NOTE = "pandoc-inline-"  # the name an inline note ^[…] gets as a note [^…]
 # Classes a bracketed span [text]{.class} may have: the ones Pandoc knows and the layouts style.
 SPAN_CLASSES = ("smallcaps", "underline", "mark")
-LIST_ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
-RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
-FENCE = re.compile(r"^ {0,3}(```|~~~)")
-TABLE_RULE = re.compile(r"^ {0,3}\|? *:?-+:? *(\| *:?-+:? *)*\|? *$")
 CAPTION = re.compile(r"^ {0,3}(?:[Tt]able)?: +(\S.*)$")
 
 

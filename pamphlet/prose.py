@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from .syntax import FENCE, LIST_ITEM, NOTE_DEFINITION, RULE, TABLE_RULE
+
 
 @dataclass
 class Block:
@@ -61,16 +63,12 @@ INLINE = re.compile(r"""
 # Stands for what separates two runs of prose on one line (an inline note from the sentence it is in):
 # neither a word, nor a space, nor punctuation to any check.
 BREAK = "\ue000"
-FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
 DIV_FENCE = re.compile(r"^\s*:::")
 HEADING = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")
-RULE = re.compile(r"^\s{0,3}(([-*_])\s*){3,}$|^\s{0,3}=+\s*$")
+SETEXT = re.compile(r"^\s{0,3}=+\s*$")  # a setext heading's underline of =; one of dashes is a RULE
 REFERENCE = re.compile(r"^\s{0,3}\[[^\]^]+\]:\s*\S+")
-NOTE_DEFINITION = re.compile(r"^\s{0,3}\[\^[^\]]+\]:\s?")
 QUOTE_MARK = re.compile(r"^\s{0,3}>\s?")
-LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)")
 DEFINITION = re.compile(r"^\s{0,3}:\s+")
-TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 INDENTED = re.compile(r"^( {4}|\t)")
 
 
@@ -222,7 +220,7 @@ def _group(paragraphs, group, state):
         if opened >= 0 and "-->" not in text[opened:]:
             state["comment"] = True
             text = text[:opened]
-        if DIV_FENCE.match(text) or RULE.match(text) or REFERENCE.match(text):
+        if DIV_FENCE.match(text) or RULE.match(text) or SETEXT.match(text) or REFERENCE.match(text):
             paragraphs.end()
             continue
         text, column, heading = _strip_marks(paragraphs, text, column, state)
@@ -230,7 +228,7 @@ def _group(paragraphs, group, state):
         if heading or not text.strip():
             paragraphs.end()  # a heading is a block of its own; so is each paragraph of a quotation
     indented = all(INDENTED.match(text) for _, _, text in group)
-    state["list"] = any(LIST_MARK.match(text) or NOTE_DEFINITION.match(text) for _, _, text in group) or (
+    state["list"] = any(LIST_ITEM.match(text) or NOTE_DEFINITION.match(text) for _, _, text in group) or (
         state["list"] and indented)
 
 
@@ -239,13 +237,13 @@ def _strip_marks(paragraphs, text, column, state):
     starts a new block ends the one before."""
     heading = False
     while True:
-        for pattern, starts_block in ((QUOTE_MARK, False), (LIST_MARK, True), (HEADING, True),
+        for pattern, starts_block in ((QUOTE_MARK, False), (LIST_ITEM, True), (HEADING, True),
                                       (NOTE_DEFINITION, True), (DEFINITION, True)):
             match = pattern.match(text)
             if match and match.end():
                 if starts_block:
                     paragraphs.end()
-                    if pattern in (LIST_MARK, NOTE_DEFINITION):
+                    if pattern in (LIST_ITEM, NOTE_DEFINITION):
                         state["list"] = True  # its indented paragraphs that follow are not code
                 if pattern is HEADING:
                     heading = True

@@ -17,6 +17,7 @@ from . import images, leftovers
 from .errors import Problem
 from .markup import ASSET, BLOCKS, FENCE, converter
 from .sources import referenced_control
+from .syntax import LIST_ITEM
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "hr", "i", "ins", "kbd",
@@ -191,7 +192,6 @@ def _check_paragraphs(piece):
 
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*#*[ \t]*$")
-LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])[ \t]+\S")
 SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
 
 
@@ -204,12 +204,17 @@ def _check_headings(piece):
             problems.append(Problem(piece.path, number, f"an empty heading '{line.strip()}': write its words after "
                                                         "the #, or delete the line"))
         index = number - piece.body_line
-        if index and SETEXT.match(line) and LIST_ITEM.match(lines[index - 1]):
+        if index and SETEXT.match(line) and _list_item_with_words(lines[index - 1]):
             problems.append(Problem(piece.path, number, f"a line '{line.strip()}' under the list item above makes "
                                                         "that item a heading; write '- ' and the item's words, or "
                                                         "delete the line"))
     return problems
 
+
+def _list_item_with_words(line):
+    """Whether line is a list item of the outermost level with words after its mark."""
+    item = LIST_ITEM.match(line)
+    return bool(item and len(item.group(1)) < 4 and line[item.end():].strip())
 
 def _shape(fragment):
     """Elements, attributes and text of an HTML fragment, compared after parsing so spelling does not matter."""
