@@ -21,8 +21,10 @@ RAW = [
     (re.compile(r"~~"), "a strikeout '~~' never closed", "write ~~old words~~ within one paragraph"),
     (re.compile(r"\]\{[^}]*\}?"), "a bracketed span", "write [text]{." + "} or [text]{.".join(SPAN_CLASSES)
      + "} or [text]{lang=ru}: the layouts know no other"),
-    (re.compile(r"\{[#.][^}]*\}"), "attributes in braces", "only spans take them, [text]{.smallcaps}; remove them "
-                                                          "(headings get their ids from the builder)"),
+    # Pandoc's attributes after a heading, an image or a link ({#id}, {.class}, {width=50%}): not read (README).
+    (re.compile(r"\{[#.][^}]*\}|\{\s*[A-Za-z][\w:-]*=[^}]*\}"), "attributes in braces",
+     "only spans take them, [text]{.smallcaps}; remove them (headings get their ids from the builder, images their "
+     "size from the layouts)"),
     (re.compile(r"\]\("), "a link or image not read", "write [text](https://…) or ![description](file.jpg), "
                                                       "with no space between ] and ("),
     (re.compile(r":::"), "a ':::' fence not read", "put '::: name' and the closing ':::' each on a line of its own, "

@@ -184,6 +184,11 @@ def with_svg_text(project, text_element):
     svg(project, '<rect width="200" height="100" fill="#fde"/>\n' + text_element)
 
 
+def image_sized_in_braces(project):
+    image_file(project, "march.png")
+    append(project / "texts" / "introduction.md", "\n![Marchers with a banner](march.png){width=50%}\n")
+
+
 WIDE_TABLE = "\n\n| " + " | ".join(["Internationalisation"] * 7) + " |\n|" + "---|" * 7 + "\n| " + \
     " | ".join(["Counterrevolutionaries"] * 7) + " |\n"
 
@@ -469,6 +474,8 @@ CASES = [
      r"introduction\.md:{line:introduction.md:[word]{.blink}: a bracketed span left as written"),
     ("heading with attributes", lambda p: append(p / T / "introduction.md", "\n## A heading {#custom}\n\nText.\n"),
      r"introduction\.md:{line:introduction.md:{#custom}: attributes in braces left as written"),
+    ("image with a size in braces", image_sized_in_braces,
+     r"introduction\.md:{line:introduction.md:(march.png){width=50%}: attributes in braces left as written"),
     ("emphasis never closed", lambda p: append(p / T / "introduction.md", "\nA **bold claim.\n"),
      r"introduction\.md:{line:introduction.md:**bold}: an emphasis marker never closed left as written"),
     ("fence not read", lambda p: append(p / T / "introduction.md", "\nA paragraph ::: note\n"),
