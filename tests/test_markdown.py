@@ -156,6 +156,13 @@ def test_notes_in_the_leaflet(book):
         assert whole.count(normalise(text)) == 2  # two copies of the leaflet on each sheet
 
 
+def test_a_leaflet_that_fits_on_one_side_is_printed_on_the_front(book):
+    sides = page_texts(book["leaflet"])
+    title = "".join(next(pieces(book)[-1][1].iter(f"{X}h1")).itertext())
+    assert sides[0].count(normalise(title)) == 2, "both copies' front sides carry the piece"
+    assert normalise(title) not in sides[1]
+
+
 def test_epub_notes_pop_up(book):
     for _, doc in pieces(book):
         calls = [a for a in doc.iter(f"{X}a") if a.get(OPS_TYPE) == "noteref"]

@@ -10,7 +10,7 @@ def make(tools, job):
     name = job.files[0]
     piece = next(piece for piece in tools.renderer.pieces if piece["id"] == job.piece)
     pdf = tools.pdf
-    document = pdf.pad(layout_leaflet(tools.renderer, pdf, piece), 2)
+    document = pdf.pad(layout_leaflet(tools.renderer, pdf, piece), 2, before_last=False)  # the text on the front
     BuildError.raise_any(check.check_layout(document, name))
     sheets = impose.two_copies(pdf.to_bytes(document, name),
                                tools.renderer.pdf_metadata(title=piece["plain_title"]))
