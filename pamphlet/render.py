@@ -63,6 +63,11 @@ def css_string(text):
     return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text)) + '"')
 
 
+def full_stop(text):
+    """A sentence's last words with its full stop, which a date such as '5 марта 2024 г.' already has."""
+    return text if str(text).endswith(".") else text + "."
+
+
 class Renderer:
     """Typesets every piece once; the editions then render it through their own templates."""
 
@@ -137,6 +142,7 @@ class Renderer:
         )
         self.env.filters["css_string"] = css_string
         self.env.filters["qr_image"] = qr_image
+        self.env.filters["full_stop"] = full_stop
 
     def pdf_metadata(self, title=None):
         """Document information for PDFs that pypdf writes (the imposed sheets)."""

