@@ -203,6 +203,24 @@ def test_screen_pdf_tags_each_note_as_a_note_holding_its_link_back(book):
         assert spans, "other spans stay spans"
 
 
+def test_screen_pdf_sets_every_construct_as_print_and_tags_it(book):
+    """The screen PDF is the print layout again: the same text, every construct in it; and its structure tree
+    (PDF/UA) has the tables with header cells, the figures with their descriptions, the lists."""
+    texts = [normalise("".join(text_in(page, *page.get_mediabox()) for page in pdf_pages(book[name])))
+             for name in ("print", "screen")]
+    assert texts[0] == texts[1]
+    epub = [doc for _, doc in pieces(book)]
+    with pikepdf.open(book["screen"]) as pdf:
+        elements = list(_structure(pdf.Root.StructTreeRoot))
+    kinds = [str(e.S) for e in elements]
+    tables = [t for doc in epub for t in doc.iter(f"{X}table")]
+    assert kinds.count("/Table") >= len(tables) >= 2
+    assert kinds.count("/TH") >= sum(len(t.findall(f".//{X}th")) for t in tables)
+    alts = {image.get("alt") for doc in epub for image in doc.iter(f"{X}img")}
+    assert {str(e.Alt) for e in elements if e.S == "/Figure"} == alts
+    assert kinds.count("/L") >= sum(1 for doc in epub for e in doc.iter(f"{X}ul", f"{X}ol", f"{X}dl"))
+
+
 def _kids(element):
     kids = element.get("/K")
     return [k for k in (kids if isinstance(kids, pikepdf.Array) else [kids]) if isinstance(k, pikepdf.Dictionary)]
