@@ -136,10 +136,14 @@ def test_notes_stand_under_a_short_black_rule_and_the_print_edition_stays_pdfx(b
     assert check.check_pdfx(book["print"].read_bytes(), "print.pdf") == []
 
 
-def _box(textpage, text):
+def _box(textpage, text, whole=1):
+    """The box of the first character of text where it is printed (of its first whole characters), or None."""
     searcher = textpage.search(text, match_case=True)
     found = searcher.get_next()
-    return textpage.get_charbox(found[0]) if found else None
+    if not found:
+        return None
+    boxes = [textpage.get_charbox(index) for index in range(found[0], found[0] + whole)]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _find(textpage, text):
@@ -347,6 +351,51 @@ def test_inline_constructs(book):
     text = "".join(text_in(page, *page.get_mediabox()) for page in pdf_pages(book["print"]))
     for line in first_lines:
         assert re.search(r"(^|\n)\s*" + re.escape(line.replace("\u00a0", " ").split()[0]), text), line
+
+
+def test_inline_constructs_in_print(book):
+    """Print: sub- and superscripts below and above the line, a line through struck words and under underlined
+    ones, a tint behind marked ones, definitions indented under their terms (read by position)."""
+    doc = next(d for _, d in pieces(book) if d.find(f".//{X}figure") is not None)
+    document = pypdfium2.PdfDocument(str(book["print"]))
+
+    def page_with(text):
+        for index in range(len(document)):
+            if _box(document[index].get_textpage(), text):
+                return document[index]
+        raise AssertionError(f"{text!r} not in the print edition")
+
+    def words_box(element):
+        """The page an inline element's words are printed on (found with the word after it), and their box."""
+        text = element.text + re.match(r"\W*\w*", element.tail or "").group()
+        page = page_with(text)
+        return page, _box(page.get_textpage(), text, whole=len(element.text))
+
+    for tag, lower in (("sub", True), ("sup", False)):
+        element = next(doc.iter(f"{X}{tag}"))
+        before = (element.getprevious().tail if element.getprevious() is not None else element.getparent().text)
+        text = before.split()[-1] + element.text
+        textpage = page_with(text).get_textpage()
+        start, count = textpage.search(text, match_case=True).get_next()
+        base, raised = textpage.get_charbox(start + count - 2), textpage.get_charbox(start + count - 1)
+        assert (raised[1] < base[1] - 1) if lower else (raised[1] > base[1] + 1), (tag, base, raised)
+    for element, where in ((next(doc.iter(f"{X}del")), "through"),
+                           (doc.find(f".//{X}span[@class='underline']"), "under"),
+                           (doc.find(f".//{X}span[@class='mark']"), "behind")):
+        page, (left, bottom, right, top) = words_box(element)
+        paths = [obj.get_bounds() for obj in page.get_objects() if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_PATH]
+        near = [b for b in paths if b[0] <= left + 1 and b[2] >= right - 1 and b[2] - b[0] < (right - left) + 12]
+        low = bottom + (top - bottom) * 0.3  # above the descenders, below the middle of the letters
+        if where == "through":
+            assert any(low < b[1] and b[3] < top and b[3] - b[1] < 2 for b in near), (element.text, near)
+        elif where == "under":
+            assert any(b[3] < low and b[1] > bottom - 4 and b[3] - b[1] < 2 for b in near), (element.text, near)
+        else:
+            assert any(b[1] <= low and b[3] >= top for b in near), (element.text, near)
+    term = next(doc.iter(f"{X}dt"))
+    definition = "".join(term.getnext().itertext()).split()[0]
+    textpage = page_with(term.text).get_textpage()
+    assert _box(textpage, definition)[0] > _box(textpage, term.text)[0] + 5, "the definition indented"
 
 
 def test_section_break_is_an_ornament_never_alone_at_a_page_edge(book):
