@@ -158,22 +158,24 @@ def build_once(texts, out, editions, options, report, linted=False):
     """Build what is not up to date; print problems or the summary and the lint line; return the exit status."""
     try:
         with build_lock(out, report.note):
-            status = _build_locked(texts, out, editions, options, report)
+            built = _build_locked(texts, out, editions, options, report)
     except BuildError as err:
         report_failure(err, out, sys.stderr)
         return 1
-    if status == 0:
+    if built:
         _lint_line(texts, report, checked=linted)
-    return status
+    return 0
 
 
 def _build_locked(texts, out, editions, options, report):
+    """Build what is not up to date; return whether anything was (a no-op build prints no lint line: the texts
+    are those the last build linted, and linting them again would cost most of a no-op's time)."""
     plan = cache.plan(texts, out, editions, options)
     fresh = plan.fresh() if plan else set()
     if plan and fresh == set(plan.keys):
         if not report.removed(plan.remember({})):
             report.note(f"{out}: every output is up to date; nothing to rebuild")
-        return 0
+        return False
     from . import (
         build as build_module,  # WeasyPrint loads only when there is something to build
     )
@@ -185,4 +187,4 @@ def _build_locked(texts, out, editions, options, report):
     except OSError as err:
         raise BuildError([write_problem(err, out)]) from None
     report.summary()
-    return 0
+    return True

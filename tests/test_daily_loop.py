@@ -22,6 +22,7 @@ def test_noop_rebuild_writes_nothing(tmp_path):
     result = run_build("--out", out)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
+    assert "lint:" not in result.stdout + result.stderr, "a no-op build lints again the texts the last one linted"
     assert snapshot(out) == before
 
 
