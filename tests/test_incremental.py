@@ -184,9 +184,12 @@ def test_the_print_layout_in_parts_is_the_whole_documents(texts, monkeypatch):
     assert write(parts, keep=True) == drawn
     assert tools.pdf.painted.drawn == len(parts.pages)
     assert write(parts.copy(), keep=True) == drawn
-    # Only a page with a picture is drawn again (its image is a resource the whole PDF numbers).
+    # Only a page with a picture is drawn again (its image is a resource the whole PDF numbers): a figure, or
+    # a background image such as the short rule above the notes.
     assert tools.pdf.painted.drawn == sum(1 for page in parts.pages if _has_image(page._page_box))
 
 
 def _has_image(box):
-    return isinstance(box, boxes.ReplacedBox) or any(_has_image(child) for child in getattr(box, "children", ()))
+    background = any(kind != "none" for kind, _ in box.style["background_image"]) if box.style else False
+    return isinstance(box, boxes.ReplacedBox) or background or \
+        any(_has_image(child) for child in getattr(box, "children", ()))
