@@ -65,12 +65,17 @@ def _check_resolution(box, name, number):
         return []
     dpi, wide = pixels / (box.width / 96), box.width * PX / MM
     source = box.element.get("data-source", "") if box.element is not None else ""
-    path, _, line = source.rpartition(":")
     src = (box.element.get("src", "") if box.element is not None else "").rpartition("/")[2]
-    where = (Path(path), int(line)) if path and line.isdigit() else (name, None)
+    where = _source(source, (name, None))
     return [Problem(*where, f"image '{unquote(src)}' prints {wide:.0f} mm wide at {dpi:.0f} dpi (page {number}); "
                             f"a print shop needs {MIN_DPI} dpi: use a version at least "
                             f"{ceil(wide / 25.4 * MIN_DPI)} pixels wide")]
+
+
+def _source(source, default):
+    """(file, line) from a data-source attribute 'file:line' the typesetter wrote, or default without one."""
+    path, _, line = source.rpartition(":")
+    return (Path(path), int(line)) if path and line.isdigit() else default
 
 
 def _wide_tables(page_box):
@@ -92,9 +97,8 @@ def check_tables(document):
             if source in seen:
                 continue
             seen.add(source)
-            path, _, line = source.rpartition(":")
             over = (table.position_x + table.margin_width() - right) * PX / MM
-            problems.append(Problem(Path(path or "?"), int(line) if line.isdigit() else None,
+            problems.append(Problem(*_source(source, (Path("?"), None)),
                                     f"this table is {over:.1f} mm too wide for the page even in its smallest type; "
                                     "give it fewer columns, shorten the longest words or numbers in its cells, or "
                                     "split it in two"))
@@ -126,8 +130,7 @@ def check_notes(document, name):
     problems = []
     for note, page in called.items():
         pages = printed.get(note, set())
-        path, _, line = sources.get(note, "").rpartition(":")
-        where = (Path(path), int(line)) if line.isdigit() else (name, None)
+        where = _source(sources.get(note, ""), (name, None))
         label = note.rpartition("-note-")[2]
         if not pages or note in too_long:
             problems.append(Problem(*where, f"note {label} is missing from {name} (called on page {page}): it is "
