@@ -102,6 +102,14 @@ class PdfWriter:
             return document.write_pdf(**options)
 
 
+def finishers(*each):
+    """One WeasyPrint finisher doing what each does, in order (write_pdf takes one)."""
+    def finish(document, pdf):
+        for finisher in each:
+            finisher(document, pdf)
+    return finish
+
+
 @contextmanager
 def images_at_most(document, dpi):
     """While writing document, its pictures carry no more pixels than dpi at the size they are shown.

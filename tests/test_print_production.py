@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 
+import pikepdf
 import pypdfium2
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -137,6 +138,44 @@ def test_crop_marks_lie_outside_the_bleed(tmp_path):
     assert float(trim.left) - float(bleed.left) == pytest.approx(BLEED, abs=0.05)
     assert float(bleed.left) - float(media.left) > 5 * MM
     assert (float(media.left), float(media.bottom)) == (0, 0)
+    assert_bookmarks_at_their_headings(next(out.glob("*-print.pdf")))
+
+
+def test_print_pdf_bookmarks_point_at_their_headings(print_pdf):
+    assert_bookmarks_at_their_headings(print_pdf)
+
+
+def test_print_pdf_has_no_annotations(print_pdf):
+    """Links mean nothing on paper and PDF/X allows none in the bleed: none on a page, none left in the file."""
+    with pikepdf.open(print_pdf) as pdf:
+        assert not [number for number, page in enumerate(pdf.pages, start=1) if "/Annots" in page.obj]
+        assert not [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Annot"]
+
+
+def test_print_pdf_content_streams_join_between_operators(print_pdf):
+    """A page's content is several streams (the page as drawn, wrapped in a move to the zero origin, and crop
+    marks); read as one, as PDF reads them, every operator stays whole."""
+    with pikepdf.open(print_pdf) as pdf:
+        for page in pdf.pages:
+            joined = pdf.make_stream(b"".join(part.read_bytes() for part in page.obj.Contents))
+            assert [str(op) for _, op in pikepdf.parse_content_stream(joined)] == \
+                [str(op) for _, op in pikepdf.parse_content_stream(page)]
+
+
+def assert_bookmarks_at_their_headings(path):
+    """Each bookmark's destination (moved with its page to the zero origin, and past the crop marks' slug) is the
+    top-left corner of its heading: the first letter of its title is printed just below and right of it."""
+    document = pypdfium2.PdfDocument(str(path))
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        index = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        items = list(outline.root)
+        assert len(items) >= 4
+        while items:
+            item = items.pop()
+            items += item.children
+            page, _, x, y = list(item.destination)[:4]
+            text = text_in(document[index[page.objgen]], float(x) - 1, float(y) - 40, float(x) + 4, float(y) + 1)
+            assert text.strip()[:1] == item.title[:1], (item.title, float(x), float(y), text)
 
 
 def test_preflight_rejects_text_outside_the_page(texts_copy, tmp_path):

@@ -2,6 +2,7 @@
 
 from .. import check, pdfx
 from ..errors import BuildError
+from ..pdf import finishers
 from ..prepress import press_ready
 from ..units import A5, BLEED
 
@@ -24,9 +25,10 @@ def lay_out(tools, name, then=None):
         then(document)
     data = pdf.to_bytes(document, name, keep_drawings=True, pdf_variant="pdf/x-4",
                         pdf_identifier=pdfx.pdf_identifier(pamphlet.identifier),
-                        finisher=pdfx.finisher(pamphlet.identifier, "print"))
-    data = press_ready(data, crop_marks=tools.crop_marks)
-    BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED) + check.check_pdfx(data, name))
+                        finisher=finishers(pdfx.finisher(pamphlet.identifier, "print"),
+                                           press_ready(crop_marks=tools.crop_marks)))
+    BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED)
+                         + check.check_pdfx(data, name))
     return document, data
 
 
