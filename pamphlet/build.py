@@ -27,14 +27,16 @@ FONTS = ROOT / "fonts"
 
 
 class Tools:
-    """What every edition is made with: the rendered texts, a PDF writer, the build's options, and the print
-    layout's parts (see incremental; watch mode keeps them from one build to the next)."""
+    """What every edition is made with: the rendered texts, a PDF writer, the build's options, the print
+    layout's parts (see incremental) and what the checks found in its pages (see check.Findings); watch mode
+    keeps the last two from one build to the next."""
 
-    def __init__(self, renderer, crop_marks=False, pdf=None, parts=None):
+    def __init__(self, renderer, crop_marks=False, pdf=None, parts=None, findings=None):
         self.renderer = renderer
         self.crop_marks = crop_marks
         self._pdf = pdf
         self.parts = parts if parts is not None else PartLayouts()
+        self.findings = findings  # None: the checks look through every page
 
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
@@ -56,11 +58,12 @@ def pdf_writer(texts):
 
 
 def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, pdf=None,
-          parts=None):
+          parts=None, findings=None):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
-    at), the rest when all are done; pdf is a PdfWriter to reuse, parts the PartLayouts of its last build."""
+    at), the rest when all are done; pdf is a PdfWriter to reuse, parts the PartLayouts of its last build,
+    findings the check.Findings of its last build."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
@@ -72,7 +75,7 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     _prepare_out(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
     jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
-    tools = Tools(renderer, crop_marks, pdf, parts)
+    tools = Tools(renderer, crop_marks, pdf, parts, findings)
     with Staging(out) as staging, Background(tools) as background:
         work = _Work(registry.with_steps(jobs), tools, background)
         work.make(report, staging, print_first)

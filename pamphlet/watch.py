@@ -16,8 +16,10 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     """Build once, then after every change to the texts, layouts or fonts; a broken edit prints its problems
     and leaves the last good outputs in place."""
     from . import build as build_module
+    from .check import Findings
     pdf = build_module.pdf_writer(texts)  # one font configuration for every rebuild
     parts = PartLayouts()  # the print layout's parts, kept from one build to the next
+    findings = Findings()  # what the checks found in its pages: only the pages an edit changes are checked again
 
     def rebuild():
         try:
@@ -36,7 +38,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
         start = time.perf_counter()
         try:
             written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, pdf=pdf,
-                                         parts=parts, **options)
+                                         parts=parts, findings=findings, **options)
             if plan:
                 report.removed(plan.remember(written))
         except OSError as err:

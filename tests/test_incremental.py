@@ -8,13 +8,17 @@ import subprocess
 import sys
 import threading
 
+import pikepdf
 import pytest
 import yaml
 from pypdf import PdfReader
 
 from conftest import ROOT, TEXTS
-from pamphlet import pdfx
+from pamphlet import build, pdfx
 from pamphlet.build import LAYOUTS, Tools, build_date
+from pamphlet.check import Findings
+from pamphlet.errors import BuildError
+from pamphlet.incremental import PartLayouts
 from pamphlet.load import load_pamphlet
 from pamphlet.pdf import boxes
 from pamphlet.render import Renderer
@@ -193,3 +197,40 @@ def _has_image(box):
     background = any(kind != "none" for kind, _ in box.style["background_image"]) if box.style else False
     return isinstance(box, boxes.ReplacedBox) or background or \
         any(_has_image(child) for child in getattr(box, "children", ()))
+
+
+def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
+    """What the checks found is kept from one build to the next (check.Findings, as watch mode keeps it): after a
+    one-word edit the layout checks look through the pages of the piece laid out again (and the planned blank
+    pages, laid out each time), the colour check parses the pages whose content changed or that draw an image.
+    A problem an edit brings is found, and still found after an edit elsewhere, on the page kept."""
+    texts, out = tmp_path / "texts", tmp_path / "out"
+    shutil.copytree(TEXTS, texts)
+    pdf, parts, findings = build.pdf_writer(texts), PartLayouts(), Findings()
+
+    def rebuild():
+        build.build(texts, out, ("print",), pdf=pdf, parts=parts, findings=findings)
+        with pikepdf.open(out / "kazakhstan-2022-print.pdf") as written:
+            return [(b"".join(part.read_bytes() for part in page.obj.Contents),
+                     any(str(op) == "Do" for _, op in pikepdf.parse_content_stream(page))) for page in written.pages]
+
+    before = rebuild()
+    assert findings.pages_checked >= len(before) - 3  # the planned blanks are one page
+    kept = set(parts.parts)
+    _edit(texts / "statement-rsd.md", "for several days", "for many days")
+    after = rebuild()
+    assert parts.laid_out == 1
+    pages = sum(len(part.pages) for key, part in parts.parts.items() if key not in kept)
+    assert pages <= findings.pages_checked <= pages + 1 < len(after) / 4
+    changed = {content for content, _ in after} - {content for content, _ in before}
+    drawing = [content for content, draws in after if draws]
+    assert changed and findings.streams_parsed == len(changed - set(drawing)) + len(drawing)
+    _edit(texts / "introduction.md", "\n\n", "\n\n" + "0123456789" * 30 + "\n\n")
+    with pytest.raises(BuildError) as broken:
+        rebuild()
+    found = [str(problem) for problem in broken.value.problems if "text outside the page's text area" in str(problem)]
+    assert found and findings.pages_checked <= 4
+    _edit(texts / "statement-rsd.md", "for many days", "for several days")
+    with pytest.raises(BuildError) as still:
+        rebuild()
+    assert [str(problem) for problem in still.value.problems if "outside the page's text area" in str(problem)] == found

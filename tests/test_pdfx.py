@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, run_build
 from pamphlet import pdfx
-from pamphlet.check import check_pdfx
+from pamphlet.check import Findings, check_pdfx
 from pamphlet.pdf import PdfWriter
 
 PROFILES = ROOT / "layouts" / "profiles"
@@ -200,6 +200,32 @@ def test_preflight_fails_a_pdf_without_a_document_id(print_pdf):
     trailer = data.rindex(b"/ID")
     wrong = data[:trailer] + b"/XD" + data[trailer + 3:]  # same length: the cross-reference offsets hold
     assert "the trailer has no document /ID" in [p.message for p in check_pdfx(wrong, "wrong.pdf")]
+
+
+def test_preflight_keeping_findings_parses_again_only_what_changed(print_pdf):
+    """Watch mode keeps what the colour check found (check.Findings): the same PDF checked again parses only the
+    pages that draw an image or a form (their content does not say what those hold); a page made wrong since is
+    still found, by its content (an RGB colour added) or by the colour spaces its resources name (which every
+    page of the print PDF shares)."""
+    findings, data = Findings(), print_pdf.read_bytes()
+    with pikepdf.open(print_pdf) as pdf:
+        draws = [any(str(op) == "Do" for _, op in pikepdf.parse_content_stream(page)) for page in pdf.pages]
+    plain = draws.index(False)
+    assert check_pdfx(data, "print.pdf", findings) == []
+    assert len(draws) > findings.streams_parsed > sum(draws)  # blank pages alike: one parse for all
+    assert check_pdfx(data, "print.pdf", findings) == []
+    assert findings.streams_parsed == sum(draws)
+    for mutate, message, parsed in ((_content(plain, b"1 0 0 rg 0 0 5 5 re f\n"),
+                                     f"page {plain + 1}: draws in RGB (rg 1 0 0)", sum(draws) + 1),
+                                    (_rgb_colour_space, f"page {len(draws)}: a page names /DeviceRGB", None)):
+        with pikepdf.open(print_pdf) as pdf:
+            mutate(pdf)
+            out = io.BytesIO()
+            pdf.save(out)
+        check_pdfx(data, "print.pdf", findings)
+        problems = [str(p) for p in check_pdfx(out.getvalue(), "wrong.pdf", findings)]
+        assert any(message in p for p in problems), problems
+        assert parsed is None or findings.streams_parsed == parsed
 
 
 def test_red_text_is_not_taken_for_black(print_pdf):
