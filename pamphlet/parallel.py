@@ -2,6 +2,7 @@
 that need the print layout itself (the screen PDF) in a process forked once the layout is made."""
 
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,7 @@ class Background:
 
     def fork(self, job, **needs):
         """Run job's function(tools, job, **needs) in a process forked now (see Forked)."""
+        _share()
         self.forked.append(Forked(self.tools, job, **needs))
         return self.forked[-1]
 
@@ -35,6 +37,7 @@ class Background:
         """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds)."""
         if self.pool is None:
             return _Later(self.tools, job, needs)
+        _share()  # the pool forks its process at the first submit
         return self.pool.submit(_run, None, job, needs)
 
     def __enter__(self):
@@ -45,6 +48,15 @@ class Background:
             forked.close()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()  # the children are gone: this process (watch mode lives on) collects its garbage again
+
+
+def _share():
+    """Keep what this process has made shared with the processes it forks now: a garbage collection in either
+    would write to every object it visits, so each would soon hold its own copy of the print layout (a long
+    text's peak memory, all processes: 322 MB without this, 290 MB with it). The objects stay uncollected
+    until the build's children are gone (Background.__exit__)."""
+    gc.freeze()
 
 
 class Forked:

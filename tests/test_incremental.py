@@ -1,6 +1,7 @@
 """Watch mode lays out again only the parts of the print layout that an edit changes, and every file it writes
 is byte for byte what a cold full build of the same sources writes."""
 
+import gc
 import queue
 import re
 import shutil
@@ -234,3 +235,11 @@ def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
     with pytest.raises(BuildError) as still:
         rebuild()
     assert [str(problem) for problem in still.value.problems if "outside the page's text area" in str(problem)] == found
+
+
+def test_a_build_leaves_nothing_held_from_garbage_collection(tmp_path):
+    """Objects are kept out of garbage collection while a build's children share them (parallel._share); a
+    process that builds again and again (watch mode) collects them again after each build."""
+    built = build.build(TEXTS, tmp_path / "out", ("print", "screen", "booklet"))
+    assert {"print", "screen", "booklet"} <= set(built)
+    assert gc.get_freeze_count() == 0
