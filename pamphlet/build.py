@@ -14,12 +14,13 @@ from .cache import layout_sources
 from .fonts import faces
 from .incremental import PartLayouts
 from .load import MANIFEST, load_pamphlet
+from .memo import Memo, file_key
 from .output import Staging, remove_stale
 from .parallel import Background
 from .pdf import PdfWriter, missing_libraries, progress
 from .render import Renderer, locale_path
 from .report import Report
-from .validate import check_glyphs, check_layouts, check_svg_text, font_coverage
+from .validate import check_glyphs, check_layouts, check_svg_text, font_coverage, layout_references
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYOUTS = ROOT / "layouts"
@@ -58,19 +59,22 @@ def pdf_writer(texts):
 
 
 def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, pdf=None,
-          parts=None, findings=None):
+          parts=None, findings=None, memo=None):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
     at), the rest when all are done; pdf is a PdfWriter to reuse, parts the PartLayouts of its last build,
-    findings the check.Findings of its last build."""
+    findings the check.Findings of its last build, memo the memo.Memo of its last build (what it made of each
+    text)."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
         report.note(note)
-    pamphlet = load_pamphlet(texts)
-    renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch))
-    _check_sources(pamphlet, renderer.images.values())
+    memo = memo if memo is not None else Memo()
+    memo.begin()
+    pamphlet = load_pamphlet(texts, memo)
+    renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch), memo)
+    _check_sources(pamphlet, renderer.images.values(), memo)
     out = Path(out)
     _prepare_out(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
@@ -175,16 +179,28 @@ def build_date(pamphlet, epoch=None):
     return datetime.datetime.combine(pamphlet.date, datetime.time(), datetime.UTC)
 
 
-def _check_sources(pamphlet, images):
+def _check_sources(pamphlet, images, memo):
     """Layouts that refer only to files of the pamphlet, fonts that are fonts, and every character in them,
-    the text of SVG images (images: the image files the texts show) included."""
+    the text of SVG images (images: the image files the texts show) included. Each check is kept in memo by
+    the content of the text it reads and the stat of the font and layout files it depends on."""
     font_faces = faces(LAYOUTS / "fonts.css")
-    coverage, problems = font_coverage(font_faces)
-    problems += check_layouts(LAYOUTS, roots=(LAYOUTS, FONTS))
+    fonts = tuple((str(face.path), face.family, file_key(face.path)) for face in font_faces)
+    coverage, problems = memo.get(("font coverage", fonts), font_coverage, font_faces)
+    layout_files = tuple((str(path), file_key(path)) for pattern in ("*.css", "*.html")
+                         for path in sorted(LAYOUTS.glob(pattern)))
+    references = memo.get(("layout references", layout_files), layout_references, LAYOUTS)
+    problems = problems + check_layouts(references, roots=(LAYOUTS, FONTS))
     paths = [pamphlet.folder / MANIFEST, *(piece.path for piece in pamphlet.pieces)]
     locale = locale_path(pamphlet, LAYOUTS)
-    problems += check_glyphs(paths + ([locale] if locale else []), coverage)
-    problems += check_svg_text(sorted({path for path in images if path.suffix.lower() == ".svg"}), coverage)
+    for path in paths + ([locale] if locale else []):
+        try:
+            content = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reported when the file is loaded
+        problems += memo.get(("glyphs", str(path), content, fonts), check_glyphs, path, content, coverage,
+                             name=str(path))
+    for path in sorted({path for path in images if path.suffix.lower() == ".svg"}):
+        problems += memo.get(("svg text", str(path), file_key(path), fonts), check_svg_text, [path], coverage)
     BuildError.raise_any(problems)
 
 

@@ -155,23 +155,26 @@ def read_pamphlet(folder):
     return Sources(folder, values, lines, pieces, problems)
 
 
-def load_pamphlet(folder):
-    """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems."""
+def load_pamphlet(folder, memo=None):
+    """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems.
+    memo (a memo.Memo) keeps each text's Markdown check for the next build (watch mode)."""
+    from .memo import Memo
     from .validate import (  # Markdown, nh3 and lxml load only when a build needs them
         check_markdown,
         check_piece,
     )
 
+    memo = memo if memo is not None else Memo()
     sources = read_pamphlet(folder)
     problems = sources.problems
     manifest = sources.folder / MANIFEST
     for key in ("imprint", "blurb"):
         if key in sources.values:
-            problems.extend(check_markdown(manifest, sources.values[key], sources.lines[key], sources.folder))
+            problems.extend(check_markdown(manifest, sources.values[key], sources.lines[key], sources.folder, memo))
     for piece in sources.pieces:
-        problems.extend(check_piece(piece, sources.folder))
+        problems.extend(check_piece(piece, sources.folder, memo))
         if piece.source:
-            problems.extend(check_markdown(piece.path, piece.source, piece.lines["source"], sources.folder))
+            problems.extend(check_markdown(piece.path, piece.source, piece.lines["source"], sources.folder, memo))
     if problems:
         raise BuildError(problems)
     return Pamphlet(folder=sources.folder, lines=sources.lines, **{**sources.values, "pieces": sources.pieces})

@@ -2,6 +2,7 @@
 
 import base64
 import html
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from . import images as image_files
 from .errors import BuildError
 from .load import KINDS, MANIFEST
 from .markup import ASSET, Typesetter
+from .memo import Memo
 from .qr import qr_image
 
 IMAGE = re.compile(f'src="{ASSET}([^"]*)"')  # a text's image, as the typesetter marks it
@@ -71,35 +73,42 @@ def full_stop(text):
 class Renderer:
     """Typesets every piece once; the editions then render it through their own templates."""
 
-    def __init__(self, pamphlet, layouts, stamp):
+    def __init__(self, pamphlet, layouts, stamp, memo=None):
+        """memo (a memo.Memo) keeps each text as typeset for the next build (watch mode)."""
         self.pamphlet = pamphlet
         self.stamp = stamp
         self.layouts = Path(layouts)
         self.locale = load_locale(pamphlet, layouts)
-        typesetter = Typesetter(self.locale)
+        memo = memo if memo is not None else Memo()
+        words = json.dumps(self.locale, sort_keys=True, default=str)  # the typesetting's rules, in every key
+        typesetter = memo.get(("typesetter", words), Typesetter, self.locale)
+
+        def memoized(how, text, *args, name=None):
+            """typesetter.how(text, *args), or what an earlier build made of the same text and arguments."""
+            return memo.get((how, words, text, *args), getattr(typesetter, how), text, *args,
+                            name=name or text)
 
         # The one markup policy: plain fields are escaped (typography only), Markdown fields were checked
         # against the pieces' allowlist when loaded.
         def plain(text):
-            return Markup(typesetter.plain(text)) if text else ""
+            return Markup(memoized("plain", text)) if text else ""
 
         def inline(text):
-            return Markup(typesetter.inline(text)) if text else ""
+            return Markup(memoized("inline", text)) if text else ""
 
         def block(text):
-            return Markup(typesetter.block(text)) if text else ""
+            return Markup(memoized("block", text)) if text else ""
 
         self.pieces = []
         for piece in pamphlet.pieces:
-            typeset = typesetter.typeset(piece.body, id_prefix=piece.id, source_name=str(piece.path),
-                                         first_line=piece.body_line)
+            typeset = memoized("typeset", piece.body, piece.id, str(piece.path), piece.body_line, name=str(piece.path))
             self.pieces.append({
                 "id": piece.id,
                 "kind": piece.kind,
                 "kind_label": self.locale["labels"][piece.kind],
                 "title": plain(piece.title),
                 "plain_title": piece.title,
-                "running_head": Markup(typesetter.plain(piece.short_title or piece.title)).striptags(),
+                "running_head": Markup(memoized("plain", piece.short_title or piece.title)).striptags(),
                 "subtitle": plain(piece.subtitle),
                 "date": format_date(piece.date, self.locale),
                 "iso_date": piece.date.isoformat() if piece.date else "",

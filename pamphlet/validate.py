@@ -16,6 +16,7 @@ from lxml import html
 from . import images, leftovers
 from .errors import Problem
 from .markup import ASSET, BLOCKS, FENCE, converter
+from .memo import file_key
 from .sources import referenced_control
 from .syntax import LIST_ITEM
 
@@ -33,17 +34,29 @@ class Text(NamedTuple):
     body_line: int
 
 
-def check_piece(piece, folder):
+def check_piece(piece, folder, memo):
     """Every problem in a piece's body: fences, headings, raw HTML, references."""
     return _check_fences(piece) + _check_headings(piece) + check_markdown(piece.path, piece.body, piece.body_line,
-                                                                          folder)
+                                                                          folder, memo)
 
 
-def check_markdown(path, body, first_line, folder):
+def check_markdown(path, body, first_line, folder, memo):
     """Problems in Markdown from any source (a piece's body, the source note, the imprint, the blurb): raw HTML
-    outside the allowlist or left open across paragraphs, and the files and links it refers to."""
+    outside the allowlist or left open across paragraphs, and the files and links it refers to. What the text
+    alone decides is kept in memo (a text.Memo) by the text; the files it refers to are looked at every build."""
     piece = Text(path, body, first_line)
-    md = converter()  # the typesetter's own setup: what is checked here is what is printed
+    before, references, after = memo.get(("markdown check", str(path), body, first_line),
+                                         _check_text, piece, memo, name=str(path))
+    problems = list(before)
+    for tag, value in references:
+        problems += _check_image(piece, folder, value, memo) if tag == "img" else _check_link(piece, value)
+    return problems + after
+
+
+def _check_text(piece, memo):
+    """(problems before its references, its references in order as (tag, src or href), problems after them)."""
+    md = memo.get(("converter",), converter)  # the typesetter's own setup: what is checked here is what is printed
+    md.reset()
     converted = md.convert(piece.body)
     fragments = [str(fragment) for fragment in md.htmlStash.rawHtmlBlocks]
     problems = []
@@ -51,12 +64,13 @@ def check_markdown(path, body, first_line, folder):
         problems += _check_raw_html(piece, fragment)
     problems += _check_balance(piece, fragments) or _check_paragraphs(piece)
     tree = html.fragment_fromstring(converted, create_parent="div") if converted.strip() else None
+    references = []
     for element in tree.iter() if tree is not None else ():
         if element.tag == "img":
-            problems += _check_image(piece, folder, element.get("src", "").removeprefix(ASSET))
+            references.append(("img", element.get("src", "").removeprefix(ASSET)))
         elif element.tag == "a" and element.get("href"):
-            problems += _check_link(piece, element.get("href"))
-    return problems + leftovers.check(piece, converted)
+            references.append(("a", element.get("href")))
+    return problems, references, leftovers.check(piece, converted)
 
 
 def line_of(piece, text):
@@ -246,13 +260,14 @@ def _what_is_removed(fragment):
     return "content the sanitizer removes"
 
 
-def _check_image(piece, folder, src):
-    """An image reference names a file of the pamphlet, and the file is an image every edition can show."""
+def _check_image(piece, folder, src, memo):
+    """An image reference names a file of the pamphlet, and the file is an image every edition can show (read
+    again whenever the file changed)."""
     where = line_of(piece, src)
     path, refusal = images.locate(folder, src)
     if refusal:
         return [Problem(piece.path, where, refusal)]
-    reason = images.problem(path)
+    reason = memo.get(("image check", str(path), file_key(path)), images.problem, path, name=str(path))
     if reason:
         return [Problem(piece.path, where, f"image '{src}' cannot be used: {reason}")]
     return []
@@ -280,29 +295,24 @@ def font_coverage(faces):
     return coverage, problems
 
 
-def check_glyphs(paths, coverage):
-    """Every character of these files must be in every font family, or print shows a fallback box."""
+def check_glyphs(path, content, coverage):
+    """Every character of a file's text (content) must be in every font family, or print shows a fallback box."""
     problems = []
-    for path in paths:
-        try:
-            lines = Path(path).read_text(encoding="utf-8").split("\n")
-        except (OSError, UnicodeDecodeError):
-            continue  # reported when the file is loaded
-        reported = set()
-        for number, line in enumerate(lines, start=1):
-            # Characters as written and as HTML entities write them (&#x262D; is a hammer and sickle too).
-            text = line + unescape(line)
-            for char in sorted(set(text), key=text.index):
-                if char in reported or (char.isspace() and char != "\u00a0") or unicodedata.category(char) == "Cc":
-                    continue
-                for family, cmap in coverage.items():
-                    if ord(char) not in cmap:
-                        reported.add(char)
-                        name = unicodedata.name(char, "unnamed character")
-                        problems.append(Problem(path, number, f"U+{ord(char):04X} {name} ('{char}') is not in the "
-                                                              f"font {family}; replace the character or add a "
-                                                              "font that has it"))
-                        break
+    reported = set()
+    for number, line in enumerate(content.split("\n"), start=1):
+        # Characters as written and as HTML entities write them (&#x262D; is a hammer and sickle too).
+        text = line + unescape(line)
+        for char in sorted(set(text), key=text.index):
+            if char in reported or (char.isspace() and char != "\u00a0") or unicodedata.category(char) == "Cc":
+                continue
+            for family, cmap in coverage.items():
+                if ord(char) not in cmap:
+                    reported.add(char)
+                    name = unicodedata.name(char, "unnamed character")
+                    problems.append(Problem(path, number, f"U+{ord(char):04X} {name} ('{char}') is not in the "
+                                                          f"font {family}; replace the character or add a "
+                                                          "font that has it"))
+                    break
     return problems
 
 
@@ -332,20 +342,24 @@ def check_svg_text(paths, coverage):
     return problems
 
 
-def check_layouts(layouts, roots):
-    """Files the layouts load (stylesheets' url() and @import, templates' src and href) must be files
-    inside layouts/ or fonts/, and exist; nothing may come from the network."""
-    roots = [Path(root).resolve() for root in roots]
-    problems = []
+def layout_references(layouts):
+    """(file, line, url) of each file the layouts load: stylesheets' url() and @import, templates' src and href."""
+    references = []
     for css in sorted(Path(layouts).glob("*.css")):
-        for line, url in _css_urls(css):
-            problems += _check_layout_reference(css, line, url, roots)
+        references += [(css, line, url) for line, url in _css_urls(css)]
     for template in sorted(Path(layouts).glob("*.html")):
         for number, line in enumerate(template.read_text(encoding="utf-8").split("\n"), start=1):
-            for url in TEMPLATE_URL.findall(line):
-                if "{" not in url and not url.startswith("#"):
-                    problems += _check_layout_reference(template, number, url, roots)
-    return problems
+            references += [(template, number, url) for url in TEMPLATE_URL.findall(line)
+                           if "{" not in url and not url.startswith("#")]
+    return references
+
+
+def check_layouts(references, roots):
+    """Files the layouts load (layout_references) must be files inside layouts/ or fonts/, and exist; nothing
+    may come from the network."""
+    roots = [Path(root).resolve() for root in roots]
+    return [problem for source, line, url in references
+            for problem in _check_layout_reference(source, line, url, roots)]
 
 
 TEMPLATE_URL = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""")

@@ -9,6 +9,7 @@ from . import cache
 from .errors import BuildError, report_failure
 from .incremental import PartLayouts
 from .lint import build_line
+from .memo import Memo
 from .output import build_lock, write_problem
 
 
@@ -20,6 +21,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     pdf = build_module.pdf_writer(texts)  # one font configuration for every rebuild
     parts = PartLayouts()  # the print layout's parts, kept from one build to the next
     findings = Findings()  # what the checks found in its pages: only the pages an edit changes are checked again
+    memo = Memo()  # each text's Markdown converted and checked, kept likewise
 
     def rebuild():
         try:
@@ -38,7 +40,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
         start = time.perf_counter()
         try:
             written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, pdf=pdf,
-                                         parts=parts, findings=findings, **options)
+                                         parts=parts, findings=findings, memo=memo, **options)
             if plan:
                 report.removed(plan.remember(written))
         except OSError as err:

@@ -1,0 +1,62 @@
+"""Watch mode (a build given the memo.Memo of the builds before it) converts again only the Markdown an edit changed,
+writes what a cold build writes, and checks again every file a text refers to."""
+
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from pamphlet.build import build
+from pamphlet.errors import BuildError
+from pamphlet.memo import Memo
+
+NOTES = ROOT / "tests" / "fixtures" / "notes-en"  # notes, tables, a figure, source notes, an imprint and a blurb
+EPOCH = 1700000000
+
+
+def _build(texts, out, memo=None):
+    """The EPUB (every text's Markdown typeset, the figure included) built into out; {file name: bytes}."""
+    build(texts, out, ("epub",), epoch=EPOCH, memo=memo)
+    return {path.name: path.read_bytes() for path in out.iterdir() if not path.name.startswith(".")}
+
+
+def test_a_rebuild_converts_only_the_edited_piece_and_an_earlier_text_comes_back_right(tmp_path):
+    texts = tmp_path / "texts"
+    shutil.copytree(NOTES, texts)
+    pieces = sorted(str(path) for path in texts.glob("*.md"))
+    memo = Memo()
+    first = _build(texts, tmp_path / "watched", memo)
+    assert sorted(memo.converted("typeset")) == pieces
+    assert set(memo.converted("markdown check")) == {*pieces, str(texts / "pamphlet.yml")}
+
+    # An edit to one note's text alone: that piece's Markdown is converted again (checked once, typeset once),
+    # its glyphs checked again, and nothing else.
+    appeal = texts / "appeal.md"
+    original = appeal.read_text(encoding="utf-8")
+    appeal.write_text(original.replace("four of the ten poorest wards", "five of the ten poorest wards"),
+                      encoding="utf-8")
+    edited = _build(texts, tmp_path / "watched", memo)
+    assert sorted(memo.made) == [("glyphs", str(appeal)), ("markdown check", str(appeal)), ("typeset", str(appeal))]
+    assert edited == _build(texts, tmp_path / "cold")
+    assert edited != first
+
+    # The edit undone: the earlier text's results are still kept (the last two builds'), and are right.
+    appeal.write_text(original, encoding="utf-8")
+    assert _build(texts, tmp_path / "watched", memo) == first
+    assert memo.made == []
+
+
+def test_an_image_changed_after_a_build_is_checked_again(tmp_path):
+    """The memo keeps a text's conversion, never the check of a file it refers to that has changed since."""
+    texts = tmp_path / "texts"
+    shutil.copytree(NOTES, texts)
+    image = texts / "march.png"
+    picture = image.read_bytes()
+    memo = Memo()
+    first = _build(texts, tmp_path / "watched", memo)
+    image.write_bytes(picture[:len(picture) // 2])  # a file cut short, as by a copy that failed
+    with pytest.raises(BuildError) as failed:
+        _build(texts, tmp_path / "watched", memo)
+    assert "figures.md:27: image 'march.png' cannot be used: it is damaged" in str(failed.value).split("\n")[0]
+    image.write_bytes(picture)
+    assert _build(texts, tmp_path / "watched", memo) == first
