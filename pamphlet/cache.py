@@ -61,10 +61,10 @@ class Plan:
     options are everything else its outputs depend on (the command line's options, SOURCE_DATE_EPOCH).
     """
 
-    def __init__(self, texts, out, editions, options):
+    def __init__(self, texts, out, editions, options, memo=None):
         self.out = Path(out)
         self.editions = set(editions)
-        sources = read_pamphlet(texts)  # the same reading as the build's, so both agree on every name
+        sources = read_pamphlet(texts, memo)  # the same reading as the build's, so both agree on every name
         if sources.problems:
             raise ValueError("the build will report the problems")
         pieces = {piece.id: piece.path for piece in sources.pieces}
@@ -129,9 +129,9 @@ class Plan:
             return {}
 
 
-def plan(texts, out, editions, options):
-    """A Plan, or None when the sources have a problem (the build then reports it)."""
+def plan(texts, out, editions, options, memo=None):
+    """A Plan, or None when the sources have a problem (the build then reports it); memo as read_pamphlet's."""
     try:
-        return Plan(texts, out, editions, options)
+        return Plan(texts, out, editions, options, memo)
     except (OSError, ValueError, BuildError):
         return None

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import BuildError, Problem
+from .memo import Memo
 from .sources import (
     MANIFEST,
     parse_yaml,
@@ -121,10 +122,12 @@ class Sources:
     problems: list
 
 
-def read_pamphlet(folder):
+def read_pamphlet(folder, memo=None):
     """Read the manifest and every piece (front matter checked value by value, text split off), without
-    checking the texts' Markdown: the one reading of the sources, light enough for the up-to-date check."""
+    checking the texts' Markdown: the one reading of the sources, light enough for the up-to-date check. memo
+    (a memo.Memo) keeps what a piece's text makes for the next reading (watch mode)."""
     folder = Path(folder)
+    memo = memo if memo is not None else Memo()
     problems = []
     manifest_path = folder / MANIFEST
     if not folder.is_dir():
@@ -151,21 +154,20 @@ def read_pamphlet(folder):
             found[path] = (name, line)
     ids = piece_ids([name for name, _ in found.values()])
     pieces = [piece for path, (name, _) in found.items()
-              if (piece := _load_piece(folder / name, ids[name], problems)) is not None]
+              if (piece := _load_piece(folder / name, ids[name], problems, memo)) is not None]
     return Sources(folder, values, lines, pieces, problems)
 
 
 def load_pamphlet(folder, memo=None):
     """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems.
     memo (a memo.Memo) keeps each text's Markdown check for the next build (watch mode)."""
-    from .memo import Memo
     from .validate import (  # Markdown, nh3 and lxml load only when a build needs them
         check_markdown,
         check_piece,
     )
 
     memo = memo if memo is not None else Memo()
-    sources = read_pamphlet(folder)
+    sources = read_pamphlet(folder, memo)
     problems = sources.problems
     manifest = sources.folder / MANIFEST
     for key in ("imprint", "blurb"):
@@ -180,9 +182,23 @@ def load_pamphlet(folder, memo=None):
     return Pamphlet(folder=sources.folder, lines=sources.lines, **{**sources.values, "pieces": sources.pieces})
 
 
-def _load_piece(path, piece_id, problems):
+def _load_piece(path, piece_id, problems, memo):
     text = read_text(path, problems, line_separators=True)
-    split = split_front_matter(path, text, problems) if text is not None else None
+    if text is None:
+        return None
+    piece, found = memo.get(("piece", str(path), text, piece_id), _parse_piece, path, text, piece_id, name=str(path))
+    problems.extend(found)
+    return piece
+
+
+def _parse_piece(path, text, piece_id):
+    """(the Piece, or None when it cannot be made, and the problems in its front matter), from its text alone."""
+    problems = []
+    return _piece(path, text, piece_id, problems), problems
+
+
+def _piece(path, text, piece_id, problems):
+    split = split_front_matter(path, text, problems)
     if split is None:
         return None
     front, body, body_line = split

@@ -31,7 +31,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
             report_failure(err, out, sys.stderr, waiting=True)
 
     def locked_rebuild():
-        plan = cache.plan(texts, out, editions, options)
+        plan = cache.plan(texts, out, editions, options, memo)
         fresh = plan.fresh() if plan else set()
         if plan and fresh == set(plan.keys):
             if not report.removed(plan.remember({})):

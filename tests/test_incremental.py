@@ -12,6 +12,7 @@ import threading
 import pikepdf
 import pytest
 import yaml
+from PIL import Image
 from pypdf import PdfReader
 
 from conftest import ROOT, TEXTS
@@ -156,9 +157,26 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         laid_out, parts = step("a changed layout", lambda: _edit(project / "layouts" / "print.css",
                                                                  "padding-top: 14mm", "padding-top: 30mm"))
         assert laid_out >= parts
+
+        # What watch mode keeps of each text's Markdown (memo.Memo) goes stale on none of these: a figure and a
+        # note added, the note's text alone changed, then the image file alone.
+        def add_figure():
+            shutil.copy(FIXTURES / "notes-en" / "march.png", texts / "march.png")
+            with (texts / "statement-rsd.md").open("a", encoding="utf-8") as piece:
+                piece.write(f"\n\n{FIGURE}\n")
+        step("a figure and a note", add_figure)
+        step("a note's text", lambda: _edit(texts / "statement-rsd.md", "kept in the union's", "kept in the lodge's"))
+        step("an image file", lambda: Image.new("RGB", (1600, 1000), (200, 40, 40)).save(texts / "march.png"))
     finally:
         watch.stop()
-    assert len(steps) == 5, steps
+    assert len(steps) == 8, steps
+
+
+FIGURE = """The march went on.[^march]
+
+![Marchers with the lodge banner](march.png)
+
+[^march]: The photograph is kept in the union's archive."""
 
 
 FIXTURES = ROOT / "tests" / "fixtures"

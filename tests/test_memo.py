@@ -30,13 +30,13 @@ def test_a_rebuild_converts_only_the_edited_piece_and_an_earlier_text_comes_back
     assert set(memo.converted("markdown check")) == {*pieces, str(texts / "pamphlet.yml")}
 
     # An edit to one note's text alone: that piece's Markdown is converted again (checked once, typeset once),
-    # its glyphs checked again, and nothing else.
+    # its front matter read and its glyphs checked again, and nothing else.
     appeal = texts / "appeal.md"
     original = appeal.read_text(encoding="utf-8")
     appeal.write_text(original.replace("four of the ten poorest wards", "five of the ten poorest wards"),
                       encoding="utf-8")
     edited = _build(texts, tmp_path / "watched", memo)
-    assert sorted(memo.made) == [("glyphs", str(appeal)), ("markdown check", str(appeal)), ("typeset", str(appeal))]
+    assert sorted(memo.made) == [(kind, str(appeal)) for kind in ("glyphs", "markdown check", "piece", "typeset")]
     assert edited == _build(texts, tmp_path / "cold")
     assert edited != first
 
