@@ -1,29 +1,37 @@
 """Shows a build as it goes and sums it up: a live line on a terminal, plain lines in logs, a table at the end."""
 
 import io
+import sys
 import zipfile
 from pathlib import Path
-
-from rich.console import Console
-from rich.live import Live
-from rich.spinner import Spinner
-from rich.table import Table
 
 
 class Report:
     def __init__(self, quiet=False, live=True):
         self.quiet = quiet
-        self.console = Console(highlight=False)
-        if not self.console.is_terminal:
-            self.console.width = 120  # logs have no terminal width; keep file names whole
-        self.live = live and self.console.is_terminal and not quiet
+        self.terminal = sys.stdout.isatty()
+        self.live = live and self.terminal and not quiet
+        self._console = None
         self.status = None  # the live line: a spinner and what the build is doing
         self.spinner = None
         self.rows = []
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
 
+    @property
+    def console(self):
+        """rich's console, imported when first needed: a build with nothing to show (a no-op with --quiet) starts
+        faster without it."""
+        if self._console is None:
+            from rich.console import Console
+            self._console = Console(highlight=False)
+            if not self.terminal:
+                self._console.width = 120  # logs have no terminal width; keep file names whole
+        return self._console
+
     def __enter__(self):
         if self.live:
+            from rich.live import Live
+            from rich.spinner import Spinner
             self.spinner = Spinner("dots", "starting…")
             self.status = Live(self.spinner, console=self.console, transient=True, refresh_per_second=12.5)
             self.status.start()
@@ -66,6 +74,7 @@ class Report:
         """Edition, file, pages, size and seconds of every output written."""
         if self.quiet or not self.rows:
             return
+        from rich.table import Table
         folders = {str(path.parent) for path, _, _ in self.rows}
         table = Table(title=f"Built in {', '.join(sorted(folders))}", title_justify="left")
         for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("blank", "right"),
