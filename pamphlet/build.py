@@ -3,6 +3,7 @@
 import datetime
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import editions as registry
@@ -11,6 +12,7 @@ from .editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
 from .editions.print_edition import lay_out
 from .errors import BuildError
 from .cache import layout_sources
+from .check import Findings
 from .fonts import faces
 from .incremental import PartLayouts
 from .load import MANIFEST, load_pamphlet
@@ -27,17 +29,26 @@ LAYOUTS = ROOT / "layouts"
 FONTS = ROOT / "fonts"
 
 
-class Tools:
-    """What every edition is made with: the rendered texts, a PDF writer, the build's options, the print
-    layout's parts (see incremental) and what the checks found in its pages (see check.Findings); watch mode
-    keeps the last two from one build to the next."""
+@dataclass
+class Kept:
+    """What a process that builds again and again (watch mode) keeps from one build to the next, so that a build
+    after an edit redoes only what the edit changed; a build given nothing keeps nothing."""
+    pdf: PdfWriter | None = None  # one font configuration for every layout; made when first needed
+    parts: PartLayouts = field(default_factory=PartLayouts)  # the print layout's parts (see incremental)
+    findings: Findings = field(default_factory=Findings)  # what the checks found in each page (see check)
+    memo: Memo = field(default_factory=Memo)  # what was made of each text: its Markdown converted and checked
 
-    def __init__(self, renderer, crop_marks=False, pdf=None, parts=None, findings=None):
+
+class Tools:
+    """What every edition is made with: the rendered texts, the build's options, and what is kept from the last
+    build (a PDF writer, the print layout's parts, what the checks found in its pages)."""
+
+    def __init__(self, renderer, crop_marks=False, kept=None):
         self.renderer = renderer
         self.crop_marks = crop_marks
-        self._pdf = pdf
-        self.parts = parts if parts is not None else PartLayouts()
-        self.findings = findings  # None: the checks look through every page
+        self.kept = kept if kept is not None else Kept()
+        self.parts = self.kept.parts
+        self.findings = self.kept.findings
 
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
@@ -48,9 +59,9 @@ class Tools:
     @property
     def pdf(self):
         """The process's PdfWriter, made when first needed: its font configuration is shared by every layout."""
-        if self._pdf is None:
-            self._pdf = pdf_writer(self.renderer.pamphlet.folder)
-        return self._pdf
+        if self.kept.pdf is None:
+            self.kept.pdf = pdf_writer(self.renderer.pamphlet.folder)
+        return self.kept.pdf
 
 
 def pdf_writer(texts):
@@ -58,19 +69,17 @@ def pdf_writer(texts):
     return PdfWriter(LAYOUTS, roots=(Path(texts), LAYOUTS, FONTS))
 
 
-def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, pdf=None,
-          parts=None, findings=None, memo=None):
+def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, kept=None):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
-    at), the rest when all are done; pdf is a PdfWriter to reuse, parts the PartLayouts of its last build,
-    findings the check.Findings of its last build, memo the memo.Memo of its last build (what it made of each
-    text)."""
+    at), the rest when all are done; kept is what the last build kept for this one (Kept)."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
         report.note(note)
-    memo = memo if memo is not None else Memo()
+    kept = kept if kept is not None else Kept()
+    memo = kept.memo
     memo.begin()
     pamphlet = load_pamphlet(texts, memo)
     renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch), memo)
@@ -79,7 +88,7 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     _prepare_out(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
     jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
-    tools = Tools(renderer, crop_marks, pdf, parts, findings)
+    tools = Tools(renderer, crop_marks, kept)
     with Staging(out) as staging, Background(tools) as background:
         work = _Work(registry.with_steps(jobs), tools, background)
         work.make(report, staging, print_first)

@@ -7,9 +7,7 @@ from watchfiles import watch
 
 from . import cache
 from .errors import BuildError, report_failure
-from .incremental import PartLayouts
 from .lint import build_line
-from .memo import Memo
 from .output import build_lock, write_problem
 
 
@@ -17,11 +15,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     """Build once, then after every change to the texts, layouts or fonts; a broken edit prints its problems
     and leaves the last good outputs in place."""
     from . import build as build_module
-    from .check import Findings
-    pdf = build_module.pdf_writer(texts)  # one font configuration for every rebuild
-    parts = PartLayouts()  # the print layout's parts, kept from one build to the next
-    findings = Findings()  # what the checks found in its pages: only the pages an edit changes are checked again
-    memo = Memo()  # each text's Markdown converted and checked, kept likewise
+    kept = build_module.Kept()  # so that each rebuild redoes only what an edit changed
 
     def rebuild():
         try:
@@ -31,7 +25,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
             report_failure(err, out, sys.stderr, waiting=True)
 
     def locked_rebuild():
-        plan = cache.plan(texts, out, editions, options, memo)
+        plan = cache.plan(texts, out, editions, options, kept.memo)
         fresh = plan.fresh() if plan else set()
         if plan and fresh == set(plan.keys):
             if not report.removed(plan.remember({})):
@@ -39,13 +33,14 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
             return
         start = time.perf_counter()
         try:
-            written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, pdf=pdf,
-                                         parts=parts, findings=findings, memo=memo, **options)
+            written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, kept=kept,
+                                         **options)
             if plan:
                 report.removed(plan.remember(written))
         except OSError as err:
             raise BuildError([write_problem(err, out)]) from None
         count = sum(len(paths) for paths in written.values())
+        parts = kept.parts
         laid_out = f" (print layout: {parts.laid_out} of {parts.count} parts laid out again)" if parts.count else ""
         report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s{laid_out}")

@@ -18,9 +18,7 @@ from pypdf import PdfReader
 from conftest import ROOT, TEXTS
 from pamphlet import build, pdfx
 from pamphlet.build import LAYOUTS, Tools, build_date
-from pamphlet.check import Findings
 from pamphlet.errors import BuildError
-from pamphlet.incremental import PartLayouts
 from pamphlet.load import load_pamphlet
 from pamphlet.pdf import boxes
 from pamphlet.render import Renderer
@@ -225,10 +223,11 @@ def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
     A problem an edit brings is found, and still found after an edit elsewhere, on the page kept."""
     texts, out = tmp_path / "texts", tmp_path / "out"
     shutil.copytree(TEXTS, texts)
-    pdf, parts, findings = build.pdf_writer(texts), PartLayouts(), Findings()
+    memory = build.Kept()  # what watch mode keeps
+    parts, findings = memory.parts, memory.findings
 
     def rebuild():
-        build.build(texts, out, ("print",), pdf=pdf, parts=parts, findings=findings)
+        build.build(texts, out, ("print",), kept=memory)
         with pikepdf.open(out / "kazakhstan-2022-print.pdf") as written:
             return [(b"".join(part.read_bytes() for part in page.obj.Contents),
                      any(str(op) == "Do" for _, op in pikepdf.parse_content_stream(page))) for page in written.pages]

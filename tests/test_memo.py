@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from pamphlet.build import build
+from pamphlet.build import Kept, build
 from pamphlet.errors import BuildError
 from pamphlet.memo import Memo
 
@@ -16,7 +16,7 @@ EPOCH = 1700000000
 
 def _build(texts, out, memo=None):
     """The EPUB (every text's Markdown typeset, the figure included) built into out; {file name: bytes}."""
-    build(texts, out, ("epub",), epoch=EPOCH, memo=memo)
+    build(texts, out, ("epub",), epoch=EPOCH, kept=None if memo is None else Kept(memo=memo))
     return {path.name: path.read_bytes() for path in out.iterdir() if not path.name.startswith(".")}
 
 
