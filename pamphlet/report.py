@@ -1,7 +1,6 @@
 """Shows a build as it goes and sums it up: a live line on a terminal, plain lines in logs, a table at the end."""
 
 import io
-import sys
 import zipfile
 from pathlib import Path
 
@@ -9,9 +8,8 @@ from pathlib import Path
 class Report:
     def __init__(self, quiet=False, live=True):
         self.quiet = quiet
-        self.terminal = sys.stdout.isatty()
-        self.live = live and self.terminal and not quiet
         self._console = None
+        self.live = live and not quiet and self.console.is_terminal  # quiet: rich is not imported at all
         self.status = None  # the live line: a spinner and what the build is doing
         self.spinner = None
         self.rows = []
@@ -24,7 +22,7 @@ class Report:
         if self._console is None:
             from rich.console import Console
             self._console = Console(highlight=False)
-            if not self.terminal:
+            if not self._console.is_terminal:
                 self._console.width = 120  # logs have no terminal width; keep file names whole
         return self._console
 
