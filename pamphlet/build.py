@@ -47,8 +47,6 @@ class Tools:
         self.renderer = renderer
         self.crop_marks = crop_marks
         self.kept = kept if kept is not None else Kept()
-        self.parts = self.kept.parts
-        self.findings = self.kept.findings
 
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""

@@ -193,9 +193,9 @@ def test_the_print_layout_in_parts_is_the_whole_documents(texts, monkeypatch):
     profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
     html = renderer.render("print.html")
     whole = tools.pdf.layout(html, extra_css=profile)
-    parts = tools.parts.document(tools.pdf, html, [piece["id"] for piece in renderer.pieces],
+    parts = tools.kept.parts.document(tools.pdf, html, [piece["id"] for piece in renderer.pieces],
                                  tools.layout_sources() + profile, extra_css=profile)
-    assert tools.parts.count == len(renderer.pieces) + 2
+    assert tools.kept.parts.count == len(renderer.pieces) + 2
 
     def write(document, keep):
         return tools.pdf.to_bytes(document, "test.pdf", keep_drawings=keep, pdf_variant="pdf/x-4",

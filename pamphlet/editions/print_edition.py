@@ -17,10 +17,10 @@ def lay_out(tools, name, then=None):
     last one (watch mode) then makes the same bytes as one that starts afresh."""
     pdf, renderer, pamphlet = tools.pdf, tools.renderer, tools.renderer.pamphlet
     profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
-    whole = tools.parts.document(pdf, renderer.render("print.html"), [piece["id"] for piece in renderer.pieces],
+    whole = tools.kept.parts.document(pdf, renderer.render("print.html"), [piece["id"] for piece in renderer.pieces],
                                  tools.layout_sources() + profile, extra_css=profile)
     document = pdf.pad(whole, 4)
-    BuildError.raise_any(check.check_layout(document, name, tools.findings))
+    BuildError.raise_any(check.check_layout(document, name, tools.kept.findings))
     if then:
         then(document)
     data = pdf.to_bytes(document, name, keep_drawings=True, pdf_variant="pdf/x-4",
@@ -28,7 +28,7 @@ def lay_out(tools, name, then=None):
                         finisher=finishers(pdfx.finisher(pamphlet.identifier, "print"),
                                            press_ready(crop_marks=tools.crop_marks)))
     BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED)
-                         + check.check_pdfx(data, name, tools.findings))
+                         + check.check_pdfx(data, name, tools.kept.findings))
     return document, data
 
 
