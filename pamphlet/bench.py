@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .editions import file_name
-from .load import read_pamphlet
+from .sources.load import read_pamphlet
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5

@@ -6,11 +6,12 @@ import os
 import sys
 from contextlib import contextmanager
 
-from . import __version__, cache
+from . import __version__
+from .pipeline import plan as cache
 from .editions import NAMES as EDITIONS
 from .errors import BuildError, report_failure
-from .output import build_lock, write_problem
-from .report import Report
+from .pipeline.output import build_lock, write_problem
+from .pipeline.report import Report
 
 
 def parse_args(argv):
@@ -72,7 +73,7 @@ def lint(argv):
     findings = _lint(args.texts, sys.stdout)
     if findings is None:
         return 1
-    from .lint import count
+    from .lint.checks import count
     print(f"lint: {count(findings)}", file=sys.stderr)
     return 1 if findings else 0
 
@@ -80,7 +81,7 @@ def lint(argv):
 def _lint(texts, stream):
     """Lint the texts, printing each finding to stream and what could not be checked to stderr; None if the
     texts cannot be read (the problems are printed)."""
-    from .lint import lint as lint_texts
+    from .lint.checks import lint as lint_texts
     try:
         findings, notes = lint_texts(texts)
     except BuildError as err:
@@ -99,7 +100,7 @@ def _strict(texts, out):
     findings = _lint(texts, sys.stderr)
     if findings == []:
         return True
-    from .lint import count
+    from .lint.checks import count
     what = "the texts cannot be read" if findings is None else f"lint: {count(findings)}"
     print(f"build stopped (--strict): {what}; the files already in {out} were left as they were", file=sys.stderr)
     return False
@@ -107,7 +108,7 @@ def _strict(texts, out):
 
 def _lint_line(texts, report, checked=False):
     """The one line every build prints after its summary (none found if --strict already checked)."""
-    from .lint import build_line
+    from .lint.checks import build_line
     report.note("lint: no findings" if checked else build_line(texts))
 
 
@@ -149,7 +150,7 @@ def main(argv=None):
     options = {"crop_marks": args.crop_marks, "epoch": source_date_epoch(os.environ)}
     with fixed_font_time(options["epoch"]):
         if args.watch:
-            from .watch import watch_and_build
+            from .pipeline.watch import watch_and_build
             return watch_and_build(args.texts, args.out, editions, options, Report(quiet=args.quiet, live=False))
         return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet), linted=args.strict)
 
@@ -176,9 +177,7 @@ def _build_locked(texts, out, editions, options, report):
         if not report.removed(plan.remember({})):
             report.note(f"{out}: every output is up to date; nothing to rebuild")
         return False
-    from . import (
-        build as build_module,  # WeasyPrint loads only when there is something to build
-    )
+    from .pipeline import build as build_module  # WeasyPrint loads only when there is something to build
     try:
         with report:
             written = build_module.build(texts, out, editions, report=report, skip=fresh, **options)

@@ -5,7 +5,7 @@ import re
 import uuid
 from pathlib import Path
 
-from .load import KINDS
+from .sources.load import KINDS
 
 MANIFEST = """\
 # The pamphlet's manifest. Every key is explained on its line; unknown keys are errors.

@@ -5,7 +5,7 @@ import yaml
 
 from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_build
 from pamphlet.bench import long_pamphlet
-from pamphlet.impose import MAX_SHEETS, PAPER_THICKNESS_MM, saddle_stitch_order, sections
+from pamphlet.editions.impose import MAX_SHEETS, PAPER_THICKNESS_MM, saddle_stitch_order, sections
 
 
 def text_left_edge(page, x0, x1):

@@ -113,7 +113,7 @@ def test_new_pamphlet_builds_and_passes_epubcheck(tmp_path):
 
 def test_weasyprint_loads_without_starting_programs():
     """Every cold build imports WeasyPrint; done naively, ctypes' library search starts ldconfig, gcc and ld
-    for each library name WeasyPrint tries (a sixth of a second here). pamphlet.pdf imports it without them."""
+    for each library name WeasyPrint tries (a sixth of a second here). pamphlet.engine.pdf imports it without them."""
     probe = ("import subprocess, sys\n"
              "started = []\n"
              "real = subprocess.Popen.__init__\n"
@@ -121,11 +121,11 @@ def test_weasyprint_loads_without_starting_programs():
              "    started.append(args)\n"
              "    real(self, args, *rest, **options)\n"
              "subprocess.Popen.__init__ = record\n"
-             "import pamphlet.pdf, weasyprint\n"
+             "import pamphlet.engine.pdf, weasyprint\n"
              "print(len(started), started[:3])\n")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.startswith("0 "), f"programs started while importing WeasyPrint: {result.stdout}"
-    plain = subprocess.run([sys.executable, "-c", probe.replace("pamphlet.pdf, ", "")], cwd=ROOT,
+    plain = subprocess.run([sys.executable, "-c", probe.replace("pamphlet.engine.pdf, ", "")], cwd=ROOT,
                            capture_output=True, text=True, check=True)
     if sys.platform.startswith("linux"):  # the trap is real here, so the probe can see it
         assert not plain.stdout.startswith("0 "), plain.stdout

@@ -6,9 +6,9 @@ import re
 import pytest
 
 from pamphlet import cli, editions
-from pamphlet.cache import Plan
+from pamphlet.pipeline.plan import Plan
 from pamphlet.editions import EDITIONS, FORKED, HERE, PRINT_LAYOUT, SECOND, Job, Step
-from pamphlet.output import Staging
+from pamphlet.pipeline.output import Staging
 
 from conftest import ROOT, run_build
 

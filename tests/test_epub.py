@@ -165,7 +165,7 @@ def test_font_subsets_keep_the_features_and_glyphs_fonttools_would(epub_path):
     referee: the subset must keep every layout feature and glyph it keeps (ligatures, small caps, marks)."""
     from fontTools import subset
 
-    from pamphlet.fonts import GRAPHITE
+    from pamphlet.editions.subset import GRAPHITE
 
     with zipfile.ZipFile(epub_path) as book:
         name = next(n for n in book.namelist() if n.endswith("charis-sil-normal-normal.ttf"))

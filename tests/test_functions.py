@@ -8,9 +8,9 @@ import tinycss2
 from lxml import etree
 
 from pamphlet.errors import BuildError
-from pamphlet.impose import saddle_stitch_order
-from pamphlet.load import load_pamphlet
-from pamphlet.pagelist import PageStart, mark_pages
+from pamphlet.editions.impose import saddle_stitch_order
+from pamphlet.sources.load import load_pamphlet
+from pamphlet.editions.pagelist import PageStart, mark_pages
 from pamphlet.units import A4_LANDSCAPE, A5, BLEED, MM
 
 from conftest import ROOT

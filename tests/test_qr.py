@@ -123,7 +123,7 @@ def test_url_must_be_a_web_address(texts_copy, tmp_path, value):
 
 
 def test_new_scaffold_shows_openings_and_url(tmp_path):
-    from pamphlet.load import load_pamphlet
+    from pamphlet.sources.load import load_pamphlet
     folder = tmp_path / "next"
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(folder)], capture_output=True,
                             text=True, cwd=ROOT)

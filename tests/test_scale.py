@@ -5,8 +5,8 @@ from pypdf import PdfReader
 
 from conftest import TEXTS, booklet_halves, collating_marks, run_build
 from pamphlet.bench import long_pamphlet
-from pamphlet import impose
-from pamphlet.impose import MAX_SHEETS, saddle_stitch_order
+from pamphlet.editions import impose
+from pamphlet.editions.impose import MAX_SHEETS, saddle_stitch_order
 
 COPIES = 10
 

@@ -1,7 +1,8 @@
 """The office booklet: the print edition's pages, trimmed, two-up on A4 in saddle-stitch order, creep compensated,
 in sections when long."""
 
-from .. import check, impose
+from ..preflight import check
+from . import impose
 from ..errors import BuildError
 from ..units import A4_LANDSCAPE
 

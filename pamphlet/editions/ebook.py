@@ -1,9 +1,9 @@
 """The EPUB 3: its font subsets and cover image (made in the second process), then the book itself."""
 
-from .. import cover as cover_image
-from .. import fonts as font_subsets
-from ..epub import write_epub
-from ..pagelist import page_starts
+from . import cover as cover_image
+from . import subset as font_subsets
+from .epub_package import write_epub
+from .pagelist import page_starts
 
 
 def fonts(tools, job):

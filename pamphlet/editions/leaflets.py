@@ -1,8 +1,9 @@
 """A leaflet of one piece: two A5 sides at the largest size that fits, two copies per A4 sheet."""
 
-from .. import check, impose
+from ..preflight import check
+from . import impose
 from ..errors import BuildError
-from ..leaflet import layout_leaflet
+from .leaflet_fit import layout_leaflet
 from ..units import A4_LANDSCAPE
 
 

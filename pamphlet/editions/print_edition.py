@@ -1,9 +1,10 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from .. import check, pdfx
+from ..preflight import check
+from ..engine import pdfx
 from ..errors import BuildError
-from ..pdf import finishers
-from ..prepress import press_ready
+from ..engine.pdf import finishers
+from ..engine.prepress import press_ready
 from ..units import A5, BLEED
 
 

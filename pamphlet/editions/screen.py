@@ -2,10 +2,11 @@
 
 import copy
 
-from .. import check, pdfx
-from ..images import SCREEN_DPI
-from ..pdf import images_at_most, notes_tagged_as_notes
-from ..prepress import page_labels
+from ..preflight import check
+from ..engine import pdfx
+from ..sources.images import SCREEN_DPI
+from ..engine.pdf import images_at_most, notes_tagged_as_notes
+from ..engine.prepress import page_labels
 
 
 def make(tools, job, print_layout):

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import BuildError, Problem
-from .memo import Memo
-from .sources import (
-    MANIFEST,
-    parse_yaml,
-    piece_ids,
-    piece_path,
-    read_text,
-    referenced_control,
-    split_front_matter,
-)
+from ..errors import BuildError, Problem
+from ..pipeline.memo import Memo
+from .files import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, referenced_control, split_front_matter
 
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
 
@@ -161,10 +153,8 @@ def read_pamphlet(folder, memo=None):
 def load_pamphlet(folder, memo=None):
     """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems.
     memo (a memo.Memo) keeps each text's Markdown check for the next build (watch mode)."""
-    from .validate import (  # Markdown, nh3 and lxml load only when a build needs them
-        check_markdown,
-        check_piece,
-    )
+    # Markdown, nh3 and lxml load only when a build needs them
+    from ..markup.validate import check_markdown, check_piece
 
     memo = memo if memo is not None else Memo()
     sources = read_pamphlet(folder, memo)

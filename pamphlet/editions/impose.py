@@ -8,7 +8,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
                            TextStringObject)
 
-from .units import A4_LANDSCAPE, MM
+from ..units import A4_LANDSCAPE, MM
 
 
 def page_count(pdf_bytes):

@@ -9,7 +9,7 @@ from contextlib import contextmanager, nullcontext, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError, Problem
+from ..errors import BuildError, Problem
 
 
 def _import_weasyprint():

@@ -5,9 +5,9 @@ import time
 
 from watchfiles import watch
 
-from . import cache
-from .errors import BuildError, report_failure
-from .lint import build_line
+from . import plan as cache
+from ..errors import BuildError, report_failure
+from ..lint.checks import build_line
 from .output import build_lock, write_problem
 
 

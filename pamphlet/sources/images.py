@@ -12,8 +12,8 @@ from lxml import etree
 from PIL import Image, ImageFile, ImageOps
 from tinycss2.color4 import parse_color
 
-from .sources import piece_ids
-from .units import MM, TEXT_BLOCK
+from .files import piece_ids
+from ..units import MM, TEXT_BLOCK
 
 # What every edition can show, by the format Pillow finds in the file (not by its name's ending).
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "GIF": ("image/gif", "gif"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 
 MANIFEST = "pamphlet.yml"
 # Names the book's own parts use for files and anchors; a piece never gets one of them as its id.

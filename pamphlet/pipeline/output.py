@@ -7,7 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import BuildError, Problem
+from ..errors import BuildError, Problem
 
 SUFFIX = ".part"
 LOCK = ".pamphlet.lock"

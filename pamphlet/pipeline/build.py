@@ -6,25 +6,25 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import editions as registry
-from . import sheets
-from .editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
-from .editions.print_edition import lay_out
-from .errors import BuildError
-from .cache import layout_sources
-from .check import Findings
-from .fonts import faces
-from .incremental import PartLayouts
-from .load import MANIFEST, load_pamphlet
+from .. import editions as registry
+from ..editions import sheets
+from ..editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
+from ..editions.print_edition import lay_out
+from ..errors import BuildError
+from .plan import layout_sources
+from ..preflight.check import Findings
+from ..editions.subset import faces
+from ..engine.parts import PartLayouts
+from ..sources.load import MANIFEST, load_pamphlet
 from .memo import Memo, file_key
 from .output import Staging, remove_stale
 from .parallel import Background
-from .pdf import PdfWriter, missing_libraries, progress
-from .render import Renderer, locale_path
+from ..engine.pdf import PdfWriter, missing_libraries, progress
+from ..render.templates import Renderer, locale_path
 from .report import Report
-from .validate import check_glyphs, check_layouts, check_svg_text, font_coverage, layout_references
+from ..markup.validate import check_glyphs, check_layouts, check_svg_text, font_coverage, layout_references
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LAYOUTS = ROOT / "layouts"
 FONTS = ROOT / "fonts"
 

@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import pikepdf
 
-from .errors import Problem
-from .pdf import boxes
-from .units import MM
+from ..errors import Problem
+from ..engine.pdf import boxes
+from ..units import MM
 
 PX = 0.75                  # CSS px to PDF points
 SAFE_ZONE = 5 * MM         # no text this close to the trim edge

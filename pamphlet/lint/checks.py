@@ -9,14 +9,14 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .errors import BuildError, display_path
-from .load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, Pamphlet, read_pamphlet
+from ..errors import BuildError, display_path
+from ..sources.load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, Pamphlet, read_pamphlet
 from .prose import markdown_blocks, yaml_blocks
-from .sources import read_text
-from .render import load_locale, locale_path
+from ..sources.files import read_text
+from ..render.templates import load_locale, locale_path
 from .spelling import CYRILLIC, LATIN, WORDS_FILE, Speller, read_words, script_of
 
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 CODES = {
     "VARIANT": "a name or word spelled two ways: a rare form close to a frequent one",
     "STRAY": "a bracket, digit or symbol inside a word, or Latin and Cyrillic letters mixed in one word",

@@ -5,7 +5,8 @@ import zipfile
 
 from ebooklib import epub
 
-from . import editions, images
+from .. import editions
+from ..sources import images
 from .pagelist import mark_pages
 
 # Every entry gets this time, so the same sources give the same bytes.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .syntax import FENCE, LIST_ITEM, NOTE_DEFINITION, RULE, TABLE_RULE
+from ..markup.syntax import FENCE, LIST_ITEM, NOTE_DEFINITION, RULE, TABLE_RULE
 
 
 @dataclass

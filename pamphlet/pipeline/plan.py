@@ -8,11 +8,11 @@ import json
 import os
 from pathlib import Path
 
-from . import editions as registry
-from .errors import BuildError
-from .load import read_pamphlet
+from .. import editions as registry
+from ..errors import BuildError
+from ..sources.load import read_pamphlet
 
-CODE = Path(__file__).resolve().parent
+CODE = Path(__file__).resolve().parents[1]
 ROOT = CODE.parent
 RECORD = ".pamphlet-cache.json"
 # Outputs are PDFs and EPUBs; a pamphlet's sources are Markdown, YAML and images, never one of these.

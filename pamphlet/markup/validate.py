@@ -13,11 +13,12 @@ import tinycss2
 from fontTools.ttLib import TTFont, TTLibError
 from lxml import html
 
-from . import images, leftovers
-from .errors import Problem
-from .markup import ASSET, BLOCKS, FENCE, converter
-from .memo import file_key
-from .sources import referenced_control
+from ..sources import images
+from . import leftovers
+from ..errors import Problem
+from .convert import ASSET, BLOCKS, FENCE, converter
+from ..pipeline.memo import file_key
+from ..sources.files import referenced_control
 from .syntax import LIST_ITEM
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.

@@ -10,11 +10,11 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from . import images as image_files
-from .errors import BuildError
-from .load import KINDS, MANIFEST
-from .markup import ASSET, Typesetter
-from .memo import Memo
+from ..sources import images as image_files
+from ..errors import BuildError
+from ..sources.load import KINDS, MANIFEST
+from ..markup.convert import ASSET, Typesetter
+from ..pipeline.memo import Memo
 from .qr import qr_image
 
 IMAGE = re.compile(f'src="{ASSET}([^"]*)"')  # a text's image, as the typesetter marks it

@@ -2,8 +2,8 @@
 
 import math
 
-from .errors import BuildError
-from .pdf import boxes
+from ..errors import BuildError
+from ..engine.pdf import boxes
 
 SIZES = (11, 10.5, 10, 9.5, 9, 8.5)  # points; below 8.5 a leaflet is no longer comfortable to read
 SIDES = 2

@@ -2,7 +2,7 @@
 
 import pydyf
 
-from .units import MM
+from ..units import MM
 
 MARK_LENGTH = 5 * MM
 MARK_GAP = 1 * MM      # between the bleed box and the start of a crop mark

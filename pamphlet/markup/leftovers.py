@@ -5,8 +5,8 @@ import re
 
 from lxml import html
 
-from .errors import Problem
-from .markup import ASSET
+from ..errors import Problem
+from .convert import ASSET
 from .pandoc import INLINE_NOTE, SPAN_CLASSES
 from .syntax import FENCE, NOTE_DEFINITION
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .pdf import boxes
+from ..engine.pdf import boxes
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB = "http://www.idpf.org/2007/ops"

@@ -1,0 +1,1 @@
+"""The editor's checks of the texts (build.py lint): spelling, names, typography."""

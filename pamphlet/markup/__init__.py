@@ -1,0 +1,1 @@
+"""A piece's Markdown: converted to XHTML with its typography and notes, and checked before typesetting."""

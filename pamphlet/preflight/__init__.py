@@ -1,0 +1,1 @@
+"""Checks of what was laid out and written, as a print shop would check them."""
