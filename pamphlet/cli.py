@@ -159,7 +159,7 @@ def build_once(texts, out, editions, options, report, linted=False):
     """Build what is not up to date; print problems or the summary and the lint line; return the exit status."""
     try:
         with build_lock(out, report.note):
-            built = _build_locked(texts, out, editions, options, report)
+            built = _build_locked(texts, out, editions, options, report, strict=linted)
     except BuildError as err:
         report_failure(err, out, sys.stderr)
         return 1
@@ -168,7 +168,7 @@ def build_once(texts, out, editions, options, report, linted=False):
     return 0
 
 
-def _build_locked(texts, out, editions, options, report):
+def _build_locked(texts, out, editions, options, report, strict=False):
     """Build what is not up to date; return whether anything was (a no-op build prints no lint line: the texts
     are those the last build linted, and linting them again would cost most of a no-op's time)."""
     plan = cache.plan(texts, out, editions, options)
@@ -180,7 +180,7 @@ def _build_locked(texts, out, editions, options, report):
     from .pipeline import build as build_module  # WeasyPrint loads only when there is something to build
     try:
         with report:
-            written = build_module.build(texts, out, editions, report=report, skip=fresh, **options)
+            written = build_module.build(texts, out, editions, report=report, skip=fresh, strict=strict, **options)
         if plan:
             report.removed(plan.remember(written))
     except OSError as err:

@@ -95,8 +95,8 @@ def normalise(text):
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"[“”„«»\"]", '"', text)
     text = re.sub(r"[‘’‚']", "'", text)
-    # \x02 is how pdfium reports a hyphen that ends a line.
-    text = re.sub(r"[\x02\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\-]", "", text)
+    # \x02 is how pdfium reports a hyphen that ends a line, \ufffe a soft hyphen inside one.
+    text = re.sub(r"[\x02\ufffe\u00ad\u2010\u2011\u2012\u2013\u2014\u2015\-]", "", text)
     return re.sub(r"\s+", "", text)
 
 

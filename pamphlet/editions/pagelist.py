@@ -101,12 +101,15 @@ def _offset(block, start):
     if not start.before:
         return 0
     text = "".join(block.itertext())
-    words = [re.escape(word.rstrip("\u2010-\u00ad")) for word in start.fragment.split()]
+    # The words as printed, with or without the soft hyphens the EPUB has (the print layout may have taken some
+    # back where they put a line at fault).
+    words = ["\u00ad?".join(map(re.escape, word.replace("\u00ad", "").rstrip("\u2010-")))
+             for word in start.fragment.split()]
     found = [m.start() for m in re.finditer(r"\s+".join(words), text)] if words else []
     if not found:
         return 0
     offset = min(found, key=lambda position: abs(position - start.before))
-    if offset and text[offset - 1].isalnum():
+    if offset and (text[offset - 1].isalnum() or text[offset - 1] == "\u00ad"):
         # The page starts with the end of a word hyphenated on the previous page: mark after that word.
         end = re.search(r"\s", text[offset:])
         offset = len(text) if end is None else offset + end.end()

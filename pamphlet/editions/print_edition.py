@@ -1,6 +1,6 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from ..preflight import check
+from ..preflight import check, lines
 from ..engine import pdfx
 from ..errors import BuildError
 from ..engine.pdf import finishers
@@ -19,9 +19,11 @@ def lay_out(tools, name, then=None):
     pdf, renderer, pamphlet = tools.pdf, tools.renderer, tools.renderer.pamphlet
     profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
     whole = tools.kept.parts.document(pdf, renderer.render("print.html"), [piece["id"] for piece in renderer.pieces],
-                                 tools.layout_sources() + profile, extra_css=profile)
+                                      tools.layout_sources() + profile, extra_css=profile)
     document = pdf.pad(whole, 4)
+    found = lines.measure(document)
     BuildError.raise_any(check.check_layout(document, name, tools.kept.findings))
+    tools.measured(name, found)
     if then:
         then(document)
     data = pdf.to_bytes(document, name, keep_drawings=True, pdf_variant="pdf/x-4",

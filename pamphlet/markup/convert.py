@@ -15,6 +15,8 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from . import microtype
+from .hyphenate import Hyphenator
 from .notes import OPS, shapes, serialize_inside
 from .pandoc import INLINE_NOTE, PandocMarkdown
 from .syntax import NOTE_DEFINITION
@@ -70,6 +72,7 @@ class NoBreakSpaces(Treeprocessor):
         if short:
             rules.append((rf"(?<![\w-])({short}) +", rf"\1{NBSP}"))
         self.rules = [(re.compile(pattern, re.IGNORECASE), repl) for pattern, repl in rules]
+        self.rules += [(re.compile(pattern), repl) for pattern, repl in microtype.rules(locale)]
 
     def run(self, root):
         for element in root.iter():
@@ -216,10 +219,11 @@ class Typeset:
 
 
 class Typesetter:
-    """One configured Markdown converter per pamphlet language."""
+    """One configured Markdown converter per pamphlet language; names (words.txt) are never hyphenated."""
 
-    def __init__(self, locale):
+    def __init__(self, locale, names=()):
         self.md = converter(locale)
+        self.hyphenator = Hyphenator(locale.get("hyphenation"), names)
         self.calls = locale.get("note_calls")
         # Plain text fields (titles, names): the same typography, but nothing read as Markdown or HTML.
         self.plain_md = markdown.Markdown(extensions=["smarty", PamphletMarkdown(locale)],
@@ -235,6 +239,7 @@ class Typesetter:
         (tables and images carry them, so that the layout check can name a table too wide for the page or
         an image too coarse for print)."""
         root, images = convert(self.md, text, id_prefix, source_name, first_line)
+        self.hyphenator.tree(root)
         headings = [(int(e.tag[1]), e.get("id"), PLACEHOLDERS.sub("", "".join(e.itertext())))
                     for e in root.iter("h2", "h3", "h4")]
         print_root, epub_root, notes = shapes(root, id_prefix, self._note_sources(source_name, first_line),

@@ -10,7 +10,7 @@ from .. import editions as registry
 from ..editions import sheets
 from ..editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
 from ..editions.print_edition import lay_out
-from ..errors import BuildError
+from ..errors import BuildError, Problem
 from .plan import layout_sources
 from ..preflight.check import Findings
 from ..editions.subset import faces
@@ -43,10 +43,19 @@ class Tools:
     """What every edition is made with: the rendered texts, the build's options, and what is kept from the last
     build (a PDF writer, the print layout's parts, what the checks found in its pages)."""
 
-    def __init__(self, renderer, crop_marks=False, kept=None):
+    def __init__(self, renderer, crop_marks=False, kept=None, strict=False):
         self.renderer = renderer
         self.crop_marks = crop_marks
         self.kept = kept if kept is not None else Kept()
+        self.strict = strict  # lines at fault in a laid-out edition fail the build
+        self.lines = {}       # what preflight.lines measured in each laid-out file (Lines), by file name
+
+    def measured(self, name, found):
+        """Keep what lines.measure found in a file for the summary; with strict, any line at fault fails the build."""
+        self.lines[name] = found
+        if self.strict and found.total():
+            BuildError.raise_any([Problem(name, None, f"{message} (--strict: lines a typesetter would not accept)")
+                                  for message in found.messages()])
 
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
@@ -67,11 +76,13 @@ def pdf_writer(texts):
     return PdfWriter(LAYOUTS, roots=(Path(texts), LAYOUTS, FONTS))
 
 
-def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, kept=None):
+def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, kept=None,
+          strict=False):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
-    at), the rest when all are done; kept is what the last build kept for this one (Kept)."""
+    at), the rest when all are done; kept is what the last build kept for this one (Kept); strict fails the
+    build on lines a typesetter would not accept (preflight.lines)."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
@@ -86,7 +97,7 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     _prepare_out(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
     jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
-    tools = Tools(renderer, crop_marks, kept)
+    tools = Tools(renderer, crop_marks, kept, strict)
     with Staging(out) as staging, Background(tools) as background:
         work = _Work(registry.with_steps(jobs), tools, background)
         work.make(report, staging, print_first)
@@ -95,6 +106,7 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     for job in jobs:
         for path in written[job.id]:
             report.wrote(path, job.step, work.seconds(job))
+    report.lines.update(tools.lines)
     return written
 
 

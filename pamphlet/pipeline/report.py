@@ -14,6 +14,7 @@ class Report:
         self.spinner = None
         self.rows = []
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
+        self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
 
     @property
     def console(self):
@@ -84,6 +85,8 @@ class Report:
                           str(paper.blank) if paper else "", f"{paper.sheets} per copy" if paper else "",
                           f"{path.stat().st_size / 1024:.0f} KB", f"{seconds:.2f}")
         self.console.print(table)
+        for name, found in sorted(self.lines.items()):
+            self.console.print(found.summary(name))
         saving = self.paper and self.paper.saving()
         if saving:
             self.console.print(saving)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from ..sources import images as image_files
 from ..errors import BuildError
 from ..sources.load import KINDS, MANIFEST
+from ..lint.spelling import WORDS_FILE, read_words
 from ..markup.convert import ASSET, Typesetter
 from ..pipeline.memo import Memo
 from .qr import qr_image
@@ -45,6 +46,9 @@ def load_locale(pamphlet, layouts):
         raise BuildError.single(path, f"not a valid locale file ({err}); compare it with en.yml") from None
     if missing:
         raise BuildError.single(path, f"lacks {', '.join(missing)}; compare it with en.yml")
+    patterns = (locale.get("hyphenation") or {}).get("patterns") or ""
+    if patterns.endswith(".dic"):  # patterns the layouts ship, beside the locale file
+        locale["hyphenation"]["patterns"] = str(path.parent / patterns)
     return locale
 
 
@@ -80,8 +84,10 @@ class Renderer:
         self.layouts = Path(layouts)
         self.locale = load_locale(pamphlet, layouts)
         memo = memo if memo is not None else Memo()
-        words = json.dumps(self.locale, sort_keys=True, default=str)  # the typesetting's rules, in every key
-        typesetter = memo.get(("typesetter", words), Typesetter, self.locale)
+        names = sorted(read_words(pamphlet.folder / WORDS_FILE))  # never hyphenated
+        # The typesetting's rules, in every key.
+        words = json.dumps([self.locale, names], sort_keys=True, default=str)
+        typesetter = memo.get(("typesetter", words), Typesetter, self.locale, names)
 
         def memoized(how, text, *args, name=None):
             """typesetter.how(text, *args), or what an earlier build made of the same text and arguments."""

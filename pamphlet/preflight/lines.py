@@ -1,0 +1,172 @@
+"""Measures the lines of laid-out pages as a typesetter would: broken, loose and hyphenated lines of justified text."""
+
+from dataclasses import dataclass, field
+
+from ..engine.pdf import boxes
+
+SHORT = 0.75         # a line of a justified paragraph, not its last, shorter than this share of the measure: broken
+LOOSE = 1.0          # a gap between words wider than this many ems: loose
+HYPHENS_IN_A_ROW = 2  # hyphenated lines in a row a typesetter allows
+SPACE = 0.25         # a word space, in ems, before justification widens it (Charis SIL's is 0.23 em)
+KINDS = {
+    "broken": "broken lines (a justified line under three quarters of the measure, the paragraph going on)",
+    "hyphen runs": "hyphenated lines beyond 2 in a row",
+    "page-end hyphens": "words hyphenated across a page turn",
+    "fragment ends": "paragraphs ending in a word fragment (under 5 letters alone on the last line)",
+    "loose": "loose lines (a gap between words wider than an em)",
+}
+
+
+@dataclass
+class Lines:
+    """What the measurement found, by kind: (page number, the line's text, (the id of the piece it is in, the word
+    hyphenated at its end with its soft hyphens) or None) of each line at fault."""
+    found: dict = field(default_factory=lambda: {kind: [] for kind in KINDS})
+
+    def counts(self):
+        return {kind: len(lines) for kind, lines in self.found.items()}
+
+    def total(self):
+        return sum(self.counts().values())
+
+    def summary(self, name):
+        """One line for the build's summary."""
+        counts = self.counts()
+        return f"lines ({name}): " + ", ".join(f"{counts[kind]} {kind}" for kind in KINDS)
+
+    def messages(self):
+        return [f"page {page}: {KINDS[kind]}: “{text}”" for kind, lines in self.found.items()
+                for page, text, _ in lines]
+
+    def words(self):
+        """The hyphenated words whose breaks put a line at fault (a run too long, a page turn)."""
+        return sorted({word for kind in ("hyphen runs", "page-end hyphens") for _, _, word in self.found[kind]
+                       if word and word[1]})
+
+
+@dataclass
+class _Line:
+    piece: str        # the id of the piece it is in (a <section> with an id), or None
+    text: str         # as printed, without soft hyphens
+    first: str        # its first word, with soft hyphens
+    last: str         # its last word, with soft hyphens, without the hyphen drawn at the end
+    natural: float    # the width its words take with unstretched spaces
+    measure: float    # the width it was set in
+    gap: float        # the gap between its words, in ems
+    final: bool       # the last line of its paragraph
+    justified: bool
+    hyphenated: bool  # ends in a hyphen (soft or the word's own)
+
+
+def measure(document):
+    """Every line at fault in the document's pages (WeasyPrint's), by kind."""
+    result = Lines()
+    pages = [list(_paragraphs(page._page_box)) for page in document.pages]
+    continued = _continued(pages)
+    flow = []  # (page number, line) of the main flow, page after page
+    for number, paragraphs in enumerate(pages, start=1):
+        for box, in_notes, piece in paragraphs:
+            lines = _lines(box, final=box not in continued, piece=piece)
+            if in_notes:
+                _check_run([(number, line) for line in lines], result)  # a note's lines are a run of their own
+            else:
+                flow.extend((number, line) for line in lines)
+            _check_paragraph(lines, number, result)
+    _check_run(flow, result)
+    for index, (number, line) in enumerate(flow):
+        if line.hyphenated and (index + 1 == len(flow) or flow[index + 1][0] != number):
+            result.found["page-end hyphens"].append((number, line.text, _word(flow, index)))
+    return result
+
+
+def _word(lines, index):
+    """The word hyphenated at the end of lines[index], with its soft hyphens."""
+    line = lines[index][1]
+    if "\u00ad" not in line.last[-1:] or index + 1 == len(lines):
+        return None  # broken at the word's own hyphen: nothing to take back
+    return line.piece, line.last + lines[index + 1][1].first
+
+
+def _check_paragraph(lines, number, result):
+    for index, line in enumerate(lines):
+        if not line.justified:
+            continue
+        if not line.final and line.natural < SHORT * line.measure:
+            result.found["broken"].append((number, line.text, None))
+        elif not line.final and line.gap > LOOSE:
+            result.found["loose"].append((number, line.text, None))
+        tail = line.text.split()
+        if line.final and index and lines[index - 1].hyphenated and len(tail) == 1 and len(_letters(tail[0])) < 5:
+            result.found["fragment ends"].append((number, lines[index - 1].text + line.text, None))
+
+
+def _letters(word):
+    return [c for c in word if c.isalpha()]
+
+
+def _check_run(lines, result):
+    row = 0
+    for index, (number, line) in enumerate(lines):
+        row = row + 1 if line.hyphenated else 0
+        if row > HYPHENS_IN_A_ROW:
+            result.found["hyphen runs"].append((number, line.text, _word(lines, index)))
+
+
+def _paragraphs(page_box):
+    """The page's blocks that hold lines of text, in reading order, each with whether it is in the notes area and
+    the id of the piece it is in (notes: the page's last piece)."""
+    stack = [(child, isinstance(child, boxes.FootnoteAreaBox), None) for child in reversed(page_box.children)
+             if not isinstance(child, boxes.MarginBox)]
+    last = None
+    while stack:
+        box, in_notes, piece = stack.pop()
+        if box.element_tag == "section" and box.element is not None and box.element.get("id"):
+            piece = last = box.element.get("id")
+        children = getattr(box, "children", [])
+        if any(isinstance(child, boxes.LineBox) for child in children):
+            yield box, in_notes, piece if not in_notes else last
+            continue
+        stack.extend((child, in_notes or isinstance(child, boxes.FootnoteAreaBox), piece)
+                     for child in reversed(children))
+
+
+def _continued(pages):
+    """The blocks whose paragraph goes on on the next page (WeasyPrint's split boxes share an element)."""
+    out = set()
+    for here, there in zip(pages, pages[1:], strict=False):
+        following = {box.element for box, _, _ in there if box.element is not None}
+        for box, _, _ in here:
+            if box.element is not None and box.element in following:
+                out.add(box)
+    return out
+
+
+def _lines(box, final, piece=None):
+    lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
+    justified = box.style["text_align_all"] == "justify"
+    out = []
+    for index, line in enumerate(lines):
+        texts = list(_text_boxes(line))
+        raw = "".join(t.text for t in texts).strip()
+        text = raw.replace("\u00ad", "")
+        if not text:
+            continue
+        hyphenated = text.endswith(("-", "\u2010")) and len(text) > 1 and text[-2].isalpha()
+        words = raw.split()
+        font_size = box.style["font_size"]
+        stretch = max((getattr(t, "justification_spacing", 0) or 0 for t in texts), default=0)
+        spaces = sum(t.text.strip().count(" ") + t.text.count("\u00a0") for t in texts)
+        right = max((t.position_x + t.margin_width() for t in texts), default=line.position_x)
+        natural = right - box.content_box_x() - stretch * spaces
+        out.append(_Line(piece, text, words[0], words[-1][:-1] if hyphenated else words[-1], natural, box.width,
+                         (stretch / font_size) + SPACE if spaces else 0,
+                         final=final and index == len(lines) - 1, justified=justified, hyphenated=hyphenated))
+    return out
+
+
+def _text_boxes(box):
+    for child in getattr(box, "children", []):
+        if isinstance(child, boxes.TextBox):
+            yield child
+        elif child.is_in_normal_flow():
+            yield from _text_boxes(child)

@@ -1,0 +1,235 @@
+"""Hyphenation and justification: where words may break, and the lines of the print PDF measured by position."""
+
+import ctypes
+import re
+import subprocess
+from pathlib import Path
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+import pytest
+import weasyprint
+import yaml
+
+from conftest import ROOT, epub_documents, run_build
+from pamphlet.markup.convert import Typesetter
+from pamphlet.markup.hyphenate import SHY, Hyphenator
+from pamphlet.preflight import lines
+
+FIXTURES = Path(__file__).with_name("fixtures")
+LANGUAGES = ("lines-en", "lines-ru", "lines-kk")
+PARAGRAPH = FIXTURES / "hyphen-paragraph-ru.html"
+
+
+def locale(language):
+    table = yaml.safe_load((ROOT / "layouts" / "locales" / f"{language}.yml").read_text(encoding="utf-8"))
+    patterns = table["hyphenation"]["patterns"]
+    if patterns.endswith(".dic"):
+        table["hyphenation"]["patterns"] = str(ROOT / "layouts" / "locales" / patterns)
+    return table
+
+
+# --- Where a word may break -------------------------------------------------------------------------------------
+
+def test_the_policy_of_breaks():
+    hyphenator = Hyphenator(locale("en")["hyphenation"], names=["Ust-Kamenogorsk", "Tengizchevroil"])
+    word = hyphenator.word
+    assert SHY in word("internationalisation")
+    assert word("https://example.org/internationalisation") == "https://example.org/internationalisation"
+    assert word("solidarity@example.org") == "solidarity@example.org"
+    assert word("1792–1866") == "1792–1866"
+    assert word("COUNTERREVOLUTION") == "COUNTERREVOLUTION"
+    assert word("B52bombers") == "B52bombers"
+    assert word("Ust-Kamenogorsk") == "Ust-Kamenogorsk"          # breaks at its own hyphen only
+    assert word("self-organisation") == "self-organisation"
+    assert word("Tengizchevroil") == "Tengizchevroil"            # a name in words.txt
+    assert word("ArcelorMittal") == "ArcelorMittal"              # a capital inside: a name
+    assert word("officials").replace(SHY, "") == "officials" and "f\u00adf" not in word("officials")
+    hyphenated = hyphenator.text("the uncompromisingly unconditional anyone inevitable", keep_last=True)
+    assert SHY in hyphenated.split()[1] and len(hyphenated.split(SHY)[-1]) >= 6  # never "inevit-/able."
+    last = hyphenator.text("uncompromisingly", keep_last=True).split(SHY)
+    assert len(last) > 1 and len(last[-1]) >= 6
+
+
+def test_minimums_come_from_the_locale():
+    for language in ("en", "ru", "kk"):
+        rules = locale(language)["hyphenation"]
+        hyphenator = Hyphenator(rules)
+        words = {"en": "representatives counterrevolutionary", "ru": "представители контрреволюционного",
+                 "kk": "жекешелендірілген қызметкерлерінің"}[language].split()
+        for word in words:
+            parts = hyphenator.word(word).split(SHY)
+            assert len(parts) > 2, (language, parts)
+            assert len(parts[0]) >= rules["left"] and len(parts[-1]) >= rules["right"], (language, parts)
+        assert hyphenator.word("а" * (rules["shortest"] - 1)) == "а" * (rules["shortest"] - 1)
+
+
+def test_kazakh_patterns_are_shipped_with_their_header():
+    dic = ROOT / "layouts" / "locales" / "hyph_kk.dic"
+    head = dic.read_text(encoding="utf-8").splitlines()[:10]
+    assert head[0] == "UTF-8" and any("public domain" in line for line in head)
+    hyphenator = Hyphenator(locale("kk")["hyphenation"])
+    assert hyphenator.word("жұмысшылар") == "жұ\u00adмыс\u00adшы\u00adлар"
+    assert "\u00adс\u00ad" not in hyphenator.word("Қазақстандағы")  # no one-letter syllable
+
+
+def test_a_paragraphs_last_word_and_headings_stay_whole():
+    body = Typesetter(locale("ru")).typeset("## Интернационализация\n\nПредставители заявили о солидарности. "
+                                            "Интернационализация **взаимозависимости**\n").body
+    heading, paragraph = body.split("</h2>")
+    assert SHY not in heading
+    assert SHY in paragraph and paragraph.strip().removesuffix("</p>").endswith("симости</strong>")  # 6 letters
+
+
+def test_soft_hyphens_take_nothing_away_from_the_text():
+    text = PARAGRAPH.read_text(encoding="utf-8")
+    rules = locale("ru")
+    plain = Typesetter({**rules, "hyphenation": None}).typeset(text)
+    hyphenated = Typesetter(rules).typeset(text)
+    assert hyphenated.body.count(SHY) > 20
+    assert hyphenated.body.replace(SHY, "") == plain.body
+    assert hyphenated.epub_body.replace(SHY, "") == plain.epub_body
+
+
+def test_number_ranges_and_russian_spaces():
+    en = Typesetter(locale("en")).typeset("On 4-5 January, in 1792-1866, K. Marx; not 2022-01-05.").body
+    assert "4–5" in en and "1792–1866" in en and "K.\u00a0Marx" in en and "2022-01-05" in en
+    ru = Typesetter(locale("ru")).typeset("Это, т. е. в 1848 г., читал К. Маркс.").body
+    assert "т.\u202fе." in ru and "1848\u00a0г." in ru and "К.\u00a0Маркс" in ru
+
+
+# --- The lines of laid-out pages -------------------------------------------------------------------------------
+
+def lay_out(paragraph, width_mm, hyphens="manual", lang="ru", height_mm=400):
+    css = (f"@page {{ size: {width_mm}mm {height_mm}mm; margin: 5mm }}"
+           f"p {{ font-family: serif; font-size: 10pt; text-align: justify; hyphens: {hyphens}; "
+           "line-height: 1.4; hyphenate-character: '-' }")
+    html = f'<html lang="{lang}"><body><p>{paragraph}</p></body></html>'
+    return weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+
+
+def test_a_paragraph_at_81_widths_has_no_broken_line():
+    """The shared script's test: WeasyPrint's own hyphens: auto breaks lines next to bold words; the typesetter's
+    soft hyphens with hyphens: manual do not."""
+    paragraph = PARAGRAPH.read_text(encoding="utf-8").strip()
+    hyphenated = Typesetter(locale("ru")).hyphenator.text(paragraph, keep_last=True)
+    broken = {mode: 0 for mode in ("auto", "manual")}
+    for width in range(70, 151):
+        broken["manual"] += lines.measure(lay_out(hyphenated, width)).counts()["broken"]
+        broken["auto"] += lines.measure(lay_out(paragraph, width, hyphens="auto")).counts()["broken"]
+    assert broken["manual"] == 0
+    assert broken["auto"] > 0  # the measurement sees what the engine's own hyphenation does
+
+
+# --- Each check, shown failing on a page made wrong on purpose ---------------------------------------------------
+
+EVERYWHERE = " ".join(SHY.join(word) for word in ("интернационализация взаимозависимость " * 12).split())
+
+
+@pytest.fixture(scope="module")
+def wrong_pdf(tmp_path_factory):
+    """Pages made wrong on purpose: soft hyphens between every two letters (hyphens in a row, a word carried over
+    the page turn, a paragraph ending in a fragment), a word spaced out loose, a broken line."""
+    css = ("@page { size: 60mm 50mm; margin: 5mm } p { font-family: serif; font-size: 10pt; line-height: 1.4;"
+           " text-align: justify; hyphens: manual; hyphenate-character: '-'; margin: 0 }")
+    fragment = "да да взаимозависимос" + SHY + "ти."
+    html = (f'<html lang="ru"><body><p>{EVERYWHERE}</p><p>{fragment}</p>'
+            '<p>слово слово<br>широко</p><p>ааааааааааа ббббббббббббб ввввввв<br>в</p>'
+            '<p>одно <b>интернационализации</b> интернационализации взаимозависимости</p></body></html>')
+    document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+    path = tmp_path_factory.mktemp("wrong") / "wrong.pdf"
+    document.write_pdf(path)
+    return document, path
+
+
+def test_each_check_fails_on_a_page_made_wrong(wrong_pdf):
+    document, path = wrong_pdf
+    counts = lines.measure(document).counts()
+    assert counts["hyphen runs"] > 0 and counts["page-end hyphens"] > 0 and counts["fragment ends"] > 0, counts
+    assert counts["loose"] > 0 and counts["broken"] > 0, counts
+    from_pdf = measure_pdf(path)
+    assert from_pdf["hyphen runs"] > 0 and from_pdf["page-end hyphens"] > 0, from_pdf
+
+
+# --- The fixtures, built --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session", params=LANGUAGES)
+def built(request, tmp_path_factory):
+    texts = FIXTURES / request.param
+    out = tmp_path_factory.mktemp(request.param)
+    result = run_build("print", "screen", "epub", "leaflets", "--texts", texts, "--out", out)
+    assert result.returncode == 0, result.stderr
+    slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
+    return {"out": out, "stdout": result.stdout, "print": out / f"{slug}-print.pdf",
+            "screen": out / f"{slug}-screen.pdf", "epub": out / f"{slug}.epub"}
+
+
+def test_the_summary_counts_the_lines(built):
+    """The build's summary gives the print edition's counts; those read back from the PDF by position agree, and
+    the fixtures have no broken line and no paragraph ending in a fragment."""
+    line = next(line for line in built["stdout"].splitlines() if line.startswith("lines (") and "print" in line)
+    counts = dict((kind, int(n)) for n, kind in re.findall(r"(\d+) ([a-z -]+?)(?:,|$)", line.split(": ", 1)[1]))
+    assert set(counts) == set(lines.KINDS)
+    assert counts["broken"] == 0 and counts["fragment ends"] == 0, line
+    for edition in ("print", "screen"):
+        from_pdf = measure_pdf(built[edition])
+        assert from_pdf["hyphens"] > 3, (edition, from_pdf)  # the text is hyphenated
+        assert (from_pdf["hyphen runs"], from_pdf["page-end hyphens"]) == (
+            counts["hyphen runs"], counts["page-end hyphens"]), (edition, from_pdf, line)
+
+
+def test_no_system_font_in_any_pdf(built):
+    for pdf in sorted(built["out"].glob("*.pdf")):
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert "DejaVu" not in fonts and "Liberation" not in fonts, (pdf.name, fonts)
+
+
+def test_the_epub_carries_the_same_soft_hyphens(built):
+    text = "".join("".join(doc.find("{*}body").itertext()) for _, doc in epub_documents(built["epub"]))
+    assert text.count(SHY) > 20
+    assert not re.search(r"\d\u00ad|\u00ad\d|https?://\S*\u00ad", text)
+
+
+# --- Lines read from a PDF by position (pdfium) ----------------------------------------------------------------
+
+def pdf_lines(path):
+    """For each page, its lines of text in the order printed: (font size, text) — pdfium reads a soft hyphen that
+    ends a line as \\x02."""
+    document = pypdfium2.PdfDocument(str(path))
+    pages = []
+    for index in range(len(document)):
+        textpage = document[index].get_textpage()
+        rows = {}
+        for char in range(textpage.count_chars()):
+            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, char)
+            if code in (10, 13):
+                continue
+            left = textpage.get_charbox(char)[0]
+            x, y = ctypes.c_double(), ctypes.c_double()
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
+            rows.setdefault(round(y.value / 2), []).append((left, chr(code), size))  # by baseline
+        lines_ = []
+        for key in sorted(rows, reverse=True):
+            row = sorted(rows[key])
+            lines_.append((max(size for _, _, size in row), "".join(c for _, c, _ in row).strip()))
+        pages.append([line for line in lines_ if line[1]])
+    return pages
+
+
+def measure_pdf(path):
+    """Hyphenated lines, runs of more than 2 and hyphens on the last line of a page's body text."""
+    counts = {"hyphens": 0, "hyphen runs": 0, "page-end hyphens": 0}
+    for page in pdf_lines(path):
+        sizes = [size for size, _ in page]
+        body = max(sizes, key=sizes.count, default=0)  # the running text's size: most lines have it
+        text_lines = [text for size, text in page if size >= body - 0.5 and len(text) > 12]
+        row = 0
+        for number, text in enumerate(text_lines):
+            hyphenated = bool(re.search(r"\w[-\x02\u2010]$", text))
+            counts["hyphens"] += hyphenated
+            row = row + 1 if hyphenated else 0
+            counts["hyphen runs"] += row > lines.HYPHENS_IN_A_ROW
+            if hyphenated and number == len(text_lines) - 1:
+                counts["page-end hyphens"] += 1
+    return counts
