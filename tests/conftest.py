@@ -133,7 +133,8 @@ def epub_documents(path):
 
 
 def epub_text(path):
-    return "\n".join("".join(doc.find("{*}body").itertext()) for _, doc in epub_documents(path))
+    """The EPUB's text as a reader sees it: without the soft hyphens that say where a word may break."""
+    return "\n".join("".join(doc.find("{*}body").itertext()) for _, doc in epub_documents(path)).replace("\u00ad", "")
 
 
 def booklet_halves(print_path, booklet_path):
