@@ -11,7 +11,7 @@ all: $(VENV)/.installed
 	$(BIN)/python build.py
 
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Ruff, configured in pyproject.toml.
 lint: $(VENV)/.installed

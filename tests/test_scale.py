@@ -3,7 +3,7 @@
 import pytest
 from pypdf import PdfReader
 
-from conftest import TEXTS, booklet_halves, collating_marks, run_build
+from conftest import TEXTS, booklet_halves, build_into, collating_marks, made_once
 from pamphlet.bench import long_pamphlet
 from pamphlet.editions import impose
 from pamphlet.editions.impose import MAX_SHEETS, saddle_stitch_order
@@ -11,13 +11,13 @@ from pamphlet.editions.impose import MAX_SHEETS, saddle_stitch_order
 COPIES = 10
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def long_out(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("scale")
-    texts = long_pamphlet(TEXTS, folder / "long", copies=COPIES)
-    result = run_build("--texts", texts, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    return folder / "out"
+    """Every edition of the long text, built once for the run."""
+    def make(folder):
+        texts = long_pamphlet(TEXTS, folder / "long", copies=COPIES)
+        build_into("--texts", texts)(folder / "out")
+    return made_once(tmp_path_factory, "long", make) / "out"
 
 
 def test_ten_times_longer_builds(long_out, print_pdf):
