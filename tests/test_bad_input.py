@@ -9,10 +9,12 @@ import struct
 import subprocess
 import sys
 import zlib
+from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
 from conftest import ROOT, output
+from pamphlet import cli
 
 PREVIOUS = b"previous good output"
 OUTPUTS = tuple(output(".", *edition).name for edition in
@@ -486,8 +488,36 @@ CASES = [
 
 
 def run(project, *args):
+    """build.py with args in the project's copy, in a fresh interpreter as a user runs it."""
     return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True,
                           timeout=600, check=False)
+
+
+def run_here(project, *args):
+    """build.py with args in the project's copy, in this process through cli.main (0.03 s against 0.8 s for a fresh
+    interpreter): the same exit status and output, when the copy's code, layouts and fonts are the checkout's."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(project)
+    try:
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            try:
+                status = cli.main(list(args))
+            except SystemExit as stop:  # argparse's usage errors
+                status = stop.code
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(args, status, stdout.getvalue(), stderr.getvalue())
+
+
+def _files(folder):
+    return {(path.relative_to(folder), path.stat().st_size, path.stat().st_mtime_ns)
+            for path in folder.rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+
+
+def as_checked_out(project):
+    """Whether the project's code, layouts and fonts are still the checkout's (copied with their times, linked)."""
+    return all(_files(project / folder) == _files(ROOT / folder) for folder in ("pamphlet", "layouts", "fonts"))
 
 
 def expected_pattern(project, pattern):
@@ -510,7 +540,8 @@ def assert_untouched(project):
                          ids=[case.values[0] if hasattr(case, "values") else case[0] for case in CASES])
 def test_bad_input(project, case, mutate, pattern):
     mutate(project)
-    result = run(project, "--out", "out")
+    # A case that breaks a layout or a font runs the copy in a fresh interpreter; the others run here.
+    result = (run_here if as_checked_out(project) else run)(project, "--out", "out")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     # The first line of the message is the problem, starting with the source file (and line) it names.
