@@ -49,24 +49,22 @@ class Watch:
         threading.Thread(target=lambda: [self.lines.put(line) for line in self.process.stdout], daemon=True).start()
         self.wait(("watching",))
 
-    def wait(self, starts, timeout=300):
-        """Lines up to one starting with one of starts, then any that follow within two seconds (an edit of
-        two files may be seen as two changes)."""
-        seen = []
-        while not seen or not seen[-1].startswith(starts):
+    def wait(self, starts, files=(), timeout=300):
+        """Lines up to one starting with one of starts that comes after watch mode has said "changed:" of each of
+        files (an edit of two files may be seen as one change or two, each rebuilt)."""
+        seen, unseen = [], set(files)
+        while not seen or unseen or not seen[-1].startswith(starts):
             try:
                 seen.append(self.lines.get(timeout=timeout))
             except queue.Empty:
                 raise AssertionError("watch mode did not answer: " + "".join(seen)) from None
-        while True:
-            try:
-                seen.append(self.lines.get(timeout=2))
-            except queue.Empty:
-                return seen
+            if seen[-1].startswith("changed: "):
+                unseen -= set(seen[-1].removeprefix("changed: ").strip().split(", "))
+        return seen
 
-    def rebuilt(self):
-        """(parts laid out again, parts) of the last rebuild of the print edition."""
-        lines = self.wait(("rebuilt", "build failed"))
+    def rebuilt(self, files):
+        """(parts laid out again, parts) of the rebuild of the print edition after files changed."""
+        lines = self.wait(("rebuilt", "build failed"), files)
         assert not any(line.startswith("build failed") for line in lines), "".join(lines)
         counts = [LAID_OUT.search(line) for line in lines if line.startswith("rebuilt")]
         assert counts[-1], "".join(lines)
@@ -125,9 +123,9 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
     try:
         steps = []
 
-        def step(name, edit):
+        def step(name, edit, *files):
             edit()
-            laid_out, parts = watch.rebuilt()
+            laid_out, parts = watch.rebuilt(files)
             cold = _cold_build(project, tmp_path / f"cold-{len(steps)}")
             outputs = _outputs(watched)
             assert set(cold) <= set(outputs), name  # (a removed piece's leaflet stays: not this test's matter)
@@ -139,22 +137,25 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         starts = _piece_pages(watched)
         pieces = len(yaml.safe_load(manifest.read_text(encoding="utf-8"))["pieces"])
         # One word: that piece alone is laid out again, of the front matter, each piece and the back cover.
-        assert step("a word", lambda: _edit(texts / "statement-rsd.md", "for several days", "for many days")) \
-            == (1, pieces + 2)
+        assert step("a word", lambda: _edit(texts / "statement-rsd.md", "for several days", "for many days"),
+                    "statement-rsd.md") == (1, pieces + 2)
         # A paragraph that makes the introduction longer by pages: it and every part after it move.
         laid_out, parts = step("a paragraph", lambda: _edit(texts / "introduction.md", "\n\n",
-                                                             f"\n\n{PARAGRAPH}\n\n{PARAGRAPH}\n\n"))
+                                                             f"\n\n{PARAGRAPH}\n\n{PARAGRAPH}\n\n"),
+                               "introduction.md")
         assert _piece_pages(watched)[1:] > starts[1:]  # every piece after it starts later
         assert laid_out >= parts - 1  # the title page, imprint and contents too: its page numbers changed
 
         def add_piece():
             (texts / "new-article.md").write_text(NEW_PIECE.format(paragraph=PARAGRAPH), encoding="utf-8")
             _edit(manifest, "  - statement-smk.md", "  - new-article.md\n  - statement-smk.md")
-        assert step("a new piece", add_piece)[1] == pieces + 3
-        assert step("a removed piece", lambda: _edit(manifest, "  - statement-smk.md\n", ""))[1] == pieces + 2
+        assert step("a new piece", add_piece, "new-article.md", "pamphlet.yml")[1] == pieces + 3
+        assert step("a removed piece", lambda: _edit(manifest, "  - statement-smk.md\n", ""),
+                    "pamphlet.yml")[1] == pieces + 2
         # A changed layout: every part is laid out again.
         laid_out, parts = step("a changed layout", lambda: _edit(project / "layouts" / "print.css",
-                                                                 "padding-top: 14mm", "padding-top: 30mm"))
+                                                                 "padding-top: 14mm", "padding-top: 30mm"),
+                               "print.css")
         assert laid_out >= parts
 
         # What watch mode keeps of each text's Markdown (memo.Memo) goes stale on none of these: a figure and a
@@ -163,9 +164,11 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
             shutil.copy(FIXTURES / "notes-en" / "march.png", texts / "march.png")
             with (texts / "statement-rsd.md").open("a", encoding="utf-8") as piece:
                 piece.write(f"\n\n{FIGURE}\n")
-        step("a figure and a note", add_figure)
-        step("a note's text", lambda: _edit(texts / "statement-rsd.md", "kept in the union's", "kept in the lodge's"))
-        step("an image file", lambda: Image.new("RGB", (1600, 1000), (200, 40, 40)).save(texts / "march.png"))
+        step("a figure and a note", add_figure, "march.png", "statement-rsd.md")
+        step("a note's text", lambda: _edit(texts / "statement-rsd.md", "kept in the union's", "kept in the lodge's"),
+             "statement-rsd.md")
+        step("an image file", lambda: Image.new("RGB", (1600, 1000), (200, 40, 40)).save(texts / "march.png"),
+             "march.png")
     finally:
         watch.stop()
     assert len(steps) == 8, steps
