@@ -52,24 +52,81 @@ def processes_naming(text):
     return found
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.8, 1.5, 2.5, 3.5, 5.0])
-def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, delay):
-    """Kill a build at several moments; every file in --out is then the old one or the complete new one."""
+# build.py with a pause put into its staging of outputs (pamphlet.pipeline.output): at the given point of the
+# writing of the temporary files or of their renaming into place (the commit) it says so in a file and waits there
+# to be killed, so that the kill lands in that window whatever the machine's speed.
+PAUSED_BUILD = """
+import os, sys, time
+from pathlib import Path
+from pamphlet import cli
+from pamphlet.pipeline import output
+
+signal, moment, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+done = {"staged": 0, "renamed": 0}
+
+
+def pause_at(what):
+    if what == moment and done[what] == count:
+        signal.write_text(str(os.getpid()))
+        time.sleep(600)
+
+
+class PausingOs:
+    def __getattr__(self, name):
+        return getattr(os, name)
+
+    def replace(self, source, target):
+        pause_at("renamed")
+        os.replace(source, target)
+        done["renamed"] += 1
+
+
+write = output.Staging.write
+
+
+def pausing_write(self, name, data):
+    write(self, name, data)
+    done["staged"] += 1
+    pause_at("staged")
+
+
+output.os = PausingOs()
+output.Staging.write = pausing_write
+sys.exit(cli.main(sys.argv[4:]))
+"""
+
+
+@pytest.mark.parametrize("moment, count", [("staged", 1), ("staged", 3), ("renamed", 0), ("renamed", 1),
+                                           ("renamed", 3), ("renamed", -1)],
+                         ids=["1 file staged", "3 files staged", "commit, none renamed", "commit, 1 renamed",
+                              "commit, 3 renamed", "commit, all but 1 renamed"])
+def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, moment, count):
+    """Kill a build while it writes its temporary files and inside its commit, when some outputs are renamed into
+    place and others not yet; every file in --out is then the old one or the complete new one."""
     out = tmp_path / "out"
     out.mkdir()
     names = sorted(p.name for p in dist.iterdir() if not p.name.startswith("."))
     for name in names:
         (out / name).write_bytes(PREVIOUS)
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--out", str(out)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    signal_file = tmp_path / "paused"
+    count = count % len(names)
+    process = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(signal_file), moment, str(count),
+                                "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while not signal_file.exists():
+        assert process.poll() is None, f"the build ended before the point to kill it: {process.stderr.read()}"
+        assert time.monotonic() < deadline, "the build never reached the point to kill it"
+        time.sleep(0.05)
+    os.kill(int(signal_file.read_text() or process.pid), signal.SIGKILL)
     process.send_signal(signal.SIGKILL)
     process.wait()
     time.sleep(0.3)
     assert processes_naming(out) == [], "the killed build left a process behind"
-    for name in names:
-        data = (out / name).read_bytes()
-        assert data in (PREVIOUS, (dist / name).read_bytes()), f"{name} is neither old nor complete"
+    old = [name for name in names if (out / name).read_bytes() == PREVIOUS]
+    for name in set(names) - set(old):
+        assert (out / name).read_bytes() == (dist / name).read_bytes(), f"{name} is neither old nor complete"
+    # The kill landed where it was meant to: so many outputs already new, the others still old.
+    assert len(names) - len(old) == (count if moment == "renamed" else 0), old
     visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert visible == names
     # The next build clears what the killed one left behind and completes.
