@@ -57,6 +57,7 @@ def made_once(tmp_path_factory, name, make):
     with FileLock(str(folder.with_name(name + ".lock"))):
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+            folder.mkdir()
             make(folder)
             done.touch()
     return folder
@@ -231,6 +232,25 @@ def collating_marks(booklet_path):
                 elif op == "f" and colour == (0, 0, 0, 1) and rect and rect[0] < width / 2 < rect[0] + rect[2]:
                     marks[index] = rect[1] + rect[3]
     return marks
+
+
+def daisy_ace(epub, report_folder):
+    """(exit status, stderr, Ace's violations as (test, description) pairs, its outcome) for an EPUB. Without Ace the
+    test skips, saying so; .ci/run sets PAMPHLET_REQUIRE_ACE=1, and then a missing Ace fails the test."""
+    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
+    chromium = shutil.which("chromium")
+    if not ace.exists() or not chromium:
+        missing = "DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes"
+        if os.environ.get("PAMPHLET_REQUIRE_ACE") == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    result = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(report_folder), str(epub)],
+                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads((report_folder / "report.json").read_text())
+    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
+                  for group in report["assertions"] for a in group["assertions"]]
+    return result.returncode, result.stderr, violations, report["earl:result"]["earl:outcome"]
 
 
 @pytest.fixture

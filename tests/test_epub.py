@@ -1,19 +1,15 @@
 """The EPUB passes EPUBCheck without a single message and carries the pamphlet's structure."""
 
 import io
-import json
-import os
-import shutil
-import subprocess
 import zipfile
 
-import pytest
 import yaml
 from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import ROOT, epub_documents, epub_text, normalise, opf_name, opf_properties, opf_text, pdf_body_text
+from conftest import (ROOT, daisy_ace, epub_documents, epub_text, normalise, opf_name, opf_properties, opf_text,
+                      pdf_body_text)
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -84,11 +80,15 @@ def test_navigation_landmarks_and_ncx(epub_path):
 
 
 def test_semantics_with_aria_roles(epub_path):
+    kinds = ("chapter", "introduction", "pagebreak", "credit")
+    seen = set()
     for name, doc in epub_documents(epub_path):
         for element in doc.iter():
             kind = element.get(EPUB_TYPE)
-            if kind in ("chapter", "introduction", "pagebreak", "credit"):
+            if kind in kinds:
                 assert element.get("role") == f"doc-{kind}", f"{name}: {kind} without its ARIA role"
+                seen.add(kind)
+    assert seen == set(kinds), f"no element marked {sorted(set(kinds) - seen)}: the roles of those went unchecked"
 
 
 def test_fonts_are_subset_renamed_and_cover_the_text(epub_path):
@@ -143,18 +143,9 @@ def _text_after(doc, marker):
 
 
 def test_daisy_ace_passes(epub_path, tmp_path):
-    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
-    chromium = shutil.which("chromium")
-    if not ace.exists() or not chromium:
-        pytest.skip("DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes")
-    result = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(tmp_path / "report"), str(epub_path)],
-                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
-                            capture_output=True, text=True, timeout=300)
-    report = json.loads((tmp_path / "report" / "report.json").read_text())
-    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
-                  for group in report["assertions"] for a in group["assertions"]]
-    assert result.returncode == 0, result.stderr
-    assert report["earl:result"]["earl:outcome"] == "pass", violations
+    status, stderr, violations, outcome = daisy_ace(epub_path, tmp_path / "report")
+    assert status == 0, stderr
+    assert outcome == "pass", violations
     assert violations == []
 
 

