@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import ROOT, run_build
@@ -26,11 +27,22 @@ def test_version_and_help():
 
 
 def test_two_builds_at_once_into_one_folder(scaffold, tmp_path):
+    """The second build starts while the first is writing its files (held there), waits, then finds them made."""
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), "print", "epub", "--texts", str(scaffold), "--out", str(out)]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    arguments = ["print", "epub", "--texts", str(scaffold), "--out", str(out)]
+    held = tmp_path / "held"
+    first = subprocess.Popen([sys.executable, str(ROOT / "tests" / "tools" / "paused_build.py"), str(held), "staged",
+                              "1", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not held.exists():
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    second = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), *arguments], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    waiting = second.stdout.readline()  # its first words, said while the first still holds the folder
+    held.unlink()
     results = [process.communicate(timeout=600) + (process.returncode,) for process in (first, second)]
+    results[1] = (waiting + results[1][0], *results[1][1:])
     for _, stderr, status in results:
         assert status == 0 and "Traceback" not in stderr, stderr
     assert any("waiting for it to finish" in stdout for stdout, _, _ in results), "the second did not wait"

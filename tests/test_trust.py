@@ -52,48 +52,7 @@ def processes_naming(text):
     return found
 
 
-# build.py with a pause put into its staging of outputs (pamphlet.pipeline.output): at the given point of the
-# writing of the temporary files or of their renaming into place (the commit) it says so in a file and waits there
-# to be killed, so that the kill lands in that window whatever the machine's speed.
-PAUSED_BUILD = """
-import os, sys, time
-from pathlib import Path
-from pamphlet import cli
-from pamphlet.pipeline import output
-
-signal, moment, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-done = {"staged": 0, "renamed": 0}
-
-
-def pause_at(what):
-    if what == moment and done[what] == count:
-        signal.write_text(str(os.getpid()))
-        time.sleep(600)
-
-
-class PausingOs:
-    def __getattr__(self, name):
-        return getattr(os, name)
-
-    def replace(self, source, target):
-        pause_at("renamed")
-        os.replace(source, target)
-        done["renamed"] += 1
-
-
-write = output.Staging.write
-
-
-def pausing_write(self, name, data):
-    write(self, name, data)
-    done["staged"] += 1
-    pause_at("staged")
-
-
-output.os = PausingOs()
-output.Staging.write = pausing_write
-sys.exit(cli.main(sys.argv[4:]))
-"""
+PAUSED_BUILD = ROOT / "tests" / "tools" / "paused_build.py"
 
 
 @pytest.mark.parametrize("moment, count", [("staged", 1), ("staged", 3), ("renamed", 0), ("renamed", 1),
@@ -110,7 +69,7 @@ def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, moment,
         (out / name).write_bytes(PREVIOUS)
     signal_file = tmp_path / "paused"
     count = count % len(names)
-    process = subprocess.Popen([sys.executable, "-c", PAUSED_BUILD, str(signal_file), moment, str(count),
+    process = subprocess.Popen([sys.executable, str(PAUSED_BUILD), str(signal_file), moment, str(count),
                                 "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while not signal_file.exists():

@@ -46,7 +46,7 @@ class Report:
             self.spinner.update(text=text)
             self.status.refresh()  # shown now, not at the next tick: a step may be short
         elif not self.quiet:
-            self.console.print(text)
+            self.console.print(text, soft_wrap=True)
 
     def progress(self, subject):
         """How far a long step has got, shown on the live line as 'subject: detail' by the function returned;
@@ -67,7 +67,7 @@ class Report:
 
     def note(self, text):
         if not self.quiet:
-            self.console.print(text)
+            self.console.print(text, soft_wrap=True)  # a line of any length whole: file names are never split
 
     def summary(self):
         """Edition, file, pages, size and seconds of every output written."""
