@@ -55,3 +55,28 @@ def test_a_leaflet_piece_however_saved_is_built_and_rebuilt(scaffold, saved):
     assert result.returncode == 0, result.stderr
     assert "up to date" not in result.stdout
     assert "Zanzibar" in pdf_text(leaflet)
+
+
+def test_a_library_upgrade_or_another_font_subsetter_makes_the_outputs_again(scaffold, tmp_path, monkeypatch):
+    """The up-to-date key holds the versions of the libraries that shape the outputs and which font subsetter
+    WeasyPrint uses: after either changes, a no-op build would keep files a fresh build makes otherwise."""
+    import copy
+    import os
+    from importlib import metadata
+
+    from pamphlet.cli import source_date_epoch
+    from pamphlet.pipeline import plan
+
+    out = tmp_path / "out"
+    assert run_build("print", "--texts", scaffold, "--out", out).returncode == 0
+    options = {"crop_marks": False, "epoch": source_date_epoch(os.environ)}
+    here = plan.environment()
+    assert here["versions"] == {name: metadata.version(name) for name in plan.SHAPING}
+    assert here["font subsetter"] in ("harfbuzz-subset", "fonttools")
+    fresh = plan.Plan(scaffold, out, ("print",), options)
+    assert fresh.fresh() == set(fresh.keys)
+    other_subsetter = {"harfbuzz-subset": "fonttools", "fonttools": "harfbuzz-subset"}[here["font subsetter"]]
+    for change in ({"versions": {**here["versions"], "weasyprint": "71.0"}}, {"font subsetter": other_subsetter}):
+        elsewhere = {**copy.deepcopy(here), **change}
+        monkeypatch.setattr(plan, "environment", lambda elsewhere=elsewhere: elsewhere)
+        assert plan.Plan(scaffold, out, ("print",), options).fresh() == set(), change

@@ -3,9 +3,12 @@
 Kept light (no WeasyPrint) so that a rebuild with nothing to do returns at once.
 """
 
+import ctypes
 import hashlib
 import json
 import os
+import re
+import sys
 from pathlib import Path
 
 from .. import editions as registry
@@ -17,6 +20,29 @@ ROOT = CODE.parent
 RECORD = ".pamphlet-cache.json"
 # Outputs are PDFs and EPUBs; a pamphlet's sources are Markdown, YAML and images, never one of these.
 OUTPUT_SUFFIXES = {".pdf", ".epub"}
+# The libraries whose version shapes the outputs' bytes: an upgrade makes every output again.
+SHAPING = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "markdown", "pymdown-extensions", "jinja2", "nh3",
+           "ebooklib", "lxml", "pypdf", "pypdfium2", "pikepdf", "pillow", "fonttools", "uharfbuzz", "segno", "pyphen")
+
+
+def environment():
+    """What the outputs depend on besides the sources: the versions of the libraries that shape them and which
+    font subsetter WeasyPrint uses (libharfbuzz-subset's cuts fonts otherwise than fontTools')."""
+    versions = dict.fromkeys(SHAPING)
+    # The installed distributions' folders name them with their versions: reading the names of the folders on
+    # the import path takes a millisecond, importing importlib.metadata a tenth of a second.
+    for folder in reversed([entry for entry in sys.path if os.path.isdir(entry or ".")]):
+        for entry in os.listdir(folder or "."):
+            name, _, version = entry.removesuffix(".dist-info").partition("-")
+            name = re.sub(r"[-_.]+", "-", name).lower()
+            if entry.endswith(".dist-info") and name in versions:
+                versions[name] = version
+    try:  # the name WeasyPrint loads it by on Linux
+        ctypes.CDLL("libharfbuzz-subset.so.0")
+        subsetter = "harfbuzz-subset"
+    except OSError:
+        subsetter = "fonttools"
+    return {"versions": versions, "font subsetter": subsetter}
 
 
 def _digest(paths, extra=""):
@@ -69,7 +95,7 @@ class Plan:
             raise ValueError("the build will report the problems")
         pieces = {piece.id: piece.path for piece in sources.pieces}
         shared = _digest(_files(CODE) + _files(ROOT / "layouts") + _files(ROOT / "fonts"),
-                         json.dumps(options, sort_keys=True))
+                         json.dumps([options, environment()], sort_keys=True))
         text_files = _files(texts, out)
         everything = _digest(text_files, shared)
         piece_files = {path.resolve() for path in pieces.values()}
