@@ -1,5 +1,5 @@
 """The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch] [--strict], build.py new DIR
-and build.py lint."""
+and build.py lint; installed, the same as pamphlet build, pamphlet new and pamphlet lint."""
 
 import argparse
 import os
@@ -14,13 +14,15 @@ from .pipeline.output import build_lock, write_problem
 from .pipeline.report import Report
 
 
-def parse_args(argv):
+def parse_args(argv, prog="build.py"):
+    command = prog.split()[0]
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        prog=prog,
         description="Build a pamphlet's editions from its texts. With no edition named, builds every edition.",
         epilog="other commands:\n"
-               "  build.py new DIR               write a small pamphlet folder to start from\n"
-               "  build.py lint [--texts DIR]    point at names spelled two ways, doubled words, spelling, …",
+               f"  {command} new DIR{' ' * (23 - len(command))}write a small pamphlet folder to start from\n"
+               f"  {command} lint [--texts DIR]{' ' * (12 - len(command))}point at names spelled two ways, "
+               "doubled words, spelling, …",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -36,7 +38,7 @@ def parse_args(argv):
                         help="time every edition against Pandoc and the daily loop; print the figures")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     parser.add_argument("--strict", action="store_true",
-                        help="stop before building if 'build.py lint' finds anything in the texts")
+                        help=f"stop before building if '{command} lint' finds anything in the texts")
     args = parser.parse_args(argv)
     unknown = [e for e in args.editions if e not in EDITIONS]
     if unknown:
@@ -44,10 +46,10 @@ def parse_args(argv):
     return args
 
 
-def new(argv):
+def new(argv, command="build.py"):
     """python build.py new DIR"""
     parser = argparse.ArgumentParser(
-        prog="build.py new", description="Write a small pamphlet folder to start from, commented field by field.")
+        prog=f"{command} new", description="Write a small pamphlet folder to start from, commented field by field.")
     parser.add_argument("folder", metavar="DIR", help="a new or empty folder")
     args = parser.parse_args(argv)
     from .scaffold import new_pamphlet
@@ -57,14 +59,15 @@ def new(argv):
         parser.error(str(err))
     for path in files:
         print(f"wrote {path}")
-    print(f"build it with: python build.py --texts {args.folder} --out {args.folder}/dist")
+    build = "python build.py" if command == "build.py" else f"{command} build"
+    print(f"build it with: {build} --texts {args.folder} --out {args.folder}/dist")
     return 0
 
 
-def lint(argv):
+def lint(argv, command="build.py"):
     """python build.py lint [--texts DIR]"""
     parser = argparse.ArgumentParser(
-        prog="build.py lint",
+        prog=f"{command} lint",
         description="Point at what an editor should look at twice before printing: names spelled two ways, "
                     "stray characters, doubled words, spacing, unbalanced quotes and brackets, spelling. "
                     "Exit status 1 when there are findings, 0 when there are none.")
@@ -134,13 +137,21 @@ def fixed_font_time(epoch):
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def main(argv=None):
+def command():
+    """The installed command: pamphlet build|new|lint, with build.py's options (pamphlet alone builds)."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["build"]:
+        return main(argv[1:], prog="pamphlet build")
+    return main(argv, prog="pamphlet")
+
+
+def main(argv=None, prog="build.py"):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["new"]:
-        return new(argv[1:])
+        return new(argv[1:], prog.split()[0])
     if argv[:1] == ["lint"]:
-        return lint(argv[1:])
-    args = parse_args(argv)
+        return lint(argv[1:], prog.split()[0])
+    args = parse_args(argv, prog)
     editions = tuple(args.editions) or EDITIONS
     if args.bench:
         from .bench import run_bench

@@ -8,9 +8,9 @@ from pathlib import Path
 import pydyf
 
 from ..errors import BuildError
+from ..shipped import PROFILES
 from ..sources.load import MANIFEST
 
-PROFILES = Path(__file__).resolve().parents[2] / "layouts" / "profiles"
 # The printing conditions the builder ships profiles for (layouts/profiles/README.md says how they were made).
 SHIPPED = {"FOGRA39": "coated offset paper", "FOGRA29": "uncoated offset paper"}
 DEFAULT = "FOGRA39"

@@ -4,19 +4,18 @@ quotes and brackets, and spelling, each as path:line:col: CODE message."""
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from ..errors import BuildError, display_path
+from ..shipped import LAYOUTS
 from ..sources.load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, Pamphlet, read_pamphlet
 from .prose import markdown_blocks, yaml_blocks
 from ..sources.files import read_text
 from ..render.templates import load_locale, locale_path
 from .spelling import CYRILLIC, LATIN, WORDS_FILE, Speller, read_words, script_of
 
-LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 CODES = {
     "VARIANT": "a name or word spelled two ways: a rare form close to a frequent one",
     "STRAY": "a bracket, digit or symbol inside a word, or Latin and Cyrillic letters mixed in one word",

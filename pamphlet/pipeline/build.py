@@ -11,6 +11,7 @@ from ..editions import sheets
 from ..editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
 from ..editions.print_edition import lay_out
 from ..errors import BuildError, Problem
+from ..shipped import FONTS, LAYOUTS
 from .plan import layout_sources
 from ..preflight.check import Findings
 from ..editions.subset import faces
@@ -24,9 +25,6 @@ from ..render.templates import Renderer, locale_path
 from .report import Report
 from ..markup.validate import check_glyphs, check_layouts, check_svg_text, font_coverage, layout_references
 
-ROOT = Path(__file__).resolve().parents[2]
-LAYOUTS = ROOT / "layouts"
-FONTS = ROOT / "fonts"
 
 
 @dataclass

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from .. import editions as registry
 from ..errors import BuildError
+from ..shipped import FONTS, LAYOUTS, PACKAGE
 from ..sources.load import read_pamphlet
 
-CODE = Path(__file__).resolve().parents[1]
-ROOT = CODE.parent
 RECORD = ".pamphlet-cache.json"
 # Outputs are PDFs and EPUBs; a pamphlet's sources are Markdown, YAML and images, never one of these.
 OUTPUT_SUFFIXES = {".pdf", ".epub"}
@@ -94,7 +93,7 @@ class Plan:
         if sources.problems:
             raise ValueError("the build will report the problems")
         pieces = {piece.id: piece.path for piece in sources.pieces}
-        shared = _digest(_files(CODE) + _files(ROOT / "layouts") + _files(ROOT / "fonts"),
+        shared = _digest(_files(PACKAGE) + _files(LAYOUTS) + _files(FONTS),
                          json.dumps([options, environment()], sort_keys=True))
         text_files = _files(texts, out)
         everything = _digest(text_files, shared)
