@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 
 ACE := $(VENV)/ace/node_modules/.bin/ace-puppeteer
 
-.PHONY: all test lint golden ace bench clean
+.PHONY: all test lint golden ace bench clean system system-test
 
-all: $(VENV)/.installed
+all: system $(VENV)/.installed
 	$(BIN)/python build.py
 
-test: $(VENV)/.installed
+test: system-test $(VENV)/.installed
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Ruff, configured in pyproject.toml.
@@ -20,6 +20,13 @@ lint: $(VENV)/.installed
 # Rewrites tests/golden/ from a build of texts/ when a change to the EPUB's documents is intended.
 golden: $(VENV)/.installed
 	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
+
+# The system packages (Debian or Ubuntu; sudo when not root), or one line saying what to install.
+system:
+	@.ci/system-packages
+
+system-test:
+	@.ci/system-packages --test
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
