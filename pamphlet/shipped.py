@@ -3,9 +3,8 @@
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-# A checkout keeps them at its top level, for the designer; a wheel carries copies in the package (setup.py).
-_CHECKOUT = PACKAGE.parent
-HOME = _CHECKOUT if (_CHECKOUT / "layouts" / "print.html").is_file() else PACKAGE / "data"
+# A wheel carries copies in the package (setup.py); a checkout keeps them at its top level, for the designer.
+HOME = PACKAGE / "data" if (PACKAGE / "data").is_dir() else PACKAGE.parent
 LAYOUTS = HOME / "layouts"
 FONTS = HOME / "fonts"
 PROFILES = LAYOUTS / "profiles"
