@@ -55,7 +55,7 @@ def test_weasyprint_page_paint(drawn):
 
 
 def test_weasyprint_page_box(drawn):
-    """page._page_box (engine.pdf, engine.parts, preflight.check, editions.leaflet_fit): the laid-out boxes."""
+    """page._page_box (engine.pdf, engine.parts, preflight.check, editions.leaflets): the laid-out boxes."""
     from weasyprint.formatting_structure import boxes
     page = drawn[0].pages[0]
     assert isinstance(getattr(page, "_page_box", None), boxes.PageBox), "Page._page_box is gone"
@@ -136,7 +136,7 @@ def test_pypdf_writer_internals():
 
 
 def test_ebooklib_write_opf_file():
-    """editions.epub_package overrides EpubWriter._write_opf_file(root) to set the package's language."""
+    """editions.ebook overrides EpubWriter._write_opf_file(root) to set the package's language."""
     from ebooklib import epub
     assert parameters(epub.EpubWriter._write_opf_file) == ["self", "root"], "EpubWriter._write_opf_file changed"
     assert "self._write_opf_file(" in inspect.getsource(epub.EpubWriter), "EpubWriter no longer calls it"

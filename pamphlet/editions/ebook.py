@@ -1,9 +1,33 @@
-"""The EPUB 3: its font subsets and cover image (made in the second process), then the book itself."""
+"""The EPUB 3: its font subsets and cover image (made in the second process), then the book itself, written with
+ebooklib from the XHTML the layouts render and re-packed reproducibly."""
 
+import io
+import zipfile
+
+from ebooklib import epub
+
+from .. import editions
+from ..sources import images
 from . import cover as cover_image
 from . import subset as font_subsets
-from .epub_package import write_epub
-from .pagelist import page_starts
+from .pagelist import mark_pages, page_starts
+
+# Every entry gets this time, so the same sources give the same bytes.
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+STYLESHEETS = ("common.css", "epub.css")
+XHTML = "application/xhtml+xml"
+# What every pamphlet's EPUB offers; accessibility() adds what depends on its pieces.
+ACCESSIBILITY = [
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "pageBreakMarkers"),
+    ("schema:accessibilityFeature", "pageNavigation"),
+    ("schema:accessibilityFeature", "printPageNumbers"),
+    ("schema:accessibilityFeature", "alternativeText"),  # the cover's, and every image's (required by the checks)
+    ("schema:accessibilityHazard", "none"),
+    ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+]
 
 
 def fonts(tools, job):
@@ -19,3 +43,130 @@ def make(tools, job, print_layout, epub_fonts, epub_cover):
     anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
     return write_epub(renderer, stamp=renderer.stamp, cover=epub_cover, page_starts=page_starts(print_layout, anchors),
                       fonts=epub_fonts)
+
+
+class _Writer(epub.EpubWriter):
+    def _write_opf_file(self, root):
+        # ebooklib leaves the package without a language; Ace and reading systems want it there.
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
+
+
+def write_epub(renderer, stamp, cover, page_starts, fonts):
+    """Build the book from the renderer's pages; return the EPUB's bytes.
+
+    cover is the PNG of the print edition's front cover; page_starts (pagelist.PageStart) place the print
+    edition's page numbers in the text; fonts (fonts.EpubFonts) are the font subsets to embed.
+    """
+    pamphlet = renderer.pamphlet
+    labels = renderer.locale["labels"]
+    book = epub.EpubBook()
+    book.set_identifier(pamphlet.identifier)
+    book.set_title(pamphlet.title)
+    book.set_language(pamphlet.language)
+    book.add_author(pamphlet.byline, uid="author-1")
+    book.add_metadata("DC", "publisher", pamphlet.publisher)
+    book.add_metadata("DC", "date", pamphlet.date.isoformat())
+    print_edition = editions.file_name("print", pamphlet.slug)
+    book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
+    if pamphlet.subtitle:
+        book.add_metadata("DC", "description", pamphlet.subtitle)
+    for subject in pamphlet.keywords:
+        book.add_metadata("DC", "subject", subject)
+    for prop, value in accessibility(renderer):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
+
+    image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png", content=cover)
+    image.properties = ["cover-image"]
+    book.add_item(image)
+    # Older readers (Kindle among them) find the cover through this meta rather than the manifest property.
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+
+    names = images.epub_names(list(dict.fromkeys(renderer.images.values())), pamphlet.folder)
+    for number, (path, name) in enumerate(names.items(), start=1):
+        book.add_item(epub.EpubItem(uid=f"image-{number}", file_name=name, media_type=images.media(path)[0],
+                                    content=images.for_screens(path)))
+    urls = {src: names[path] for src, path in renderer.images.items()}
+
+    by_anchor = {}
+    for start in page_starts:
+        by_anchor.setdefault(start.anchor, []).append(start)
+    documents = {}
+    page_list = []
+
+    def page(uid, file_name, title, anchor, **context):
+        xhtml = renderer.render("epub-page.xhtml", images=urls, page_title=title, **context).encode("utf-8")
+        if by_anchor.get(anchor):
+            xhtml = mark_pages(xhtml, by_anchor[anchor])
+            page_list.extend((start.page, f"{file_name}#page-{start.page}") for start in by_anchor[anchor])
+        documents[file_name] = xhtml
+        item = epub.EpubItem(uid=uid, file_name=file_name, media_type=XHTML, content=xhtml)
+        book.add_item(item)
+        return item
+
+    cover_page = page("cover", "cover.xhtml", pamphlet.title, "cover", page="cover")
+    title_page = page("title", "title.xhtml", pamphlet.title, "title-page", page="title")
+    imprint = page("imprint", "imprint.xhtml", labels["published_by"], "imprint", page="imprint")
+    chapters = []
+    toc = []
+    for piece in renderer.pieces:
+        file_name = f"{piece['id']}.xhtml"
+        chapters.append(page(f"piece-{piece['id']}", file_name, piece["plain_title"], piece["id"],
+                             page="piece", piece=piece))
+        link = epub.Link(f"{file_name}#{piece['id']}", piece["plain_title"], f"toc-{piece['id']}")
+        sections = [epub.Link(f"{file_name}#{anchor}", text, f"toc-{anchor}")
+                    for level, anchor, text in piece["headings"] if level == 2]
+        toc.append((epub.Section(piece["plain_title"], link.href), sections) if sections else link)
+    book.toc = toc
+
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=renderer.render(
+        "epub-nav.xhtml", first_piece=chapters[0].file_name, page_list=sorted(page_list)).encode("utf-8"))
+    nav.properties = ["nav"]
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+
+    for number, (file_name, data) in enumerate(fonts.files, start=1):
+        book.add_item(epub.EpubItem(uid=f"font-{number}", file_name=file_name, media_type="font/ttf", content=data))
+    for name in STYLESHEETS:
+        book.add_item(epub.EpubItem(uid=f"css-{name.split('.')[0]}", file_name=f"css/{name}",
+                                    media_type="text/css", content=(renderer.layouts / name).read_bytes()))
+    book.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
+                                content=fonts.stylesheet.encode("utf-8")))
+    book.spine = [cover_page, title_page, imprint, nav, *chapters]
+
+    written = io.BytesIO()
+    _Writer(written, book, {"mtime": stamp}).write()
+    return _repack(written)
+
+
+def accessibility(renderer):
+    """The EPUB's accessibility metadata as (property, value): what the book offers and a summary in the
+    pamphlet's language, from what its pieces hold (images beside the cover, tables, notes)."""
+    labels, pieces = renderer.locale["labels"], renderer.pieces
+    images = bool(renderer.images)
+    tables = any("<table" in piece["epub_body"] for piece in pieces)
+    notes = any(piece["notes"] for piece in pieces)
+    # Every image has a text alternative (the checks require one), so the text alone is enough to read the book.
+    modes, sufficient = (["textual", "visual"], ["textual", "textual,visual"]) if images else (["textual"], ["textual"])
+    summary = [labels["accessibility_text_only"]] * (not images) + [labels["accessibility_summary"]] + [
+        labels[key] for key, holds in (("accessibility_images", images), ("accessibility_tables", tables),
+                                       ("accessibility_notes", notes)) if holds]
+    return [*(("schema:accessMode", mode) for mode in modes),
+            *(("schema:accessModeSufficient", mode) for mode in sufficient),
+            *ACCESSIBILITY, ("schema:accessibilitySummary", " ".join(summary))]
+
+
+def _repack(written):
+    """Rewrite the zip with mimetype first and stored, other entries sorted, all with one fixed time."""
+    with zipfile.ZipFile(written) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ["mimetype", *sorted(n for n in entries if n != "mimetype")]:
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(info, entries[name], compresslevel=9)
+    return out.getvalue()
