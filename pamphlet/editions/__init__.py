@@ -71,8 +71,8 @@ class Job:
         return any(fnmatchcase(name, pattern) for pattern in self.files)
 
 
-FONTS = Step("epub_fonts", "ebook:fonts", runs=SECOND)
-COVER = Step("epub_cover", "ebook:cover", needs=(PRINT_PDF,), runs=SECOND)
+EPUB_FONTS = Step("epub_fonts", "ebook:fonts", runs=SECOND)
+EPUB_COVER = Step("epub_cover", "ebook:cover", needs=(PRINT_PDF,), runs=SECOND)
 
 EDITIONS = (
     Edition("print", "print_edition:make", needs=(PRINT_PDF,), files=("{slug}-print.pdf",), pages="sheets",
@@ -88,17 +88,13 @@ EDITIONS = (
     Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), runs=FORKED, files=("{slug}-screen.pdf",),
             purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
                     "bookmarks, linked contents, the print edition's page numbers"),
-    Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, FONTS.name, COVER.name), files=("{slug}.epub",),
+    Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, EPUB_FONTS.name, EPUB_COVER.name), files=("{slug}.epub",),
             pages="spine",
             purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "
                     "and a page list matching the print edition's page numbers"),
 )
-STEPS = {step.name: step for step in (FONTS, COVER, *EDITIONS)}
+STEPS = {step.name: step for step in (EPUB_FONTS, EPUB_COVER, *EDITIONS)}
 NAMES = tuple(edition.name for edition in EDITIONS)
-
-
-def edition(name):
-    return STEPS[name]
 
 
 def file_name(name, slug, piece=None):

@@ -16,15 +16,6 @@ from ..sources.files import read_text
 from ..render.templates import load_locale, locale_path
 from .spelling import CYRILLIC, LATIN, WORDS_FILE, Speller, read_words, script_of
 
-CODES = {
-    "VARIANT": "a name or word spelled two ways: a rare form close to a frequent one",
-    "STRAY": "a bracket, digit or symbol inside a word, or Latin and Cyrillic letters mixed in one word",
-    "DOUBLED": "the same word twice in a row, also across a line break",
-    "SPACING": "a space before , . ; : ! ?, no space after a sentence's full stop or a comma, doubled spaces",
-    "UNBALANCED": "a quotation mark or bracket opened and not closed in its paragraph, or closing nothing",
-    "LINKTEXT": "the text of a web link ('here', 'click here') that points nowhere on paper",
-    "SPELLING": "a word no dictionary, words.txt or the pamphlet's own names know",
-}
 # "<!-- lint: ignore -->" in Markdown, "# lint: ignore" in YAML; codes after it limit it to those checks.
 IGNORE = re.compile(r"(?:<!--|(?:^|\s)#)\s*lint:\s*ignore\b([A-Za-z ,]*)")
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")

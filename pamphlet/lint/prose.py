@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ..markup.syntax import FENCE, LIST_ITEM, NOTE_DEFINITION, RULE, TABLE_RULE
+from ..markup.syntax import FENCE, HEADING, LIST_ITEM, NOTE_DEFINITION, RULE, SETEXT, TABLE_RULE
 
 
 @dataclass
@@ -63,9 +63,7 @@ INLINE = re.compile(r"""
 # Stands for what separates two runs of prose on one line (an inline note from the sentence it is in):
 # neither a word, nor a space, nor punctuation to any check.
 BREAK = "\ue000"
-DIV_FENCE = re.compile(r"^\s*:::")
-HEADING = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")
-SETEXT = re.compile(r"^\s{0,3}=+\s*$")  # a setext heading's underline of =; one of dashes is a RULE
+DIV_MARKS = re.compile(r"^\s*:::")  # a fenced block's line, however it is written: never prose
 REFERENCE = re.compile(r"^\s{0,3}\[[^\]^]+\]:\s*\S+")
 QUOTE_MARK = re.compile(r"^\s{0,3}>\s?")
 DEFINITION = re.compile(r"^\s{0,3}:\s+")
@@ -220,7 +218,7 @@ def _group(paragraphs, group, state):
         if opened >= 0 and "-->" not in text[opened:]:
             state["comment"] = True
             text = text[:opened]
-        if DIV_FENCE.match(text) or RULE.match(text) or SETEXT.match(text) or REFERENCE.match(text):
+        if DIV_MARKS.match(text) or RULE.match(text) or _equals_underline(text) or REFERENCE.match(text):
             paragraphs.end()
             continue
         text, column, heading = _strip_marks(paragraphs, text, column, state)
@@ -230,6 +228,12 @@ def _group(paragraphs, group, state):
     indented = all(INDENTED.match(text) for _, _, text in group)
     state["list"] = any(LIST_ITEM.match(text) or NOTE_DEFINITION.match(text) for _, _, text in group) or (
         state["list"] and indented)
+
+
+def _equals_underline(text):
+    """A setext heading's underline of '='; one of dashes is a RULE."""
+    match = SETEXT.match(text)
+    return bool(match) and match.group(1)[0] == "="
 
 
 def _strip_marks(paragraphs, text, column, state):

@@ -19,11 +19,10 @@ from . import microtype
 from .hyphenate import Hyphenator
 from .notes import OPS, shapes, serialize_inside
 from .pandoc import INLINE_NOTE, PandocMarkdown
-from .syntax import NOTE_DEFINITION
+from .syntax import DIV_FENCE, NOTE_DEFINITION
 
 NBSP = "\u00a0"
 ASSET = "asset:"  # prefix of a piece's image paths until an edition says where images live
-FENCE = re.compile(r"^:::\s*([A-Za-z][\w-]*)?\s*$")
 COMMENT = re.compile(r"\n?<!--.*?-->", re.DOTALL)
 # Blocks a piece may wrap in ::: fences; the layouts style each one.
 BLOCKS = ("demands", "postscript", "note")
@@ -33,12 +32,12 @@ class FencedBlocks(BlockProcessor):
     """Pandoc-style fenced blocks: '::: demands' … ':::' wraps its Markdown in <div class="demands">."""
 
     def test(self, parent, block):
-        match = FENCE.match(block.split("\n", 1)[0])
+        match = DIV_FENCE.match(block.split("\n", 1)[0])
         return bool(match and match.group(1))
 
     def run(self, parent, blocks):
         head, _, rest = blocks.pop(0).partition("\n")
-        name = FENCE.match(head).group(1)
+        name = DIV_FENCE.match(head).group(1)
         if rest:
             blocks.insert(0, rest)
         content = []

@@ -12,5 +12,13 @@ RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")
 # The rule line under a pipe table's header, '|:---|---:|': a dash or more a column, as Python-Markdown's tables
 # read it (Pandoc's examples use three), at any indentation (a table in a list item).
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# A fenced block's opening or closing line, '::: demands' or ':::', the block's name (if any) as group 1.
+DIV_FENCE = re.compile(r"^:::\s*([A-Za-z][\w-]*)?\s*$")
+# An ATX heading's mark, '#' to '######' then a space or the line's end.
+HEADING = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")
+# A heading of marks alone, '##' or '### ###': no words.
+EMPTY_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*#*[ \t]*$")
+# A setext heading's underline, of '=' or of '-', which turns the paragraph line above into a heading.
+SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
 # A note's definition, '[^name]: text', the name (no spaces, as Pandoc has it) as group 1.
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:\s?")

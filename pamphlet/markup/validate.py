@@ -16,10 +16,10 @@ from lxml import html
 from ..sources import images
 from . import leftovers
 from ..errors import Problem
-from .convert import ASSET, BLOCKS, FENCE, converter
+from .convert import ASSET, BLOCKS, converter
 from ..pipeline.memo import file_key
 from ..sources.files import referenced_control
-from .syntax import LIST_ITEM
+from .syntax import DIV_FENCE, EMPTY_HEADING, LIST_ITEM, SETEXT
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "hr", "i", "ins", "kbd",
@@ -85,7 +85,7 @@ def _check_fences(piece):
     problems = []
     open_at = None
     for number, line in enumerate(piece.body.split("\n"), start=piece.body_line):
-        match = FENCE.match(line)
+        match = DIV_FENCE.match(line)
         if not match:
             continue
         name = match.group(1)
@@ -206,16 +206,12 @@ def _check_paragraphs(piece):
     return []
 
 
-HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]*#*[ \t]*$")
-SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
-
-
 def _check_headings(piece):
     """A heading with no words, and a list item that a line of '-' or '=' under it would turn into a heading."""
     problems = []
     lines = piece.body.split("\n")
     for number, line in enumerate(lines, start=piece.body_line):
-        if HEADING.match(line):
+        if EMPTY_HEADING.match(line):
             problems.append(Problem(piece.path, number, f"an empty heading '{line.strip()}': write its words after "
                                                         "the #, or delete the line"))
         index = number - piece.body_line

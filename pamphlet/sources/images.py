@@ -24,7 +24,6 @@ SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
 SCREEN_DPI = 300
 SCREEN_PIXELS = tuple(round(side / MM / 25.4 * SCREEN_DPI) for side in TEXT_BLOCK)
 SVG = "{http://www.w3.org/2000/svg}"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 # Elements that run, embed or load something: an image is a picture, nothing more.
 SVG_REFUSED = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener", "audio", "video"}
 # Pictures an SVG may carry inside itself (data: URIs); anything else it points at is another file.
