@@ -7,10 +7,8 @@ import sys
 from contextlib import contextmanager
 
 from . import __version__
-from .pipeline import plan as cache
 from .editions import NAMES as EDITIONS
 from .errors import BuildError, report_failure
-from .pipeline.output import build_lock, write_problem
 from .pipeline.report import Report
 
 
@@ -167,34 +165,19 @@ def main(argv=None, prog="build.py"):
 
 
 def build_once(texts, out, editions, options, report, linted=False):
-    """Build what is not up to date; print problems or the summary and the lint line; return the exit status."""
+    """Build what is not up to date; print problems or the summary and the lint line; return the exit status.
+    A no-op build prints no lint line: the texts are those the last build linted, and linting them again would
+    cost most of a no-op's time."""
+    from .pipeline.rebuild import rebuild
     try:
-        with build_lock(out, report.note):
-            built = _build_locked(texts, out, editions, options, report, strict=linted)
+        written = rebuild(texts, out, editions, options, report, strict=linted)
     except BuildError as err:
         report_failure(err, out, sys.stderr)
         return 1
-    if built:
-        _lint_line(texts, report, checked=linted)
-    return 0
-
-
-def _build_locked(texts, out, editions, options, report, strict=False):
-    """Build what is not up to date; return whether anything was (a no-op build prints no lint line: the texts
-    are those the last build linted, and linting them again would cost most of a no-op's time)."""
-    plan = cache.plan(texts, out, editions, options)
-    fresh = plan.fresh() if plan else set()
-    if plan and fresh == set(plan.keys):
-        if not report.removed(plan.remember({})):
+    if not written:
+        if written is None:
             report.note(f"{out}: every output is up to date; nothing to rebuild")
-        return False
-    from .pipeline import build as build_module  # WeasyPrint loads only when there is something to build
-    try:
-        with report:
-            written = build_module.build(texts, out, editions, report=report, skip=fresh, strict=strict, **options)
-        if plan:
-            report.removed(plan.remember(written))
-    except OSError as err:
-        raise BuildError([write_problem(err, out)]) from None
+        return 0
     report.summary()
-    return True
+    _lint_line(texts, report, checked=linted)
+    return 0

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from .. import editions as registry
-from ..errors import BuildError
 from ..shipped import FONTS, LAYOUTS, PACKAGE
 from ..sources.load import read_pamphlet
 
@@ -80,6 +79,10 @@ def is_output(path, out):
     return out is not None and path.suffix.lower() in OUTPUT_SUFFIXES and path.parent.resolve() == Path(out).resolve()
 
 
+class SourcesHaveProblems(Exception):
+    """The sources have problems: the build reports them."""
+
+
 class Plan:
     """The jobs a build of these editions will do, each with the key of everything it is made from.
 
@@ -91,7 +94,7 @@ class Plan:
         self.editions = set(editions)
         sources = read_pamphlet(texts, memo)  # the same reading as the build's, so both agree on every name
         if sources.problems:
-            raise ValueError("the build will report the problems")
+            raise SourcesHaveProblems
         pieces = {piece.id: piece.path for piece in sources.pieces}
         shared = _digest(_files(PACKAGE) + _files(LAYOUTS) + _files(FONTS),
                          json.dumps([options, environment()], sort_keys=True))
@@ -155,8 +158,10 @@ class Plan:
 
 
 def plan(texts, out, editions, options, memo=None):
-    """A Plan, or None when the sources have a problem (the build then reports it); memo as read_pamphlet's."""
+    """A Plan; None when the sources have problems, which the build then reports with the rest of what it finds.
+    A source that cannot be read raises the OSError, a folder or manifest missing the BuildError the build would;
+    memo as read_pamphlet's."""
     try:
         return Plan(texts, out, editions, options, memo)
-    except (OSError, ValueError, BuildError):
+    except SourcesHaveProblems:
         return None

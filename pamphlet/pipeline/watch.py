@@ -8,7 +8,7 @@ from watchfiles import watch
 from . import plan as cache
 from ..errors import BuildError, report_failure
 from ..lint.checks import build_line
-from .output import build_lock, write_problem
+from .rebuild import rebuild
 
 
 def watch_and_build(texts, out, editions, options, report, stop=None):
@@ -17,28 +17,17 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     from . import build as build_module
     kept = build_module.Kept()  # so that each rebuild redoes only what an edit changed
 
-    def rebuild():
-        try:
-            with build_lock(out, report.note):
-                locked_rebuild()
-        except BuildError as err:
-            report_failure(err, out, sys.stderr, waiting=True)
-
-    def locked_rebuild():
-        plan = cache.plan(texts, out, editions, options, kept.memo)
-        fresh = plan.fresh() if plan else set()
-        if plan and fresh == set(plan.keys):
-            if not report.removed(plan.remember({})):
-                report.note("every output is up to date")
-            return
+    def rebuild_and_say():
         start = time.perf_counter()
         try:
-            written = build_module.build(texts, out, editions, report=report, skip=fresh, print_first=True, kept=kept,
-                                         **options)
-            if plan:
-                report.removed(plan.remember(written))
-        except OSError as err:
-            raise BuildError([write_problem(err, out)]) from None
+            written = rebuild(texts, out, editions, options, report, memo=kept.memo, print_first=True, kept=kept)
+        except BuildError as err:
+            report_failure(err, out, sys.stderr, waiting=True)
+            return
+        if not written:
+            if written is None:
+                report.note("every output is up to date")
+            return
         count = sum(len(paths) for paths in written.values())
         parts = kept.parts
         laid_out = f" (print layout: {parts.laid_out} of {parts.count} parts laid out again)" if parts.count else ""
@@ -46,7 +35,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
                     f"in {time.perf_counter() - start:.2f} s{laid_out}")
         report.note(build_line(texts))
 
-    rebuild()
+    rebuild_and_say()
     folders = [str(texts), str(build_module.LAYOUTS), str(build_module.FONTS)]
     announced = False
     try:
@@ -64,7 +53,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
                 continue
             names = sorted({path.rsplit("/", 1)[-1] for _, path in changes})
             report.note(f"changed: {', '.join(names)}")
-            rebuild()
+            rebuild_and_say()
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass
