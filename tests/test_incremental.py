@@ -234,7 +234,7 @@ def _has_image(box):
 
 
 def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
-    """What the checks found is kept from one build to the next (check.Findings, as watch mode keeps it): after a
+    """What the checks found is kept from one build to the next (layout.Findings, as watch mode keeps it): after a
     one-word edit the layout checks look through the pages of the piece laid out again (and the planned blank
     pages, laid out each time), the colour check parses the pages whose content changed or that draw an image.
     A problem an edit brings is found, and still found after an edit elsewhere, on the page kept."""

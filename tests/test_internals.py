@@ -55,7 +55,7 @@ def test_weasyprint_page_paint(drawn):
 
 
 def test_weasyprint_page_box(drawn):
-    """page._page_box (engine.pdf, engine.parts, preflight.check, editions.leaflets): the laid-out boxes."""
+    """page._page_box (engine.pdf, engine.parts, preflight.layout, editions.leaflets): the laid-out boxes."""
     from weasyprint.formatting_structure import boxes
     page = drawn[0].pages[0]
     assert isinstance(getattr(page, "_page_box", None), boxes.PageBox), "Page._page_box is gone"

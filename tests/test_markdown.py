@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from pamphlet.preflight import check
+from pamphlet.preflight import pdfs
 from conftest import (ROOT, MM, build_into, daisy_ace, epub_documents, made_once, normalise, opf_properties, pdf_pages,
                       run_build, text_in)
 
@@ -134,7 +134,7 @@ def test_notes_stand_under_a_short_black_rule_and_the_print_edition_stays_pdfx(b
         pages += 1
     assert pages >= 3
     # Drawn in black ink: the PDF/X preflight (no RGB) passes on the print edition.
-    assert check.check_pdfx(book["print"].read_bytes(), "print.pdf") == []
+    assert pdfs.check_pdfx(book["print"].read_bytes(), "print.pdf") == []
 
 
 def _box(textpage, text, whole=1):

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import ROOT, run_build
 from pamphlet.engine import pdfx
-from pamphlet.preflight.check import Findings, check_pdfx
+from pamphlet.preflight.layout import Findings
+from pamphlet.preflight.pdfs import check_pdfx
 from pamphlet.engine.pdf import PdfWriter
 
 PROFILES = ROOT / "layouts" / "profiles"
@@ -203,7 +204,7 @@ def test_preflight_fails_a_pdf_without_a_document_id(print_pdf):
 
 
 def test_preflight_keeping_findings_parses_again_only_what_changed(print_pdf):
-    """Watch mode keeps what the colour check found (check.Findings): the same PDF checked again parses only the
+    """Watch mode keeps what the colour check found (layout.Findings): the same PDF checked again parses only the
     pages that draw an image or a form (their content does not say what those hold); a page made wrong since is
     still found, by its content (an RGB colour added) or by the colour spaces its resources name (which every
     page of the print PDF shares)."""

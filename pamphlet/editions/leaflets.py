@@ -5,7 +5,7 @@ import math
 
 from ..engine.pdf import boxes
 from ..errors import BuildError
-from ..preflight import check, lines
+from ..preflight import layout, lines, pdfs
 from ..units import A4_LANDSCAPE
 from . import impose
 
@@ -18,11 +18,11 @@ def make(tools, job):
     piece = next(piece for piece in tools.renderer.pieces if piece["id"] == job.piece)
     pdf = tools.pdf
     document = pdf.pad(layout_leaflet(tools.renderer, pdf, piece), 2, before_last=False)  # the text on the front
-    BuildError.raise_any(check.check_layout(document, name))
+    BuildError.raise_any(layout.check_layout(document, name))
     tools.measured(name, lines.measure(document))
     sheets = impose.two_copies(pdf.to_bytes(document, name),
                                tools.renderer.pdf_metadata(title=piece["plain_title"]))
-    BuildError.raise_any(check.check_sheets(sheets, name, A4_LANDSCAPE, 2))
+    BuildError.raise_any(pdfs.check_sheets(sheets, name, A4_LANDSCAPE, 2))
     return sheets
 
 

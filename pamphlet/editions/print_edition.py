@@ -1,6 +1,6 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from ..preflight import check, lines
+from ..preflight import layout, lines, pdfs
 from ..engine import pdfx
 from ..errors import BuildError
 from ..engine.pdf import finishers
@@ -22,7 +22,7 @@ def lay_out(tools, name, then=None):
                                       tools.layout_sources() + profile, extra_css=profile)
     document = pdf.pad(whole, 4)
     found = lines.measure(document)
-    BuildError.raise_any(check.check_layout(document, name, tools.kept.findings))
+    BuildError.raise_any(layout.check_layout(document, name, tools.kept.findings))
     tools.measured(name, found)
     if then:
         then(document)
@@ -30,8 +30,8 @@ def lay_out(tools, name, then=None):
                         pdf_identifier=pdfx.pdf_identifier(pamphlet.identifier),
                         finisher=finishers(pdfx.finisher(pamphlet.identifier, "print"),
                                            press_ready(crop_marks=tools.crop_marks)))
-    BuildError.raise_any(check.check_print_pdf(data, name, A5, BLEED)
-                         + check.check_pdfx(data, name, tools.kept.findings))
+    BuildError.raise_any(pdfs.check_print_pdf(data, name, A5, BLEED)
+                         + pdfs.check_pdfx(data, name, tools.kept.findings))
     return document, data
 
 

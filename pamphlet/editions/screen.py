@@ -2,7 +2,7 @@
 
 import copy
 
-from ..preflight import check
+from ..preflight import layout
 from ..engine import pdfx
 from ..sources.images import SCREEN_DPI
 from ..engine.pdf import images_at_most, notes_tagged_as_notes
@@ -12,7 +12,7 @@ from ..engine.prepress import page_labels
 def make(tools, job, print_layout):
     """With page labels, so that a viewer shows the print edition's page numbers; pictures with no more pixels
     than SCREEN_DPI at the size they are shown (print keeps every pixel), so that the file stays small."""
-    pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not check.is_blank(page)]
+    pages = [(number, page) for number, page in enumerate(print_layout.pages, start=1) if not layout.is_blank(page)]
     screen = print_layout.copy([_without_bleed(page) for _, page in pages])
     screen.color_profiles, screen.output_intent = {}, None  # no CMYK output intent: this edition is for screens
     # The print layout's device-cmyk() colours drawn in sRGB, its pictures at screen size, its notes tagged as notes.

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..preflight.check import is_blank
+from ..preflight.layout import is_blank
 
 PAGES_PER_SHEET = 4  # an A4 sheet printed on both sides and folded once carries four A5 pages
 

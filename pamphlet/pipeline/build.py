@@ -13,7 +13,7 @@ from ..editions.print_edition import lay_out
 from ..errors import BuildError, Problem
 from ..shipped import FONTS, LAYOUTS
 from .plan import layout_sources
-from ..preflight.check import Findings
+from ..preflight.layout import Findings
 from ..editions.subset import faces
 from ..engine.parts import PartLayouts
 from ..sources.load import MANIFEST, load_pamphlet
