@@ -1,16 +1,12 @@
-"""Checks each piece before it is typeset: fenced blocks, raw HTML, the files it refers to, and glyphs."""
+"""Checks each piece before it is typeset: fenced blocks, raw HTML, headings, the images and links it refers to."""
 
 import re
-import unicodedata
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import nh3
-import tinycss2
-from fontTools.ttLib import TTFont, TTLibError
 from lxml import html
 
 from ..sources import images
@@ -276,120 +272,3 @@ def _check_link(piece, href):
         return []  # web links are printed, never fetched; #fragments point inside the pamphlet
     return [Problem(piece.path, line_of(piece, href),
                     f"link '{href}' points at a file; link to a web address (https://…) or leave the link out")]
-
-
-def font_coverage(faces):
-    """For each font family of the layouts, the characters every one of its files has, and problems."""
-    coverage, problems = {}, []
-    for face in faces:
-        try:
-            cmap = set(TTFont(face.path, lazy=True).getBestCmap())
-        except (TTLibError, OSError, AssertionError, KeyError) as err:
-            problems.append(Problem(face.path, None, f"not a usable font file ({err or type(err).__name__}); "
-                                                     "replace it with the font from its source"))
-            continue
-        coverage[face.family] = coverage.get(face.family, cmap) & cmap
-    return coverage, problems
-
-
-def check_glyphs(path, content, coverage):
-    """Every character of a file's text (content) must be in every font family, or print shows a fallback box."""
-    problems = []
-    reported = set()
-    for number, line in enumerate(content.split("\n"), start=1):
-        # Characters as written and as HTML entities write them (&#x262D; is a hammer and sickle too).
-        text = line + unescape(line)
-        for char in sorted(set(text), key=text.index):
-            if char in reported or (char.isspace() and char != "\u00a0") or unicodedata.category(char) == "Cc":
-                continue
-            for family, cmap in coverage.items():
-                if ord(char) not in cmap:
-                    reported.add(char)
-                    name = unicodedata.name(char, "unnamed character")
-                    problems.append(Problem(path, number, f"U+{ord(char):04X} {name} ('{char}') is not in the "
-                                                          f"font {family}; replace the character or add a "
-                                                          "font that has it"))
-                    break
-    return problems
-
-
-def check_svg_text(paths, coverage):
-    """Text that SVG images draw: in a font family of the pamphlet, named by the SVG (WeasyPrint would take a
-    system font for any other, or for none), and every character of it in that family."""
-    problems = []
-    families = {family.lower(): family for family in coverage}
-    advice = (f"only the pamphlet's fonts are used: write font-family=\"{next(iter(coverage), '')}\" on the text, "
-              "or turn the text into paths in the drawing program")
-    for path in paths:
-        texts, styles = images.svg_text(path)
-        for line, family in styles:
-            if family.lower() not in families:
-                problems.append(Problem(path, line, f"this SVG's style names the font '{family}'; {advice}"))
-        for line, text, family in texts:
-            if family is None or family.lower() not in families:
-                named = f"the font '{family}'" if family else "no font (so a system font)"
-                problems.append(Problem(path, line, f"text in this SVG is set in {named}; {advice}"))
-                continue
-            cmap = coverage[families[family.lower()]]
-            for char in dict.fromkeys(text):
-                if not char.isspace() and ord(char) not in cmap:
-                    name = unicodedata.name(char, "unnamed character")
-                    problems.append(Problem(path, line, f"U+{ord(char):04X} {name} ('{char}') is not in the font "
-                                                        f"{families[family.lower()]}; replace the character"))
-    return problems
-
-
-def layout_references(layouts):
-    """(file, line, url) of each file the layouts load: stylesheets' url() and @import, templates' src and href."""
-    references = []
-    for css in sorted(Path(layouts).glob("*.css")):
-        references += [(css, line, url) for line, url in _css_urls(css)]
-    for template in sorted(Path(layouts).glob("*.html")):
-        for number, line in enumerate(template.read_text(encoding="utf-8").split("\n"), start=1):
-            references += [(template, number, url) for url in TEMPLATE_URL.findall(line)
-                           if "{" not in url and not url.startswith("#")]
-    return references
-
-
-def check_layouts(references, roots):
-    """Files the layouts load (layout_references) must be files inside layouts/ or fonts/, and exist; nothing
-    may come from the network."""
-    roots = [Path(root).resolve() for root in roots]
-    return [problem for source, line, url in references
-            for problem in _check_layout_reference(source, line, url, roots)]
-
-
-TEMPLATE_URL = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""")
-
-
-def _css_urls(css):
-    """(line, url) of every url() and @import in a stylesheet, read by a CSS tokenizer."""
-    rules = tinycss2.parse_stylesheet(css.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
-    stack = list(rules)
-    while stack:
-        node = stack.pop()
-        if node.type == "url":
-            yield node.source_line, node.value
-        elif node.type == "function" and node.lower_name == "url":
-            yield node.source_line, "".join(getattr(arg, "value", "") for arg in node.arguments)
-        elif node.type == "at-rule" and node.lower_at_keyword == "import":
-            for token in node.prelude:
-                if token.type == "string":
-                    yield token.source_line, token.value
-        for attribute in ("prelude", "content", "arguments"):
-            stack.extend(getattr(node, attribute, None) or [])
-
-
-def _check_layout_reference(source, line, url, roots):
-    parts = urlsplit(url)
-    if parts.scheme == "data":
-        return []
-    if parts.scheme or parts.netloc:
-        return [Problem(source, line, f"'{url}' is not a file of the pamphlet; layouts may load only files in "
-                                      "layouts/ and fonts/, nothing from the network")]
-    path = (source.parent / unquote(parts.path)).resolve()
-    if not any(path.is_relative_to(root) for root in roots):
-        return [Problem(source, line, f"'{url}' lies outside layouts/ and fonts/")]
-    if not path.is_file():
-        return [Problem(source, line, f"'{url}' not found")]
-    return []

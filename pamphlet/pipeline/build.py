@@ -23,7 +23,8 @@ from .parallel import Background
 from ..engine.pdf import PdfWriter, missing_libraries, progress
 from ..render.templates import Renderer, locale_path
 from .report import Report
-from ..markup.validate import check_glyphs, check_layouts, check_svg_text, font_coverage, layout_references
+from ..markup.glyphs import check_glyphs, check_svg_text, font_coverage
+from ..render.references import check_layouts, layout_references
 
 
 
