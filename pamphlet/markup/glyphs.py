@@ -6,7 +6,7 @@ from html import unescape
 from fontTools.ttLib import TTFont, TTLibError
 
 from ..errors import Problem
-from ..sources import images
+from ..sources import svg
 
 
 def font_coverage(faces):
@@ -52,7 +52,7 @@ def check_svg_text(paths, coverage):
     advice = (f"only the pamphlet's fonts are used: write font-family=\"{next(iter(coverage), '')}\" on the text, "
               "or turn the text into paths in the drawing program")
     for path in paths:
-        texts, styles = images.svg_text(path)
+        texts, styles = svg.text(path)
         for line, family in styles:
             if family.lower() not in families:
                 problems.append(Problem(path, line, f"this SVG's style names the font '{family}'; {advice}"))

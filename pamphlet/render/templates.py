@@ -11,6 +11,7 @@ import yaml
 from markupsafe import Markup
 
 from ..sources import images as image_files
+from ..sources import svg
 from ..errors import BuildError
 from ..sources.load import KINDS, MANIFEST
 from ..lint.spelling import WORDS_FILE, read_words
@@ -168,10 +169,10 @@ class Renderer:
 
     def print_images(self):
         """{reference: URL} of the images for the PDF editions: the files themselves, an SVG with its colours in
-        CMYK (images.svg_for_print)."""
+        CMYK (svg.for_print)."""
         if self._print_images is None:
             self._print_images = {
-                src: ("data:image/svg+xml;base64," + base64.b64encode(image_files.svg_for_print(path)).decode()
+                src: ("data:image/svg+xml;base64," + base64.b64encode(svg.for_print(path)).decode()
                       if path.suffix.lower() == ".svg" else path.as_uri())
                 for src, path in self.images.items()}
         return self._print_images
