@@ -83,8 +83,8 @@ def read_prose(pamphlet):
              for fields in (MANIFEST_FIELDS, PIECE_FIELDS) for name, spec in fields.items()
              if spec.kind in ("text", "inline", "markdown", "names") and not spec.pattern and spec.kind != "choice"}
     manifest = pamphlet.folder / MANIFEST
-    files = [(manifest, read_text(manifest, []))] + [(piece.path, read_text(piece.path, [], line_separators=True))
-                                                     for piece in pamphlet.pieces]
+    files = [(manifest, read_text(manifest))] + [(piece.path, read_text(piece.path, line_separators=True))
+                                                 for piece in pamphlet.pieces]
     blocks, ignored = [], {}
     for (path, text), piece in zip(files, [None] + pamphlet.pieces, strict=True):
         shown = display_path(path)

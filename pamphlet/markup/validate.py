@@ -11,7 +11,7 @@ from lxml import html
 
 from ..sources import images
 from . import leftovers
-from ..errors import Problem
+from ..errors import BuildError, Problem
 from .convert import ASSET, BLOCKS, converter
 from ..pipeline.memo import file_key
 from ..sources.files import referenced_control
@@ -257,9 +257,10 @@ def _check_image(piece, folder, src, memo):
     """An image reference names a file of the pamphlet, and the file is an image every edition can show (read
     again whenever the file changed)."""
     where = line_of(piece, src)
-    path, refusal = images.locate(folder, src)
-    if refusal:
-        return [Problem(piece.path, where, refusal)]
+    try:
+        path = images.locate(folder, src, (piece.path, where))
+    except BuildError as err:
+        return err.problems
     reason = memo.get(("image check", str(path), file_key(path)), images.problem, path, name=str(path))
     if reason:
         return [Problem(piece.path, where, f"image '{src}' cannot be used: {reason}")]

@@ -147,7 +147,8 @@ class Renderer:
         typeset_html = [self.front["imprint"], self.front["blurb"]] + [
             piece[key] for piece in self.pieces for key in ("body", "source")]
         references = dict.fromkeys(html.unescape(src) for text in typeset_html for src in IMAGE.findall(text))
-        self.images = {src: image_files.locate(pamphlet.folder, src)[0] for src in references}
+        # Each checked when the pamphlet was loaded (markup.validate): none is refused here.
+        self.images = {src: image_files.locate(pamphlet.folder, src, (pamphlet.folder, None)) for src in references}
         self._print_images = None
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.layouts)),

@@ -1,5 +1,6 @@
 """Reads the pamphlet's source files one way for every user (loading, the up-to-date check, watch, bench, lint):
-decoded text, front matter split from the text, YAML as nodes, piece files inside the folder, safe piece ids."""
+decoded text, front matter split from the text, YAML as nodes, piece files inside the folder, safe piece ids.
+What cannot be read raises BuildError with its problems; the reading of a whole pamphlet collects them."""
 
 import re
 import unicodedata
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import Problem
+from ..errors import BuildError, Problem
 
 MANIFEST = "pamphlet.yml"
 # Names the book's own parts use for files and anchors; a piece never gets one of them as its id.
@@ -29,7 +30,7 @@ CONTROL_HINT = {"\u2029": "a paragraph separator: leave a blank line instead",
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def read_text(path, problems, line_separators=False):
+def read_text(path, line_separators=False):
     """A file's text as the build reads it: UTF-8 without a byte-order mark, lines ending in '\\n' only.
 
     Control characters are refused at their line and column; with line_separators, U+2028 LINE SEPARATOR is
@@ -38,28 +39,26 @@ def read_text(path, problems, line_separators=False):
     try:
         data = Path(path).read_bytes()
     except OSError as err:
-        problems.append(Problem(path, None, f"cannot read the file ({err.strerror})"))
-        return None
+        raise BuildError.single(path, f"cannot read the file ({err.strerror})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
-        problems.append(Problem(path, line, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); "
-                                            "save the file as UTF-8 in your editor"))
-        return None
+        raise BuildError.single(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8 in "
+                                      "your editor", line) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not CONTROL.search(text):  # one search instead of a look at each character (a long text has 300,000)
         return text
-    found = False
+    problems = []
     for number, line in enumerate(text.split("\n"), start=1):
         for column, char in enumerate(line, start=1):
             if _is_control(char) and not (line_separators and char == "\u2028"):
-                found = True
                 name = unicodedata.name(char, "(a control character)")
                 hint = CONTROL_HINT.get(char, "delete it (it was probably pasted in by accident)")
                 problems.append(Problem(path, number, f"U+{ord(char):04X} {name} at column {column}: {hint}"))
                 break
-    return None if found else text
+    BuildError.raise_any(problems)
+    return text
 
 
 CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));?")
@@ -81,47 +80,42 @@ def _is_control(char):
     return unicodedata.category(char) == "Cc" or char in "\u2028\u2029"
 
 
-def split_front_matter(path, text, problems):
+def split_front_matter(path, text):
     """(front matter text, text after it, line of that text): the front matter lies between a first line '---'
     and the next line that is exactly '---' (so '---' inside a value is part of the value)."""
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        problems.append(Problem(path, 1, "no front matter: a piece starts with a line '---', then YAML "
-                                         "(kind, title, …), then another '---', then the text"))
-        return None
+        raise BuildError.single(path, "no front matter: a piece starts with a line '---', then YAML (kind, title, "
+                                      "…), then another '---', then the text", 1)
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
-        problems.append(Problem(path, 1, "the front matter is not closed: add a line '---' after it"))
-        return None
+        raise BuildError.single(path, "the front matter is not closed: add a line '---' after it", 1)
     front = "\n".join(lines[1:end])
     if "\u2028" in front:
         number = next(i for i in range(1, end) if "\u2028" in lines[i])
         column = lines[number].index("\u2028") + 1
-        problems.append(Problem(path, number + 1, f"U+2028 LINE SEPARATOR at column {column}: front matter "
-                                                  "values are one line; write a space instead"))
-        return None
+        raise BuildError.single(path, f"U+2028 LINE SEPARATOR at column {column}: front matter values are one "
+                                      "line; write a space instead", number + 1)
     # In the text a line separator means a line break, which the allowlist lets through as <br />.
     return front, "\n".join(lines[end + 1:]).replace("\u2028", "<br />"), end + 2
 
 
-def parse_yaml(path, text, offset, problems):
-    """YAML composed into nodes (not plain values) so every problem can name its line; tags, anchors and
-    keys that are not plain text are refused, so every value is one the schema knows how to check."""
+def parse_yaml(path, text, offset):
+    """YAML composed into nodes (not plain values) so every problem can name its line (None for no YAML at all);
+    tags, anchors and keys that are not plain text are refused, so every value is one the schema can check."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = mark.line + 1 + offset if mark else None
         reason = getattr(err, "problem", None) or str(err)
-        problems.append(Problem(path, line, f"malformed YAML: {reason}; check quotes, colons and indentation"))
-        return None
+        raise BuildError.single(path, f"malformed YAML: {reason}; check quotes, colons and indentation",
+                                line) from None
     if node is None:
         return None
     found = []
     _check_nodes(path, node, offset, found, set())
-    if found:
-        problems.extend(found)
-        return None
+    BuildError.raise_any(found)
     return node
 
 
@@ -148,23 +142,24 @@ def _check_nodes(path, node, offset, found, seen):
             _check_nodes(path, item, offset, found, seen)
 
 
-def piece_path(folder, name):
-    """The piece file a manifest names, or a message saying why it may not be used.
+def piece_path(folder, name, where):
+    """The piece file a manifest names at where (the manifest, the line); BuildError saying why it may not be used.
 
     A piece is a file inside the texts folder, named relative to it, after symbolic links are resolved: a
     manifest cannot publish a file from elsewhere. Nothing is opened here."""
     folder = Path(folder).resolve()
     if Path(name).is_absolute() or name.startswith("~") or "\\" in name:
-        return None, (f"piece '{name}' must be named relative to the texts folder (like 'statement.md'); "
-                      "copy the file into the folder")
+        raise BuildError.single(where[0], f"piece '{name}' must be named relative to the texts folder (like "
+                                          "'statement.md'); copy the file into the folder", where[1])
     path = (folder / name).resolve()
     if not path.is_relative_to(folder) or path == folder:
         through = " (through a symbolic link)" if ".." not in name else ""
-        return None, (f"piece '{name}' lies outside the texts folder{through}; "
-                      "copy the file into the folder and name it from there")
+        raise BuildError.single(where[0], f"piece '{name}' lies outside the texts folder{through}; copy the file "
+                                          "into the folder and name it from there", where[1])
     if not path.is_file():
-        return None, f"piece '{name}' not found in {folder}; check the file name or remove it from 'pieces'"
-    return path, None
+        raise BuildError.single(where[0], f"piece '{name}' not found in {folder}; check the file name or remove it "
+                                          "from 'pieces'", where[1])
+    return path
 
 
 def piece_ids(names):

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image, ImageFile, ImageOps
 
 from . import svg
+from ..errors import BuildError
 from .files import piece_ids
 from ..units import MM, TEXT_BLOCK
 
@@ -22,29 +23,34 @@ SCREEN_DPI = 300
 SCREEN_PIXELS = tuple(round(side / MM / 25.4 * SCREEN_DPI) for side in TEXT_BLOCK)
 
 
-def locate(folder, src):
-    """(the file an image reference names, None), or (None, why it cannot be used).
+def locate(folder, src, where):
+    """The file an image reference at where (the file and line it is written on) names; BuildError saying why it
+    cannot be used.
 
     A reference is a URL relative to the texts folder: %-escapes are decoded ('my%20photo.png' is the file
     'my photo.png'). A query or a fragment ('ok.png?v=2', 'a.svg#x') names no file: refused, not guessed at,
     because the part after '?' or '#' would be silently dropped from one edition and not from another."""
+    def refuse(message):
+        return BuildError.single(where[0], message, where[1])
+
     parts = urlsplit(src)
     if parts.scheme or parts.netloc:
-        return None, (f"image '{src}' is not a file of the pamphlet: images must be files in the texts folder, "
-                      "named by a relative path; nothing is downloaded")
+        raise refuse(f"image '{src}' is not a file of the pamphlet: images must be files in the texts folder, named "
+                     "by a relative path; nothing is downloaded")
     if parts.query or parts.fragment or src.endswith(("?", "#")):
-        return None, (f"image '{src}' has a query or fragment ('?…' or '#…' after the file name), copied from a web "
-                      f"page perhaps; write the file's name alone, '{unquote(parts.path)}'")
+        raise refuse(f"image '{src}' has a query or fragment ('?…' or '#…' after the file name), copied from a web "
+                     f"page perhaps; write the file's name alone, '{unquote(parts.path)}'")
     folder = Path(folder).resolve()
     path = (folder / unquote(parts.path)).resolve()
     if not path.is_relative_to(folder):
-        return None, f"image '{src}' lies outside the texts folder; copy it into the folder and refer to it from there"
+        raise refuse(f"image '{src}' lies outside the texts folder; copy it into the folder and refer to it from "
+                     "there")
     if not path.is_file():
         named = f" (the file '{unquote(parts.path)}')" if unquote(parts.path) != src else ""
-        return None, f"image '{src}'{named} not found in {folder}"
+        raise refuse(f"image '{src}'{named} not found in {folder}")
     if path.suffix.lower() not in SUFFIXES:
-        return None, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP"
-    return path, None
+        raise refuse(f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP")
+    return path
 
 
 def problem(path):

@@ -128,18 +128,19 @@ def read_pamphlet(folder, memo=None):
     if not manifest_path.is_file():
         raise BuildError.single(manifest_path, "manifest not found: a pamphlet folder needs a pamphlet.yml naming "
                                                "the title, language and pieces")
-    text = read_text(manifest_path, problems)
-    node = parse_yaml(manifest_path, text, 0, problems) if text is not None else None
+    node = parse_yaml(manifest_path, read_text(manifest_path), 0)  # without a manifest nothing else can be read
     if node is None:
-        raise BuildError(problems or [Problem(manifest_path, 1, "the manifest is empty")])
+        raise BuildError.single(manifest_path, "the manifest is empty", 1)
     lines = {}
     values = _check_mapping(manifest_path, node, 0, MANIFEST_FIELDS, problems, "the manifest", lines)
     found = {}
     for name, line in values.get("pieces", []):
-        path, refusal = piece_path(folder, name)
-        if refusal:
-            problems.append(Problem(manifest_path, line, refusal))
-        elif path in found:
+        try:
+            path = piece_path(folder, name, (manifest_path, line))
+        except BuildError as err:
+            problems.extend(err.problems)
+            continue
+        if path in found:
             problems.append(Problem(manifest_path, line, f"piece '{name}' is listed twice (first on line "
                                                          f"{found[path][1]}); list each piece once"))
         else:
@@ -173,8 +174,10 @@ def load_pamphlet(folder, memo=None):
 
 
 def _load_piece(path, piece_id, problems, memo):
-    text = read_text(path, problems, line_separators=True)
-    if text is None:
+    try:
+        text = read_text(path, line_separators=True)
+    except BuildError as err:
+        problems.extend(err.problems)
         return None
     piece, found = memo.get(("piece", str(path), text, piece_id), _parse_piece, path, text, piece_id, name=str(path))
     problems.extend(found)
@@ -188,14 +191,14 @@ def _parse_piece(path, text, piece_id):
 
 
 def _piece(path, text, piece_id, problems):
-    split = split_front_matter(path, text, problems)
-    if split is None:
+    try:
+        front, body, body_line = split_front_matter(path, text)
+        node = parse_yaml(path, front, 1)
+    except BuildError as err:
+        problems.extend(err.problems)
         return None
-    front, body, body_line = split
-    node = parse_yaml(path, front, 1, problems)
     if node is None:
-        if not any(p.path == path for p in problems):
-            problems.append(Problem(path, 2, "the front matter is empty: it needs at least kind and title"))
+        problems.append(Problem(path, 2, "the front matter is empty: it needs at least kind and title"))
         return None
     lines = {}
     values = _check_mapping(path, node, 1, PIECE_FIELDS, problems, "the front matter", lines)
