@@ -180,4 +180,4 @@ def build_once(texts, out, editions, options, report, linted=False):
         return 0
     report.summary()
     _lint_line(texts, report, checked=linted)
-    return 0
+    return 1 if report.tell_not_made(out, sys.stderr) else 0

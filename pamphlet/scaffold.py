@@ -22,7 +22,7 @@ imprint: |                          # optional Markdown for the imprint page
   Reproduce freely, with the source.
 blurb: |                            # optional Markdown for the back cover
   Why this pamphlet matters, in two or three sentences.
-openings: right                     # right: each piece opens on a right-hand page; any: on the next (less paper)
+openings: auto                      # auto: right-hand openings where they cost no paper; right: always; any: never
 # url: https://example.org/our-pamphlet   # optional (remove the #): a QR code of it on the back cover and
 #                                   # each leaflet, and a link on the imprint page of the screen PDF and EPUB
 # print_profile: FOGRA29            # optional: FOGRA39 coated paper (default), FOGRA29 uncoated, or the print

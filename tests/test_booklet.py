@@ -41,11 +41,13 @@ def creep_by_depth(print_path, booklet_path):
 
 @pytest.fixture(scope="module")
 def booklet_48(tmp_path_factory):
-    """texts/ twice over and two pieces more: 48 print pages, 12 nested sheets."""
+    """texts/ twice over and two pieces more, each opening on a right-hand page: 48 print pages, 12 nested
+    sheets."""
     folder = tmp_path_factory.mktemp("b48")
     texts = long_pamphlet(TEXTS, folder / "texts", copies=3, slug="b48")
     manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
     manifest["pieces"] = manifest["pieces"][:10]
+    manifest["openings"] = "right"
     (texts / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                         encoding="utf-8")
     result = run_build("print", "booklet", "--texts", texts, "--out", folder / "out")

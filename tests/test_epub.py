@@ -32,7 +32,7 @@ def test_pieces_in_manifest_order_with_semantics(epub_path, manifest):
     docs = dict(epub_documents(epub_path))
     statement = docs["statement-rsd.xhtml"]
     assert statement.find(".//{*}div[@class='demands']//{*}li") is not None
-    assert len(statement.findall(".//{*}ul[@class='signatory-list']/{*}li")) == 5
+    assert len(statement.findall(".//{*}ul[@class='signatory-list list']/{*}li")) == 5
     interview = docs["interview-kurmanov.xhtml"]
     assert len(interview.findall(".//{*}blockquote")) >= 4
     assert len(interview.findall(".//{*}h2")) == 3

@@ -83,12 +83,16 @@ def test_leaflets_two_identical_copies_per_side(dist, manifest):
     assert made == sorted(output(dist, "leaflets", piece).name for piece in pieces)
     for name in made:
         sides = pdf_pages(dist / name)
-        assert len(sides) == 2, name
+        assert len(sides) in (1, 2), name
+        lengths = []
         for side in sides:
             assert side.get_size() == pytest.approx(A4_LANDSCAPE, abs=0.05)
             halves, _ = half_texts(side)
-            assert len(halves["left"].strip()) > 100
+            lengths.append(len(halves["left"].strip()))
             assert halves["left"].split() == halves["right"].split()
+        assert lengths[0] > 100
+        # On one side, or on two full ones: never a back with a couple of lines (it would fit on the front).
+        assert len(lengths) == 1 or lengths[1] > lengths[0] / 2, (name, lengths)
 
 
 def test_leaflet_carries_title_demands_and_origin(dist, manifest):
@@ -97,7 +101,7 @@ def test_leaflet_carries_title_demands_and_origin(dist, manifest):
     assert "Stop the intervention, release the detainees!" in text
     assert "Stop the military intervention of the CSTO member states." in text
     assert "Marxist Tendency" in text
-    assert f"From the pamphlet {manifest['title']}" in text
+    assert f"From the pamphlet “{manifest['title']}”" in text
 
 
 def test_too_long_leaflet_fails_with_its_name_and_how_far(texts_copy, tmp_path):

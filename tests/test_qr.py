@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pikepdf
+import pypdf
 import pypdfium2
 import pytest
 import segno
@@ -67,7 +68,8 @@ def test_each_leaflet_carries_the_qr_code(with_url):
     leaflets = sorted(with_url.glob("*-leaflet-*.pdf"))
     assert len(leaflets) == 2
     for leaflet in leaflets:
-        codes = qr_codes(leaflet, 1)  # the back of the sheet: two leaflets side by side, each with its code
+        last = len(pypdf.PdfReader(leaflet).pages) - 1
+        codes = qr_codes(leaflet, last)  # the sheet's last side: two leaflets side by side, each with its code
         assert [text for text, _, _ in codes] == [URL, URL], leaflet.name
         for _, width_mm, darkest in codes:
             assert width_mm >= 20 and darkest > 200
@@ -130,7 +132,7 @@ def test_new_scaffold_shows_openings_and_url(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = folder / "pamphlet.yml"
     text = manifest.read_text(encoding="utf-8")
-    assert load_pamphlet(folder).openings == "right" and "openings: right" in text
+    assert load_pamphlet(folder).openings == "auto" and "openings: auto" in text
     assert load_pamphlet(folder).url is None  # an example address stays commented out until the user gives theirs
     manifest.write_text(text.replace("# url: ", "url: "), encoding="utf-8")
     assert load_pamphlet(folder).url.startswith("https://")

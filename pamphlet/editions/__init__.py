@@ -83,8 +83,9 @@ EDITIONS = (
                     "towards the fold by the paper's thickness (creep); over 64 pages, in sections of at most 16 "
                     "sheets"),
     Edition("leaflets", "leaflets:make", runs=SECOND, files=("{slug}-leaflet-{piece}.pdf",), per_piece="leaflet",
-            purpose="each piece marked `leaflet: true`: two copies per A4 sheet, front and back; with the "
-                    "manifest's `url`, a QR code of it"),
+            purpose="each piece marked `leaflet: true`: two copies per A4 sheet with a cut mark between them, on "
+                    "one side when the piece fits it at 9 pt or more, else front and back; with the manifest's "
+                    "`url`, a QR code of it"),
     Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), runs=FORKED, files=("{slug}-screen.pdf",),
             purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
                     "bookmarks, linked contents, the print edition's page numbers"),

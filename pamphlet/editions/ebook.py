@@ -69,8 +69,10 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     book.add_metadata("DC", "date", pamphlet.date.isoformat())
     print_edition = editions.file_name("print", pamphlet.slug)
     book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
-    if pamphlet.subtitle:
-        book.add_metadata("DC", "description", pamphlet.subtitle)
+    # What a shop or a library shows of the book: the back cover's words, else the subtitle.
+    description = renderer.front["blurb"].striptags() if pamphlet.blurb else pamphlet.subtitle
+    if description:
+        book.add_metadata("DC", "description", description)
     for subject in pamphlet.keywords:
         book.add_metadata("DC", "subject", subject)
     for prop, value in accessibility(renderer):
@@ -119,6 +121,8 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
                     for level, anchor, text in piece["headings"] if level == 2]
         toc.append((epub.Section(piece["plain_title"], link.href), sections) if sections else link)
     book.toc = toc
+    # The back cover's words end the book, as they end the print edition.
+    back = [page("back-cover", "back-cover.xhtml", pamphlet.title, "back-cover", page="back")] if pamphlet.blurb else []
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=renderer.render(
         "epub-nav.xhtml", first_piece=chapters[0].file_name, page_list=sorted(page_list)).encode("utf-8"))
@@ -133,7 +137,7 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
                                     media_type="text/css", content=(renderer.layouts / name).read_bytes()))
     book.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
                                 content=fonts.stylesheet.encode("utf-8")))
-    book.spine = [cover_page, title_page, imprint, nav, *chapters]
+    book.spine = [cover_page, title_page, imprint, nav, *chapters, *back]
 
     written = io.BytesIO()
     _Writer(written, book, {"mtime": stamp}).write()

@@ -33,16 +33,20 @@ PAPER_THICKNESS_MM = 0.1
 MAX_SHEETS = 16
 MARK = (2.5 * MM, 5 * MM)   # a collating mark: width across the fold, height along it
 MARK_STEP = 7 * MM          # each section's mark this much lower than the one before
+CUT_MARK = 8 * MM           # a leaflet sheet's cut mark: this long from the edge, less than a leaflet's margins
+CUT_MARK_WIDTH = 0.5        # points
 
 
 @dataclass(frozen=True)
 class Side:
     """One side of a sheet: the pages on its left and right halves, how far each is moved towards the fold
-    (creep, in points), and the collating mark of a section's outside (its number from 0), if any."""
+    (creep, in points), the collating mark of a section's outside (its number from 0), if any, and whether the
+    cut between the halves is marked."""
     left: object
     right: object
     creep: float = 0.0
     mark: int | None = None
+    cut: bool = False
 
 
 def sections(count, max_sheets=MAX_SHEETS):
@@ -73,10 +77,11 @@ def booklet(pdf_bytes, metadata=None, paper_thickness=None, max_sheets=MAX_SHEET
     return _two_up(sides, metadata)
 
 
-def two_copies(pdf_bytes, metadata=None):
-    """Each page twice, side by side: one cut down the middle of a duplex sheet gives two leaflets."""
+def two_copies(pdf_bytes, metadata=None, cut_marks=False):
+    """Each page twice, side by side: one cut down the middle of a duplex sheet gives two leaflets; cut_marks
+    marks the cut at the top and bottom edges of the first side."""
     pages = PdfReader(io.BytesIO(pdf_bytes)).pages
-    return _two_up([Side(page, page) for page in pages], metadata)
+    return _two_up([Side(page, page, cut=cut_marks and index == 0) for index, page in enumerate(pages)], metadata)
 
 
 def _two_up(sides, metadata):
@@ -106,6 +111,12 @@ def _two_up(sides, metadata):
             top = height - 10 * MM - side.mark * MARK_STEP
             operations.append(f"q 0 0 0 1 k {(width - MARK[0]) / 2:.4f} {top - MARK[1]:.4f} "
                               f"{MARK[0]:.4f} {MARK[1]:.4f} re f Q")
+        if side.cut:
+            # Hairlines down the middle from each edge, in black ink, inside both halves' empty top and bottom
+            # margins: the cut goes through them, and the part an office printer cannot reach leaves the rest.
+            operations.append(f"q 0 0 0 1 K {CUT_MARK_WIDTH:.2f} w "
+                              f"{width / 2:.4f} 0 m {width / 2:.4f} {CUT_MARK:.4f} l "
+                              f"{width / 2:.4f} {height:.4f} m {width / 2:.4f} {height - CUT_MARK:.4f} l S Q")
         sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
         sheet[NameObject("/Contents")] = writer._add_object(_stream("\n".join(operations).encode()))
     if metadata:

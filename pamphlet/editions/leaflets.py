@@ -1,5 +1,5 @@
-"""A leaflet of one piece: two A5 sides at the largest text size from 11 pt down to 8.5 pt that fits, two copies
-per A4 sheet."""
+"""A leaflet of one piece, two copies per A4 sheet: on one side at the largest size from 12 pt down to 9 pt that
+holds it, else on two sides from 12 pt down to 8.5 pt, so that a back is never left with a couple of lines."""
 
 import math
 
@@ -9,56 +9,59 @@ from ..preflight import layout, lines, pdfs
 from ..units import A4_LANDSCAPE
 from . import impose
 
-SIZES = (11, 10.5, 10, 9.5, 9, 8.5)  # points; below 8.5 a leaflet is no longer comfortable to read
-SIDES = 2
+SIZES = (12, 11.5, 11, 10.5, 10, 9.5, 9, 8.5)  # points; below 8.5 a leaflet is no longer comfortable to read
+ONE_SIDE_FLOOR = 9  # a piece that needs a smaller size than this to fit one side reads better on two
+FIRST = 11          # the size tried first, from which the others are estimated
 
 
 def make(tools, job):
     name = job.files[0]
     piece = next(piece for piece in tools.renderer.pieces if piece["id"] == job.piece)
     pdf = tools.pdf
-    document = pdf.pad(layout_leaflet(tools.renderer, pdf, piece), 2, before_last=False)  # the text on the front
+    document = fit(tools.renderer, pdf, piece)
     BuildError.raise_any(layout.check_layout(document, name))
     tools.measured(name, lines.measure(document))
-    sheets = impose.two_copies(pdf.to_bytes(document, name),
-                               tools.renderer.pdf_metadata(title=piece["plain_title"]))
-    BuildError.raise_any(pdfs.check_sheets(sheets, name, A4_LANDSCAPE, 2))
+    sheets = impose.two_copies(pdf.to_bytes(document, name), tools.renderer.pdf_metadata(title=piece["plain_title"]),
+                               cut_marks=True)
+    BuildError.raise_any(pdfs.check_sheets(sheets, name, A4_LANDSCAPE, len(document.pages)))
     return sheets
 
 
-def layout_leaflet(renderer, pdf, piece):
-    """The piece's leaflet as a laid-out document of at most two pages, or a BuildError saying how far over it is."""
+def fit(renderer, pdf, piece):
+    """The piece's leaflet laid out on one side or on two, or a BuildError saying how far over two it is."""
     html = renderer.render("leaflet.html", piece=piece)
     layouts = {}
 
-    def fits(index):
-        if index not in layouts:
+    def at(size):
+        if size not in layouts:
             # WeasyPrint gives extra stylesheets user origin: only !important overrides the layout's size.
-            layouts[index] = pdf.layout(html, source="leaflet.html",
-                                        extra_css=f"html {{ font-size: {SIZES[index]}pt !important; }}")
-        return len(layouts[index].pages) <= SIDES
+            layouts[size] = pdf.layout(html, source="leaflet.html",
+                                       extra_css=f"html {{ font-size: {size}pt !important; }}")
+        return layouts[size]
 
-    if fits(0):
-        return layouts[0]
-    # Text takes room as the square of its size: start from that estimate, then step to the largest that fits.
-    size = SIZES[0] * math.sqrt(SIDES / _sides_used(layouts[0]))
-    index = next((i for i, s in enumerate(SIZES) if s <= size), len(SIZES) - 1)
-    if fits(index):
-        while index > 1 and fits(index - 1):
-            index -= 1
-        return layouts[index]
-    while index + 1 < len(SIZES):
-        index += 1
-        if fits(index):
-            return layouts[index]
-    document = layouts[len(SIZES) - 1]
-    lines = sum(1 for page in document.pages[SIDES:] for box in page._page_box.descendants()
+    used = _sides_used(at(FIRST))
+    for sides in (1, 2):
+        sizes = [size for size in SIZES if sides == 2 or size >= ONE_SIDE_FLOOR]
+        # Text takes room as the square of its size: start from that estimate, then step to the largest that fits.
+        estimate = FIRST * math.sqrt(sides / used)
+        index = next((i for i, size in enumerate(sizes) if size <= estimate), len(sizes) - 1)
+        if len(at(sizes[index]).pages) <= sides:
+            while index > 0 and len(at(sizes[index - 1]).pages) <= sides:
+                index -= 1
+            return at(sizes[index])
+        while index + 1 < len(sizes):
+            index += 1
+            if len(at(sizes[index]).pages) <= sides:
+                return at(sizes[index])
+    document = at(SIZES[-1])
+    over = sum(1 for page in document.pages[2:] for box in page._page_box.descendants()
                 if isinstance(box, boxes.LineBox))
     source = next(p for p in renderer.pamphlet.pieces if p.id == piece["id"])
     raise BuildError.single(
         source.path,
-        f"too long for a leaflet: at {SIZES[-1]} pt it needs {len(document.pages)} A5 sides, about {lines} "
-        f"lines more than the {SIDES} sides of a leaflet hold; shorten it or remove 'leaflet: true'")
+        f"too long for a leaflet: at {SIZES[-1]} pt it needs {len(document.pages)} A5 sides, about {over} "
+        f"lines more than the 2 sides of a leaflet hold; shorten it or remove 'leaflet: true' "
+        f"(the other editions were built)")
 
 
 def _sides_used(document):

@@ -6,6 +6,7 @@ from ..errors import BuildError
 from ..engine.pdf import finishers
 from ..engine.prepress import press_ready
 from ..units import A5, BLEED
+from . import sheets
 
 
 def lay_out(tools, name, then=None):
@@ -18,9 +19,27 @@ def lay_out(tools, name, then=None):
     last one (watch mode) then makes the same bytes as one that starts afresh."""
     pdf, renderer, pamphlet = tools.pdf, tools.renderer, tools.renderer.pamphlet
     profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
-    whole = tools.kept.parts.document(pdf, renderer.render("print.html"), [piece["id"] for piece in renderer.pieces],
-                                      tools.layout_sources() + profile, extra_css=profile)
-    document = pdf.pad(whole, 4)
+    ids = [piece["id"] for piece in renderer.pieces]
+    parts = tools.kept.parts
+    parts.begin()
+
+    def whole(openings):
+        return parts.document(pdf, renderer.render("print.html", openings=openings), ids,
+                              tools.layout_sources() + profile, extra_css=profile)
+
+    # openings: auto lays out with the openings the last build planned (right-hand ones at first), plans
+    # them from the pages each piece takes, and lays out again if the plan changed (only the parts from the
+    # first piece whose opening changed on are laid out again).
+    openings = dict.fromkeys(ids, "right" if pamphlet.openings == "auto" else pamphlet.openings)
+    if pamphlet.openings == "auto":
+        openings.update({key: value for key, value in tools.kept.openings.items() if key in openings})
+    laid_out = whole(openings)
+    if pamphlet.openings == "auto" and ids:
+        planned = sheets.plan_openings(laid_out.pages, ids)
+        if planned != openings:
+            laid_out = whole(planned)
+        tools.kept.openings = planned
+    document = pdf.pad(laid_out, 4)
     found = lines.measure(document)
     BuildError.raise_any(layout.check_layout(document, name, tools.kept.findings))
     tools.measured(name, found)

@@ -34,12 +34,13 @@ class Part:
 
 
 class PartLayouts:
-    """The parts of the last build, by a key made of everything their layout depends on (their HTML with their
-    first page number and side, the strings and page numbers they show from other parts written in, and the
-    content of the layouts, fonts and images), and the page number of each id in that build."""
+    """The parts of the last build's documents, by a key made of everything their layout depends on (their HTML
+    with their first page number and side, the strings and page numbers they show from other parts written in,
+    and the content of the layouts, fonts and images), and the page number of each id in its last document."""
 
     def __init__(self):
-        self.parts = {}
+        self.parts = {}     # the parts the last document used, by key
+        self.previous = {}  # the parts the last build used (a build may lay the document out twice)
         self.numbers = {}
         self.laid_out = 0  # parts laid out by the last build; the others were kept from the one before
         self.count = 0     # parts in the last build's document
@@ -49,7 +50,7 @@ class PartLayouts:
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
         the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'."""
         slices = split(html, boundaries)
-        used, self.laid_out = {}, 0
+        used = self.parts
         for _ in range(ROUNDS):
             parts, numbers = self._round(pdf, slices, sources, used, extra_css)
             settled = all(self.numbers.get(t, 1) == numbers.get(t, 1) for s in slices for t in s.targets)
@@ -58,8 +59,12 @@ class PartLayouts:
                 break
         else:
             raise RuntimeError("the page numbers that parts show of each other do not settle")
-        self.parts, self.count = used, len(parts)  # only what this build used: memory stays that of one layout
+        self.count = len(parts)  # self.parts holds only what this build used: memory stays that of one layout
         return parts[0].document.copy([page for part in parts for page in part.pages])
+
+    def begin(self):
+        """A new build: what the last one used is kept for it to take from, nothing older."""
+        self.previous, self.parts, self.laid_out = self.parts, {}, 0
 
     def _round(self, pdf, slices, sources, used, extra_css):
         """Each part laid out (or kept) from the page after the last one's; the page number of each id."""
@@ -67,7 +72,7 @@ class PartLayouts:
         for piece in slices:
             html, stubs = piece.html(number, strings, {t: self.numbers.get(t, 1) for t in piece.targets})
             key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
-            part = used.get(key) or self.parts.get(key)
+            part = used.get(key) or self.previous.get(key)
             if part is None:
                 part = _lay_out(pdf, html, stubs, strings, spacer=number > 1,
                                 stylesheets=piece.stylesheets, version=sources, extra_css=extra_css)

@@ -82,17 +82,14 @@ class PdfWriter:
                                              font_config=self.fonts)
         return self.parsed[name, version]
 
-    def pad(self, document, multiple, stylesheet="print.css", before_last=True):
-        """Planned blank pages up to a multiple of pages: before the last page (a booklet's back cover), or after
-        it (a leaflet that fits on its front)."""
+    def pad(self, document, multiple, stylesheet="print.css"):
+        """Planned blank pages up to a multiple of pages, before the last page (a booklet's back cover)."""
         missing = -len(document.pages) % multiple
         if not missing:
             return document
         blank = self.layout(f'<link rel="stylesheet" href="{stylesheet}"><div class="planned-blank"></div>',
                             source=stylesheet).pages[0]
         pages = document.pages
-        if not before_last:
-            return document.copy(pages + [blank] * missing)
         return document.copy(pages[:-1] + [blank] * missing + pages[-1:])
 
     def to_bytes(self, document, name, keep_drawings=False, **options):

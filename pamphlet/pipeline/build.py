@@ -36,6 +36,7 @@ class Kept:
     parts: PartLayouts = field(default_factory=PartLayouts)  # the print layout's parts (see incremental)
     findings: Findings = field(default_factory=Findings)  # what the checks found in each page (see check)
     memo: Memo = field(default_factory=Memo)  # what was made of each text: its Markdown converted and checked
+    openings: dict = field(default_factory=dict)  # where each piece opened in the last print layout (auto)
 
 
 class Tools:
@@ -101,11 +102,15 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
         work = _Work(registry.with_steps(jobs), tools, background)
         work.make(report, staging, print_first)
         staging.commit()
-    written = {job.id: [out / name for name in work.files[job.id]] for job in jobs}
+    written = {job.id: [out / name for name in work.files.get(job.id, ())] for job in jobs}
     for job in jobs:
         for path in written[job.id]:
             report.wrote(path, job.step, work.seconds(job))
     report.lines.update(tools.lines)
+    for job, err in work.failed:
+        for name in job.files:  # the file from before shows the piece as it was: it must not be handed out
+            (out / name).unlink(missing_ok=True)
+        report.not_made(out / job.files[0], job.step, err.problems)
     return written
 
 
@@ -118,6 +123,7 @@ class _Work:
         self.futures = {}   # the jobs given to the second process, by id
         self.own = {}       # the seconds each took itself
         self.files = {}     # the files each edition's job wrote, by id
+        self.failed = []    # (job, BuildError) of the editions of one piece that could not be made
 
     def make(self, report, staging, print_first):
         """The second process starts each of its jobs as soon as what it needs is there, while this one lays
@@ -137,7 +143,14 @@ class _Work:
         for job in sorted(self.jobs, key=lambda job: job.step.runs != HERE):  # this process's own jobs first
             if job.files:
                 report.step(f"making {job.files[0]}")
-                self.stage(job, self.value(job.id), staging)
+                try:
+                    result = self.value(job.id)
+                except BuildError as err:
+                    if job.piece is None:
+                        raise
+                    self.failed.append((job, err))  # one piece's leaflet: the other editions are still made
+                    continue
+                self.stage(job, result, staging)
                 if print_first and job.step.name == "print":
                     staging.commit()
 

@@ -15,6 +15,7 @@ class Report:
         self.rows = []
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
         self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
+        self.problems = []  # why the files of the editions of one piece that could not be made were not made
 
     @property
     def console(self):
@@ -59,6 +60,22 @@ class Report:
         """A file written by edition (its declaration: its name, and how its pages are counted)."""
         self.rows.append((Path(path), edition, seconds))
 
+    def not_made(self, path, edition, problems):
+        """A file of one piece's edition that could not be made (the others were): a row, and its problems."""
+        self.rows.append((Path(path), edition, None))
+        self.problems += problems
+
+    def tell_not_made(self, out, stream):
+        """Print the problems of the files not made and one closing line; forget them; return how many."""
+        count = len(self.problems)
+        for problem in self.problems:
+            print(problem, file=stream)
+        if count:
+            print(f"build incomplete: {count} problem{'s' if count != 1 else ''}; the files named 'not made' were "
+                  f"not written, and every other file in {out} was built", file=stream, flush=True)
+        self.problems = []
+        return count
+
     def removed(self, paths):
         """Say which outputs were removed because no edition makes them any more; return them."""
         for path in paths:
@@ -80,6 +97,9 @@ class Report:
                                 ("A4 sheets", "right"), ("size", "right"), ("seconds", "right")):
             table.add_column(column, justify=justify)
         for path, edition, seconds in self.rows:
+            if seconds is None:
+                table.add_row(edition.name, path.name, "not made: see below", "", "", "", "")
+                continue
             paper = self.paper if edition.pages == "sheets" else None
             table.add_row(edition.name, path.name, str(paper.pages) if paper else pages_of(path, edition.pages),
                           str(paper.blank) if paper else "", f"{paper.sheets} per copy" if paper else "",

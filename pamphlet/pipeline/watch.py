@@ -33,6 +33,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
         laid_out = f" (print layout: {parts.laid_out} of {parts.count} parts laid out again)" if parts.count else ""
         report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s{laid_out}")
+        report.tell_not_made(out, sys.stderr)
         report.note(build_line(texts))
 
     rebuild_and_say()

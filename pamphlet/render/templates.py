@@ -18,6 +18,7 @@ from ..lint.spelling import WORDS_FILE, read_words
 from ..markup.convert import ASSET, Typesetter
 from ..pipeline.memo import Memo
 from .qr import qr_image
+from . import signatories
 
 IMAGE = re.compile(f'src="{ASSET}([^"]*)"')  # a text's image, as the typesetter marks it
 
@@ -54,9 +55,9 @@ def load_locale(pamphlet, layouts):
 
 
 LOCALE_KEYS = ("months", "date", "quotes", "labels")
-LABELS = ("contents", "published_by", "sources", "signed_by", "pages", "landmarks", "accessibility_summary",
-          "accessibility_text_only", "accessibility_images", "accessibility_tables", "accessibility_notes",
-          "leaflet_from", *KINDS)  # each kind's label too
+LABELS = ("contents", "published_by", "sources", "signed_by", "signatures", "signatures_more", "pages", "landmarks",
+          "accessibility_summary", "accessibility_text_only", "accessibility_images", "accessibility_tables",
+          "accessibility_notes", "leaflet_from", *KINDS)  # each kind's label too
 
 
 def format_date(date, locale):
@@ -70,9 +71,13 @@ def css_string(text):
     return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text)) + '"')
 
 
+SENTENCE_END = re.compile(r"[.!?…][»”’\"')\]]*$")
+
+
 def full_stop(text):
-    """A sentence's last words with its full stop, which a date such as '5 марта 2024 г.' already has."""
-    return text if str(text).endswith(".") else text + "."
+    """A sentence's last words with its full stop, which a title ending in '?' or '!' and a date such as
+    '5 марта 2024 г.' already have (tags and closing quotes aside)."""
+    return text if SENTENCE_END.search(Markup(text).striptags().rstrip()) else text + Markup(".")
 
 
 class Renderer:
@@ -109,6 +114,7 @@ class Renderer:
         self.pieces = []
         for piece in pamphlet.pieces:
             typeset = memoized("typeset", piece.body, piece.id, str(piece.path), piece.body_line, name=str(piece.path))
+            names = [plain(name) for name in piece.signatories]
             self.pieces.append({
                 "id": piece.id,
                 "kind": piece.kind,
@@ -121,7 +127,10 @@ class Renderer:
                 "iso_date": piece.date.isoformat() if piece.date else "",
                 "authors": [plain(a) for a in piece.authors],
                 "signatories_intro": plain(piece.signatories_intro) or self.locale["labels"]["signed_by"],
-                "signatories": [plain(s) for s in piece.signatories],
+                "signatories": names,
+                "signed": signatories.setting(names, self.locale["labels"]),
+                "signed_on_leaflet": signatories.setting(names, self.locale["labels"], pamphlet.url,
+                                                         limit=signatories.LEAFLET),
                 "source": inline(piece.source),
                 "leaflet": piece.leaflet,
                 "body": Markup(typeset.body),
@@ -160,6 +169,8 @@ class Renderer:
         self.env.filters["css_string"] = css_string
         self.env.filters["qr_image"] = qr_image
         self.env.filters["full_stop"] = full_stop
+        opening, closing = self.locale["quotes"][:2]
+        self.env.filters["quoted"] = lambda text: Markup(opening) + text + Markup(closing)
 
     def pdf_metadata(self, title=None):
         """Document information for PDFs that pypdf writes (the imposed sheets)."""

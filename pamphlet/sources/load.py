@@ -39,7 +39,7 @@ MANIFEST_FIELDS = {
     "imprint": Field("markdown"),
     "blurb": Field("markdown"),
     "pieces": Field("pieces", True),
-    "openings": Field("choice", hint="right, any"),
+    "openings": Field("choice", hint="auto, right, any"),
     "paper_thickness": Field("millimetres", hint="the booklet's paper, in millimetres, more than 0 and at most 1 "
                                                  "(0.1 for 80 g/m² office paper)"),
     "url": Field("text", pattern=r"https?://[^\s<>\"'`\\]+\.[^\s<>\"'`\\]+",
@@ -98,7 +98,7 @@ class Pamphlet:
     imprint: str | None = None
     blurb: str | None = None
     print_profile: str | None = None
-    openings: str = "right"
+    openings: str = "auto"
     url: str | None = None
     paper_thickness: float | None = None  # None: impose's default for office paper
     lines: dict = field(default_factory=dict)  # the line of each manifest value, for messages

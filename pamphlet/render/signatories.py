@@ -1,0 +1,54 @@
+"""How a list of signatories is set: one name a line for a few, columns for short names, run on for many."""
+
+import math
+
+MEASURE = 66   # characters of a signatory list's line on an A5 text block, at the list's smaller size
+GUTTER = 3     # characters a column gap takes
+FEW = 8        # up to this many names, one a line reads best and takes little room
+COUNTED = 20   # from this many names on, the list says how many there are
+LEAFLET = 40   # a leaflet prints at most this many names, then how many more there are and where to read them
+
+
+def layout(names):
+    """'list' (one name a line), 'columns-2', 'columns-3' (names short enough for a column each), or 'run-on'
+    (names one after another, separated by semicolons): the fewest lines, columns preferred when they cost at
+    most half as many lines again as running on (a column is quicker to scan for one's own name)."""
+    if len(names) <= FEW:
+        return "list"
+    longest = max(len(name) for name in names)
+    run_on = math.ceil(sum(len(name) + 2 for name in names) / MEASURE)
+    for columns in (3, 2):
+        width = (MEASURE - GUTTER * (columns - 1)) // columns
+        if longest <= width:
+            return f"columns-{columns}" if math.ceil(len(names) / columns) <= run_on * 1.5 else "run-on"
+    return "run-on"
+
+
+def count_label(count, forms):
+    """'312 signatures' in the language's plural forms: one form (Kazakh), two (English: one, other) or three
+    (Russian: one, few, many)."""
+    if len(forms) == 1:
+        form = forms[0]
+    elif len(forms) == 2:
+        form = forms[0] if count == 1 else forms[1]
+    else:
+        if count % 10 == 1 and count % 100 != 11:
+            form = forms[0]
+        elif 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+            form = forms[1]
+        else:
+            form = forms[2]
+    return form.format(n=f"{count:,}".replace(",", "\u202f"))
+
+
+def setting(names, labels, url=None, limit=None):
+    """What a layout needs to set a list of names (typeset): the names shown (the first limit of them), how
+    they are set, the count line, and the line that says how many more there are (and where, with url)."""
+    shown = names[:limit] if limit else names
+    more = len(names) - len(shown)
+    return {
+        "names": shown,
+        "layout": layout([name.striptags() for name in shown]),
+        "count": count_label(len(names), labels["signatures"]) if len(names) >= COUNTED else "",
+        "more": (labels["signatures_more"].format(n=more) + (f" {url}" if url else "")) if more else "",
+    }

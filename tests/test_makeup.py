@@ -1,0 +1,196 @@
+"""Page makeup a designer would sign off: signatory lists set compact, leaflets on one side or two full ones,
+openings that save paper, and the small things a reader notices (read back from the outputs by position)."""
+
+import re
+import shutil
+
+import pikepdf
+import pytest
+import yaml
+
+from conftest import ROOT, epub_documents, opf_text, output, pdf_body_text, pdf_pages, run_build
+from pamphlet.units import MM
+
+FIXTURES = ROOT / "tests" / "fixtures"
+SIGNED = {"ru": FIXTURES / "signed-ru", "kk": FIXTURES / "signed-kk"}
+
+
+def _front_matter(piece):
+    return yaml.safe_load(piece.read_text(encoding="utf-8").split("---")[1])
+
+
+def _fixture(language):
+    folder = SIGNED[language]
+    manifest = yaml.safe_load((folder / "pamphlet.yml").read_text(encoding="utf-8"))
+    piece = _front_matter(folder / manifest["pieces"][0])
+    return folder, manifest, piece
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory):
+    """Both fixtures built whole."""
+    built = {}
+    for language in SIGNED:
+        folder, manifest, piece = _fixture(language)
+        out = tmp_path_factory.mktemp(f"signed-{language}")
+        result = run_build("--texts", folder, "--out", out)
+        assert result.returncode == 0, result.stderr
+        built[language] = (out, manifest, piece)
+    return built
+
+
+def _where(page, text):
+    """(left, top) of each place text is shown on a pypdfium2 page, in points from the page's bottom left."""
+    textpage = page.get_textpage()
+    searcher = textpage.search(text, match_case=True)
+    found = []
+    while (hit := searcher.get_next()) is not None:
+        left, bottom, right, top = textpage.get_charbox(hit[0])
+        found.append((left, top))
+    return found
+
+
+def _squeezed(text):
+    """Text without spaces, line breaks and the hyphens of words broken at a line's end."""
+    return re.sub(r"[-\u2010]\s+|[\s\u00ad]+", "", text)
+
+
+def _name_pages(pdf, names):
+    """For each page, how many of names are printed whole on it."""
+    return [sum(1 for name in names if _squeezed(name) in _squeezed(page.get_textpage().get_text_range()))
+            for page in pdf_pages(pdf)]
+
+
+def test_three_hundred_names_take_at_most_three_pages(signed):
+    out, manifest, piece = signed["ru"]
+    names = piece["signatories"]
+    assert len(names) == 300
+    counts = _name_pages(output(out, "print", slug=manifest["slug"]), names)
+    pages = [number for number, count in enumerate(counts, start=1) if count]
+    assert sum(counts) >= len(names) - (len(pages) - 1), "every name is printed (one may run over a page turn)"
+    assert len(pages) <= 3, f"the names run over pages {pages}"
+
+
+def test_the_list_heading_stands_with_the_first_names_and_the_count(signed):
+    for language in SIGNED:
+        out, manifest, piece = signed[language]
+        pages = pdf_pages(output(out, "print", slug=manifest["slug"]))
+        intro = piece["signatories_intro"]
+        page = next(page for page in pages if _where(page, intro))
+        first = piece["signatories"][0].split(",")[0]
+        assert _where(page, first), f"{language}: '{intro}' is not on the page of the first name"
+        count = {"ru": f"{len(piece['signatories'])} подписей", "kk": f"{len(piece['signatories'])} қолтаңба"}
+        assert _where(page, count[language]), f"{language}: the count is not printed under the heading"
+
+
+def test_short_names_are_set_in_columns_and_many_long_ones_run_on(signed):
+    out, manifest, piece = signed["kk"]
+    pages = pdf_pages(output(out, "print", slug=manifest["slug"]))
+    lefts = [{round(left) for name in piece["signatories"] for left, _ in _where(page, name)} for page in pages]
+    # Three columns: on each page, every name starts at one of three places across the text block.
+    assert max(len(page) for page in lefts) == 3, lefts
+    out, manifest, piece = signed["ru"]
+    text = " ".join(pdf_body_text(output(out, "print", slug=manifest["slug"])).split())
+    names = piece["signatories"]
+    assert f"{names[0]}; {names[1]}" in text, "many long names are run on, separated by semicolons"
+
+
+def test_the_epub_keeps_a_real_list_of_every_name(signed):
+    for language in SIGNED:
+        out, manifest, piece = signed[language]
+        documents = dict(epub_documents(output(out, "epub", slug=manifest["slug"])))
+        doc = documents[manifest["pieces"][0].replace(".md", ".xhtml")]
+        items = [" ".join("".join(li.itertext()).split()) for li in doc.iter("{*}li")
+                 if "signatory-list" in li.getparent().get("class", "")]
+        assert items == [" ".join(name.split()) for name in piece["signatories"]]
+
+
+def test_a_leaflet_too_long_is_reported_alone_and_the_rest_built(tmp_path):
+    texts, out = tmp_path / "texts", tmp_path / "out"
+    shutil.copytree(SIGNED["kk"], texts)
+    piece = texts / "malimdeme.md"
+    _, head, body = piece.read_text(encoding="utf-8").split("---\n", 2)
+    piece.write_text(f"---\n{head}---\n" + body * 8, encoding="utf-8")
+    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
+    stale = output(out, "leaflets", "malimdeme", slug=manifest["slug"])
+    stale.parent.mkdir()
+    stale.write_bytes(b"%PDF- a leaflet of the text as it was")
+    result = run_build("--texts", texts, "--out", out)
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert re.match(r".*texts/malimdeme\.md: too long for a leaflet", first), result.stderr
+    assert "Traceback" not in result.stderr
+    for edition in ("print", "booklet", "screen", "epub"):
+        assert output(out, edition, slug=manifest["slug"]).is_file(), edition
+    assert not stale.exists(), "the leaflet of the text as it was is not left to be handed out"
+    assert re.search(r"leaflet-malimdeme\.pdf\s*│\s*not made", result.stdout), result.stdout
+
+
+def test_a_leaflet_prints_the_first_names_and_says_where_the_rest_are(signed):
+    out, manifest, piece = signed["ru"]
+    leaflet = output(out, "leaflets", "pismo", slug=manifest["slug"])
+    sides = pdf_pages(leaflet)
+    assert len(sides) == 1, "the statement and its first names fit on one side"
+    text = " ".join(sides[0].get_textpage().get_text_range().split())
+    names = piece["signatories"]
+    assert f"и ещё {len(names) - 40}; полный список: {manifest['url']}" in text
+    assert _squeezed(names[39]) in _squeezed(text) and _squeezed(names[40]) not in _squeezed(text)
+
+
+def test_a_leaflet_that_fits_one_side_is_one_side_with_cut_marks(signed):
+    out, manifest, piece = signed["kk"]
+    leaflet = output(out, "leaflets", "malimdeme", slug=manifest["slug"])
+    sides = pdf_pages(leaflet)
+    assert len(sides) == 1
+    width, height = sides[0].get_size()
+    image = sides[0].render(scale=300 / 72).to_pil().convert("L")
+    scale = image.width / width
+    middle = round(width / 2 * scale)
+    for top, bottom in ((0, 6 * MM), (height - 6 * MM, height)):  # the marks from each edge, inside the margins
+        column = [image.getpixel((x, y)) for x in range(middle - 2, middle + 3)
+                  for y in range(round(top * scale), round(bottom * scale))]
+        assert min(column) < 100, "no cut mark down the middle"
+    between = [image.getpixel((middle, y)) for y in range(round(20 * MM * scale), round((height - 20 * MM) * scale))]
+    assert min(between) > 200, "the cut mark runs into the text"
+
+
+def test_the_imprint_takes_no_full_stop_after_a_question_mark(dist):
+    text = " ".join(pdf_body_text(output(dist, "print"), page=3).split())
+    assert "Uprising?" in text and "?." not in text and "!." not in text
+
+
+def test_the_leaflet_quotes_the_pamphlet_title(dist, manifest):
+    text = " ".join(pdf_body_text(output(dist, "leaflets", "statement-rsd")).split())
+    assert f"“{manifest['title']}”," in text
+
+
+def test_no_kind_label_repeats_the_title(dist):
+    pages = pdf_pages(output(dist, "print"))
+    opening = next(page for page in pages if _where(page, "Introduction") and _where(page, "January 21, 2022"))
+    assert len(_where(opening, "Introduction")) == 1
+    assert not _where(opening, "INTRODUCTION")
+
+
+def test_feet_of_the_title_page_line_up_with_its_text(dist, manifest):
+    page = pdf_pages(output(dist, "print"))[2]
+    title_left = _where(page, manifest["title"].split()[0])[0][0]
+    byline_left = _where(page, manifest["byline"].split()[0])[-1][0]
+    assert byline_left == pytest.approx(title_left, abs=1), (title_left, byline_left)
+
+
+def test_the_epub_ends_with_the_back_cover_and_describes_itself_by_it(dist, manifest):
+    book = output(dist, "epub")
+    blurb = " ".join(manifest["blurb"].split())
+    description = re.search(r"<dc:description>(.*?)</dc:description>", opf_text(book), re.S)
+    assert description and " ".join(description[1].split()) == blurb.replace("\n", " ")
+    _, last = epub_documents(book)[-1]
+    assert " ".join("".join(last.find("{*}body").itertext()).split()) == blurb
+
+
+def test_cut_marks_are_black_ink_alone(signed):
+    out, manifest, _ = signed["kk"]
+    with pikepdf.open(output(out, "leaflets", "malimdeme", slug=manifest["slug"])) as pdf:
+        strokes = [tuple(float(v) for v in operands) for operands, op in pikepdf.parse_content_stream(pdf.pages[0])
+                   if str(op) == "K"]
+    assert strokes == [(0, 0, 0, 1)]
+
