@@ -194,3 +194,22 @@ def test_cut_marks_are_black_ink_alone(signed):
                    if str(op) == "K"]
     assert strokes == [(0, 0, 0, 1)]
 
+
+
+def _text_block(page):
+    """(left margin, right margin) of the body text on a page, in points: from its characters' boxes."""
+    textpage = page.get_textpage()
+    width, height = page.get_size()
+    left, bottom, right, top = page.get_mediabox()
+    boxes = [textpage.get_charbox(index) for index in range(textpage.count_chars())]
+    body = [box for box in boxes if bottom + 25 * MM < box[1] < top - 25 * MM and box[2] > box[0]]
+    return min(box[0] for box in body) - left, right - max(box[2] for box in body)
+
+
+def test_the_screen_pdf_centres_every_text_block(dist):
+    margins = [_text_block(page) for page in pdf_pages(output(dist, "screen"))[4:]]
+    lefts, rights = sorted(left for left, _ in margins), sorted(right for _, right in margins)
+    left, right = lefts[len(lefts) // 2], rights[len(rights) // 2]
+    assert left == pytest.approx(right, abs=1), "the text block is not in the middle of the page"
+    # A page may start every line indented (a quotation); the text does not jump from side to side.
+    assert sum(1 for each, _ in margins if abs(each - left) <= 1) >= 0.8 * len(margins), margins

@@ -1,5 +1,6 @@
 """Lays out HTML with WeasyPrint, using the shipped fonts only, and writes PDFs."""
 
+import copy
 import ctypes.util
 import io
 import logging
@@ -105,6 +106,17 @@ def finishers(*each):
         for finisher in each:
             finisher(document, pdf)
     return finish
+
+
+def centred(page):
+    """A copy of a laid-out page without bleed, its text block in the middle: the mirrored margins of a book's
+    left and right pages moved to the same width each side, for reading on a screen (the page's box moves; what
+    is drawn stays where it was)."""
+    page = copy.copy(page)
+    box = page._page_box
+    shift = (box.margin_right - box.margin_left) / 2  # what the text block must move right by
+    page.bleed = {side: 0 for side in page.bleed} | {"left": shift, "right": -shift}
+    return page
 
 
 @contextmanager

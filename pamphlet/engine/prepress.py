@@ -51,6 +51,17 @@ def press_ready(crop_marks=False):
     return finish
 
 
+def one_box():
+    """A WeasyPrint finisher giving each page one box, its MediaBox (a screen has no trim or bleed: the centred
+    pages of the screen PDF have their MediaBox moved, which WeasyPrint's other boxes do not follow)."""
+    def finish(document, pdf):
+        for reference in pdf.page_references:
+            page = pdf.objects[int(reference.split()[0])]
+            for name in ("CropBox", "TrimBox", "BleedBox", "ArtBox"):
+                page[name] = pydyf.Array(page["MediaBox"])
+    return finish
+
+
 def page_labels(numbers):
     """A WeasyPrint finisher giving the PDF's pages the labels numbers (viewers show them instead of 1, 2, 3…)."""
     def finish(document, pdf):
