@@ -213,3 +213,18 @@ def test_the_screen_pdf_centres_every_text_block(dist):
     assert left == pytest.approx(right, abs=1), "the text block is not in the middle of the page"
     # A page may start every line indented (a quotation); the text does not jump from side to side.
     assert sum(1 for each, _ in margins if abs(each - left) <= 1) >= 0.8 * len(margins), margins
+
+
+def test_the_booklet_cover_keeps_off_the_edge_an_office_printer_cannot_reach(dist):
+    side = pdf_pages(output(dist, "booklet"))[0]
+    image = side.render(scale=150 / 72).to_pil().convert("RGB")
+    per_mm = image.width / (side.get_size()[0] / MM)
+    middle_y = image.height // 2
+    for x_mm in (2, 4, 293, 295):  # the sheet's outer edges: an even white frame
+        assert min(image.getpixel((round(x_mm * per_mm), middle_y))) > 240, x_mm
+    for y_mm in (2, 4, 206, 208):
+        assert min(image.getpixel((image.width // 4, round(y_mm * per_mm)))) > 240, y_mm
+    red = image.getpixel((round(7 * per_mm), round(30 * per_mm)))
+    assert red[0] > 120 and red[1] < 60, "the cover's colour reaches to the frame"
+    fold = image.getpixel((image.width // 2, round(30 * per_mm)))
+    assert fold[1] < 60, "no frame down the fold: the cover runs round the spine"

@@ -33,6 +33,7 @@ PAPER_THICKNESS_MM = 0.1
 MAX_SHEETS = 16
 MARK = (2.5 * MM, 5 * MM)   # a collating mark: width across the fold, height along it
 MARK_STEP = 7 * MM          # each section's mark this much lower than the one before
+COVER_FRAME = 5 * MM        # the white edge round a booklet's cover sheet: wider than an office printer's margin
 CUT_MARK = 8 * MM           # a leaflet sheet's cut mark: this long from the edge, less than a leaflet's margins
 CUT_MARK_WIDTH = 0.5        # points
 
@@ -40,13 +41,14 @@ CUT_MARK_WIDTH = 0.5        # points
 @dataclass(frozen=True)
 class Side:
     """One side of a sheet: the pages on its left and right halves, how far each is moved towards the fold
-    (creep, in points), the collating mark of a section's outside (its number from 0), if any, and whether the
-    cut between the halves is marked."""
+    (creep, in points), the collating mark of a section's outside (its number from 0), if any, whether the
+    cut between the halves is marked, and how wide a white frame is kept at the sheet's edges (points)."""
     left: object
     right: object
     creep: float = 0.0
     mark: int | None = None
     cut: bool = False
+    frame: float = 0.0
 
 
 def sections(count, max_sheets=MAX_SHEETS):
@@ -71,8 +73,9 @@ def booklet(pdf_bytes, metadata=None, paper_thickness=None, max_sheets=MAX_SHEET
     for number, count in enumerate(plan):
         for index, (left, right) in enumerate(saddle_stitch_order(count)):
             mark = number if len(plan) > 1 and index == 0 else None
+            covers = {first + left - 1, first + right - 1} & {0, len(pages) - 1}
             sides.append(Side(pages[first + left - 1], pages[first + right - 1],
-                              creep=(index // 2) * paper_thickness * MM, mark=mark))
+                              creep=(index // 2) * paper_thickness * MM, mark=mark, frame=COVER_FRAME if covers else 0))
         first += count
     return _two_up(sides, metadata)
 
@@ -91,6 +94,11 @@ def _two_up(sides, metadata):
     for side in sides:
         sheet = writer.add_blank_page(width=width, height=height)
         operations, xobjects = [], DictionaryObject()
+        if side.frame:
+            # An office printer cannot print to the sheet's edge: the covers' colour stops short of it all round,
+            # so that the white edge is even rather than left by the printer at random widths.
+            operations.append(f"q {side.frame:.4f} {side.frame:.4f} {width - 2 * side.frame:.4f} "
+                              f"{height - 2 * side.frame:.4f} re W n")
         for page, x in ((side.left, 0), (side.right, 1)):
             key = id(page)
             if key not in forms:
@@ -107,6 +115,8 @@ def _two_up(sides, metadata):
                 # What moves over the fold is cut off there, not drawn over the facing page's margin.
                 clip = f"{x * width / 2:.4f} 0 {width / 2:.4f} {height:.4f} re W n "
             operations.append(f"q {clip}1 0 0 1 {offset_x:.4f} {offset_y:.4f} cm {name} Do Q")
+        if side.frame:
+            operations.append("Q")
         if side.mark is not None:
             top = height - 10 * MM - side.mark * MARK_STEP
             operations.append(f"q 0 0 0 1 k {(width - MARK[0]) / 2:.4f} {top - MARK[1]:.4f} "
