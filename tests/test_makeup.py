@@ -1,6 +1,7 @@
 """Page makeup a designer would sign off: signatory lists set compact, leaflets on one side or two full ones,
 openings that save paper, and the small things a reader notices (read back from the outputs by position)."""
 
+import json
 import re
 import shutil
 
@@ -228,3 +229,70 @@ def test_the_booklet_cover_keeps_off_the_edge_an_office_printer_cannot_reach(dis
     assert red[0] > 120 and red[1] < 60, "the cover's colour reaches to the frame"
     fold = image.getpixel((image.width // 2, round(30 * per_mm)))
     assert fold[1] < 60, "no frame down the fold: the cover runs round the spine"
+
+
+# Pages made wrong on purpose: lines of exactly 5 mm on a text area of exactly 34 of them (A5 less 20 mm
+# margins), the layouts' rules that prevent each fault turned off.
+PAGE = """<!DOCTYPE html><html lang="en"><head><style>
+@page {{ size: A5; margin: 20mm; }}
+body {{ margin: 0; font-size: 10pt; }}
+p, h2 {{ margin: 0; line-height: 5mm; orphans: {orphans}; widows: 1; }}
+h2 {{ font-size: 10pt; break-after: auto; }}
+.spacer {{ height: {spacer}mm; }}
+.block {{ height: {block}mm; break-inside: avoid; }}
+</style></head><body><section class="piece" id="piece"><div class="spacer"></div>{body}</section></body></html>"""
+
+
+def _lines(count):
+    return "<p>" + "<br>".join(f"line {n}" for n in range(1, count + 1)) + "</p>"
+
+
+@pytest.fixture(scope="module")
+def writer():
+    from pamphlet.engine.pdf import PdfWriter
+    from pamphlet.pipeline.build import LAYOUTS
+    return PdfWriter(LAYOUTS, roots=(LAYOUTS,))
+
+
+@pytest.mark.parametrize("kind, spacer, body, orphans", [
+    ("widow", 0, _lines(35), 1),                        # 34 lines, then the 35th alone at the next page's head
+    ("orphan", 165, _lines(10), 1),                     # one line at the foot, nine on the next page
+    ("stranded heading", 160, "<h2>A heading</h2>" + _lines(10), 3),  # the paragraph cannot start under it
+    ("short page", 60, _lines(2) + '<div class="block"></div>' + _lines(3), 1),  # 100 mm block moved on
+])
+def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
+    from pamphlet.preflight.makeup import check_makeup, counts
+    document = writer.layout(PAGE.format(spacer=spacer, block=100, orphans=orphans, body=body))
+    found = counts(check_makeup(document))
+    assert found[kind] == 1 and sum(found.values()) == 1, found
+    fine = writer.layout(PAGE.format(spacer=0, block=100, orphans=orphans, body=_lines(20)))
+    assert not any(counts(check_makeup(fine)).values())
+
+
+def _proof(path):
+    from PIL import Image
+    image = Image.open(path)
+    return image.convert("RGB"), json.loads(image.text["findings"]), json.loads(image.text["pages"])
+
+
+def test_the_proof_sheet_marks_every_finding_the_summary_counts(tmp_path):
+    out = tmp_path / "out"
+    result = run_build("print", "proof", "--texts", FIXTURES / "notes-en", "--out", out)
+    assert result.returncode == 0, result.stderr
+    image, marks, pages = _proof(next(out.glob("*-proof.png")))
+    assert len(pages) == len(pdf_pages(next(out.glob("*-print.pdf"))))
+    summary = re.search(r"page makeup: (.*)", result.stdout)[1]
+    counted = {kind: int(n) for n, kind in re.findall(r"(\d+) ([a-z ]+?)s?(?:,| \()", summary)}
+    assert marks and sum(counted.values()) == len(marks), (summary, marks)
+    for mark in marks:
+        left, top, right, bottom = mark["ring"]
+        ring = [image.getpixel(((left + right) // 2, y)) for y in range(top - 2, top + 4)]
+        assert any(r > 150 and g < 80 for r, g, _ in ring), f"no red ring round finding {mark}"
+        x, y = pages[str(mark["page"])]
+        assert x <= (left + right) / 2 and y <= (top + bottom) / 2, "the ring is on its page"
+
+
+def test_the_proof_sheet_of_a_clean_pamphlet_has_no_mark(signed):
+    out, manifest, _ = signed["kk"]
+    _, marks, pages = _proof(output(out, "proof", slug=manifest["slug"]))
+    assert marks == [] and len(pages) == len(pdf_pages(output(out, "print", slug=manifest["slug"])))

@@ -89,6 +89,10 @@ EDITIONS = (
     Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), runs=FORKED, files=("{slug}-screen.pdf",),
             purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
                     "bookmarks, linked contents, the print edition's page numbers"),
+    Edition("proof", "proof:make", needs=(PRINT_LAYOUT, PRINT_PDF), runs=FORKED, files=("{slug}-proof.png",),
+            pages=None,
+            purpose="looking before printing: every print page as a thumbnail, in spreads, each page-makeup finding "
+                    "(stranded heading, orphan, widow, short page) circled, numbered and listed, blank pages marked"),
     Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, EPUB_FONTS.name, EPUB_COVER.name), files=("{slug}.epub",),
             pages="spine",
             purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "

@@ -14,6 +14,7 @@ from ..errors import BuildError, Problem
 from ..shipped import FONTS, LAYOUTS
 from .plan import layout_sources
 from ..preflight.layout import Findings
+from ..preflight import makeup
 from ..editions.subset import faces
 from ..engine.parts import PartLayouts
 from ..sources.load import MANIFEST, load_pamphlet
@@ -139,6 +140,7 @@ class _Work:
             renderer = self.tools.renderer
             report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],
                                         renderer.pamphlet.openings)
+            report.makeup = makeup.counts(makeup.check_makeup(self.values[PRINT_LAYOUT]))
             self.start_ready()
         for job in sorted(self.jobs, key=lambda job: job.step.runs != HERE):  # this process's own jobs first
             if job.files:

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import sys
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .. import editions as registry
@@ -16,8 +17,6 @@ from ..shipped import FONTS, LAYOUTS, PACKAGE
 from ..sources.load import read_pamphlet
 
 RECORD = ".pamphlet-cache.json"
-# Outputs are PDFs and EPUBs; a pamphlet's sources are Markdown, YAML and images, never one of these.
-OUTPUT_SUFFIXES = {".pdf", ".epub"}
 # The libraries whose version shapes the outputs' bytes: an upgrade makes every output again.
 SHAPING = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "markdown", "pymdown-extensions", "jinja2", "nh3",
            "ebooklib", "lxml", "pypdf", "pypdfium2", "pikepdf", "pillow", "fonttools", "uharfbuzz", "segno", "pyphen")
@@ -41,6 +40,12 @@ def environment():
     except OSError:
         subsetter = "fonttools"
     return {"versions": versions, "font subsetter": subsetter}
+
+
+# Outputs are PDFs, EPUBs and the proof sheet's PNG, named as the editions declare; a pamphlet's sources are
+# Markdown, YAML and images, never a PDF or an EPUB, and never an image named like the proof sheet.
+OUTPUT_PATTERNS = tuple(pattern.format(slug="*", piece="*") for edition in registry.EDITIONS
+                        for pattern in edition.files)
 
 
 def _digest(paths, extra=""):
@@ -72,11 +77,12 @@ def _files(folder, out=None):
 
 def is_output(path, out):
     """Hidden files anywhere (the build's record, lock and temporary files) and, in the output folder, the
-    files a build writes (PDFs and EPUBs, which a pamphlet never takes as sources): never inputs."""
+    files a build writes (named as an edition's files are): never inputs."""
     path = Path(path)
     if path.name.startswith("."):
         return True
-    return out is not None and path.suffix.lower() in OUTPUT_SUFFIXES and path.parent.resolve() == Path(out).resolve()
+    return out is not None and path.parent.resolve() == Path(out).resolve() and \
+        any(fnmatchcase(path.name, pattern) for pattern in OUTPUT_PATTERNS)
 
 
 class SourcesHaveProblems(Exception):

@@ -16,6 +16,7 @@ class Report:
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
         self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
         self.problems = []  # why the files of the editions of one piece that could not be made were not made
+        self.makeup = None  # {kind: count} of the print edition's page-makeup findings (preflight.makeup)
 
     @property
     def console(self):
@@ -110,6 +111,10 @@ class Report:
         saving = self.paper and self.paper.saving()
         if saving:
             self.console.print(saving)
+        if self.makeup is not None:
+            found = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in self.makeup.items() if count]
+            self.console.print("page makeup: " + (", ".join(found) + " (the proof sheet marks them)" if found
+                                                  else "no stranded heading, orphan, widow or short page"))
 
 
 def pages_of(path, how):
