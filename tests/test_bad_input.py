@@ -482,8 +482,7 @@ CASES = [
      r"introduction\.md:{line:introduction.md:**bold}: an emphasis marker never closed left as written"),
     ("fence not read", lambda p: append(p / T / "introduction.md", "\nA paragraph ::: note\n"),
      r"introduction\.md:{line:introduction.md:A paragraph :::}: a ':::' fence not read left as written"),
-    ("leaflet too long", lambda p: append(p / T / "statement-rsd.md", "\n" + "A long paragraph of text that goes on. " * 900 + "\n"),
-     r"statement-rsd\.md: too long for a leaflet: at 8\.5 pt it needs \d+ A5 sides"),
+    # A leaflet too long stops only that leaflet: test_makeup.py (the other files are built, so not untouched).
 ]
 
 

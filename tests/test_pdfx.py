@@ -311,10 +311,13 @@ def test_print_pages_look_like_the_rgb_screen_pages(dist, print_pdf, manifest):
     for index, label in enumerate(labels):
         page = printed[int(label) - 1]
         left, bottom, right, top = page.get_trimbox()
-        scale = 10 / left  # the bleed, cut away, is 10 pixels: both pages on one pixel grid
+        # The bleed, cut away, is 30 pixels; the screen page shows the same drawing through a box moved 2 mm
+        # sideways (20 pixels) to centre its text block: both pages on one pixel grid.
+        scale = 30 / left
         on_screen = screen[index].render(scale=scale).to_pil().convert("L")
-        on_paper = page.render(scale=scale).to_pil().convert("L").crop((10, 10, 10 + on_screen.width,
-                                                                       10 + on_screen.height))
+        moved = round(screen[index].get_mediabox()[0] * scale)
+        on_paper = page.render(scale=scale).to_pil().convert("L").crop((30 + moved, 30, 30 + moved + on_screen.width,
+                                                                       30 + on_screen.height))
         ink = [image.point(lambda value: 255 if value < 128 else 0) for image in (on_paper, on_screen)]
         differing = ImageStat.Stat(ImageChops.difference(*ink)).mean[0] / 255
         assert differing < 0.03, (label, differing)  # CMYK glyph edges are anti-aliased a little differently

@@ -122,9 +122,10 @@ def _two_up(sides, metadata):
             operations.append(f"q 0 0 0 1 k {(width - MARK[0]) / 2:.4f} {top - MARK[1]:.4f} "
                               f"{MARK[0]:.4f} {MARK[1]:.4f} re f Q")
         if side.cut:
-            # Hairlines down the middle from each edge, in black ink, inside both halves' empty top and bottom
-            # margins: the cut goes through them, and the part an office printer cannot reach leaves the rest.
-            operations.append(f"q 0 0 0 1 K {CUT_MARK_WIDTH:.2f} w "
+            # Hairlines down the middle from each edge, in black (grey 0: a leaflet is for office printers, which
+            # take no CMYK), inside both halves' empty top and bottom margins: the cut goes through them, and the
+            # part an office printer cannot reach leaves the rest.
+            operations.append(f"q 0 G {CUT_MARK_WIDTH:.2f} w "
                               f"{width / 2:.4f} 0 m {width / 2:.4f} {CUT_MARK:.4f} l "
                               f"{width / 2:.4f} {height:.4f} m {width / 2:.4f} {height - CUT_MARK:.4f} l S Q")
         sheet[NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): xobjects})
