@@ -70,7 +70,7 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     print_edition = editions.file_name("print", pamphlet.slug)
     book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
     # What a shop or a library shows of the book: the back cover's words, else the subtitle.
-    description = renderer.front["blurb"].striptags() if pamphlet.blurb else pamphlet.subtitle
+    description = renderer.front["blurb"].striptags().replace("\u00ad", "") if pamphlet.blurb else pamphlet.subtitle
     if description:
         book.add_metadata("DC", "description", description)
     for subject in pamphlet.keywords:
