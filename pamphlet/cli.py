@@ -20,7 +20,9 @@ def parse_args(argv, prog="build.py"):
         epilog="other commands:\n"
                f"  {command} new DIR{' ' * (23 - len(command))}write a small pamphlet folder to start from\n"
                f"  {command} lint [--texts DIR]{' ' * (12 - len(command))}point at names spelled two ways, "
-               "doubled words, spelling, …",
+               "doubled words, spelling, …\n"
+               f"  {command} signatories [--texts DIR]{' ' * max(1, 5 - len(command))}check the signatories' "
+               "spreadsheets, count them",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -77,6 +79,34 @@ def lint(argv, command="build.py"):
     from .lint.checks import count
     print(f"lint: {count(findings)}", file=sys.stderr)
     return 1 if findings else 0
+
+
+def signatories(argv, command="build.py"):
+    """python build.py signatories [--texts DIR]"""
+    parser = argparse.ArgumentParser(
+        prog=f"{command} signatories",
+        description="Read each piece's signatories file (CSV, XLSX or ODS) and check it as a build would, without "
+                    "building: the count, the rows left out, and every problem (empty names, names entered twice, "
+                    "test rows, names in capitals). Exit status 1 when there are problems.")
+    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
+    args = parser.parse_args(argv)
+    from .sources.load import read_pamphlet, signed_line, with_signatories
+    try:
+        sources = read_pamphlet(args.texts)
+    except BuildError as err:
+        sources = None
+        problems = err.problems
+    else:
+        problems = sources.problems
+        for piece in sources.pieces:
+            piece = with_signatories(piece, sources.folder, problems)
+            if piece.signatories_file:
+                print(signed_line(piece))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if sources is not None and not any(piece.signatories_file for piece in sources.pieces):
+        print("no piece takes its signatories from a file ('signatories_file' in its front matter)")
+    return 1 if problems else 0
 
 
 def _lint(texts, stream):
@@ -149,6 +179,8 @@ def main(argv=None, prog="build.py"):
         return new(argv[1:], prog.split()[0])
     if argv[:1] == ["lint"]:
         return lint(argv[1:], prog.split()[0])
+    if argv[:1] == ["signatories"]:
+        return signatories(argv[1:], prog.split()[0])
     args = parse_args(argv, prog)
     editions = tuple(args.editions) or EDITIONS
     if args.bench:

@@ -17,7 +17,7 @@ from ..preflight.layout import Findings
 from ..preflight import makeup
 from ..editions.subset import faces
 from ..engine.parts import PartLayouts
-from ..sources.load import MANIFEST, load_pamphlet
+from ..sources.load import MANIFEST, load_pamphlet, signed_line
 from .memo import Memo, file_key
 from .output import Staging, remove_stale
 from .parallel import Background
@@ -92,6 +92,9 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     memo = kept.memo
     memo.begin()
     pamphlet = load_pamphlet(texts, memo)
+    for piece in pamphlet.pieces:
+        if piece.signatories_file:
+            report.note(signed_line(piece))
     renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet, epoch), memo)
     _check_sources(pamphlet, renderer.images.values(), memo)
     out = Path(out)

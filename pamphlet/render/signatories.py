@@ -1,6 +1,9 @@
-"""How a list of signatories is set: one name a line for a few, columns for short names, run on for many."""
+"""How a list of signatories is set: one name a line for a few, columns for short names, run on for many; in the
+order the piece asks, sorted as its language sorts."""
 
 import math
+
+from ..sources.signatories import sort_key, surname_first
 
 MEASURE = 66   # characters of a signatory list's line on an A5 text block, at the list's smaller size
 GUTTER = 3     # characters a column gap takes
@@ -41,14 +44,27 @@ def count_label(count, forms):
     return form.format(n=f"{count:,}".replace(",", "\u202f"))
 
 
-def setting(names, labels, url=None, limit=None):
+def setting(names, labels, url=None, limit=None, as_of=""):
     """What a layout needs to set a list of names (typeset): the names shown (the first limit of them), how
-    they are set, the count line, and the line that says how many more there are (and where, with url)."""
+    they are set, the count line (dated as_of, when the manifest gives the day the list was read), and the line
+    that says how many more there are (and where, with url)."""
     shown = names[:limit] if limit else names
     more = len(names) - len(shown)
+    count = count_label(len(names), labels["signatures"])
+    if as_of:
+        count = labels["signatures_as_of"].format(count=count, date=as_of)
     return {
         "names": shown,
         "layout": layout([name.striptags() for name in shown]),
-        "count": count_label(len(names), labels["signatures"]) if len(names) >= COUNTED else "",
+        "count": count if len(names) >= COUNTED or as_of else "",
         "more": (labels["signatures_more"].format(n=more) + (f" {url}" if url else "")) if more else "",
     }
+
+
+def ordered(names, order, alphabet):
+    """names as entered, or sorted by surname (the name's last word) or by the whole line, as a language
+    whose letters come in alphabet's order sorts them (sources.signatories.sort_key)."""
+    if order == "entered":
+        return list(names)
+    key = sort_key(alphabet)
+    return sorted(names, key=lambda name: key(surname_first(name) if order == "surname" else name))

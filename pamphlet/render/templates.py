@@ -54,10 +54,10 @@ def load_locale(pamphlet, layouts):
     return locale
 
 
-LOCALE_KEYS = ("months", "date", "quotes", "labels")
-LABELS = ("contents", "published_by", "sources", "signed_by", "signatures", "signatures_more", "pages", "landmarks",
-          "accessibility_summary", "accessibility_text_only", "accessibility_images", "accessibility_tables",
-          "accessibility_notes", "leaflet_from", *KINDS)  # each kind's label too
+LOCALE_KEYS = ("months", "date", "quotes", "alphabet", "labels")
+LABELS = ("contents", "published_by", "sources", "signed_by", "signatures", "signatures_as_of", "signatures_more",
+          "pages", "landmarks", "accessibility_summary", "accessibility_text_only", "accessibility_images",
+          "accessibility_tables", "accessibility_notes", "leaflet_from", *KINDS)  # each kind's label too
 
 
 def format_date(date, locale):
@@ -114,7 +114,9 @@ class Renderer:
         self.pieces = []
         for piece in pamphlet.pieces:
             typeset = memoized("typeset", piece.body, piece.id, str(piece.path), piece.body_line, name=str(piece.path))
-            names = [plain(name) for name in piece.signatories]
+            names = [plain(name) for name in signatories.ordered(piece.signatories, piece.signatories_order,
+                                                                  self.locale["alphabet"])]
+            as_of = format_date(piece.signatories_as_of, self.locale)
             self.pieces.append({
                 "id": piece.id,
                 "kind": piece.kind,
@@ -128,9 +130,9 @@ class Renderer:
                 "authors": [plain(a) for a in piece.authors],
                 "signatories_intro": plain(piece.signatories_intro) or self.locale["labels"]["signed_by"],
                 "signatories": names,
-                "signed": signatories.setting(names, self.locale["labels"]),
+                "signed": signatories.setting(names, self.locale["labels"], as_of=as_of),
                 "signed_on_leaflet": signatories.setting(names, self.locale["labels"], pamphlet.url,
-                                                         limit=signatories.LEAFLET),
+                                                         limit=signatories.LEAFLET, as_of=as_of),
                 "source": inline(piece.source),
                 "leaflet": piece.leaflet,
                 "body": Markup(typeset.body),

@@ -1,5 +1,6 @@
 """Reads a pamphlet folder (manifest and Markdown pieces) and reports every problem in it at once."""
 
+import dataclasses
 import datetime
 import difflib
 import html
@@ -11,6 +12,7 @@ import yaml
 
 from ..errors import BuildError, Problem
 from ..pipeline.memo import Memo
+from . import signatories
 from .files import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, referenced_control, split_front_matter
 
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
@@ -58,6 +60,11 @@ PIECE_FIELDS = {
     "authors": Field("names"),
     "signatories_intro": Field("text"),
     "signatories": Field("names"),
+    "signatories_file": Field("text", hint="a CSV, XLSX or ODS file in the texts folder"),
+    "signatories_columns": Field("columns", hint="name, role, organisation, place: each a column's header text, "
+                                                 "letter or number"),
+    "signatories_order": Field("choice", hint="entered, surname, name"),
+    "signatories_as_of": Field("date"),
     "source": Field("inline"),
     "leaflet": Field("bool"),
 }
@@ -77,6 +84,11 @@ class Piece:
     authors: list = field(default_factory=list)
     signatories_intro: str | None = None
     signatories: list = field(default_factory=list)
+    signatories_file: str | None = None
+    signatories_columns: dict = field(default_factory=dict)
+    signatories_order: str = "entered"
+    signatories_as_of: datetime.date | None = None
+    signatories_excluded: int = 0  # rows of signatories_file that signatories-excluded.csv leaves out
     source: str | None = None
     leaflet: bool = False
     lines: dict = field(default_factory=dict)  # the line of each front matter value, for messages
@@ -164,6 +176,7 @@ def load_pamphlet(folder, memo=None):
     for key in ("imprint", "blurb"):
         if key in sources.values:
             problems.extend(check_markdown(manifest, sources.values[key], sources.lines[key], sources.folder, memo))
+    sources.pieces[:] = [with_signatories(piece, sources.folder, problems) for piece in sources.pieces]
     for piece in sources.pieces:
         problems.extend(check_piece(piece, sources.folder, memo))
         if piece.source:
@@ -171,6 +184,31 @@ def load_pamphlet(folder, memo=None):
     if problems:
         raise BuildError(problems)
     return Pamphlet(folder=sources.folder, lines=sources.lines, **{**sources.values, "pieces": sources.pieces})
+
+
+def with_signatories(piece, folder, problems):
+    """The piece with the signatories of its signatories_file, read and checked (signatories.py)."""
+    if not piece.signatories_file:
+        return piece
+    line = piece.lines.get("signatories_file")
+    if piece.signatories:
+        problems.append(Problem(piece.path, line, "give the signatories either as a list ('signatories') or as a "
+                                                  "file ('signatories_file'), not both"))
+        return piece
+    path = (folder / piece.signatories_file).resolve()
+    if not path.is_relative_to(folder.resolve()) or not path.is_file():
+        problems.append(Problem(piece.path, line, f"'signatories_file' is '{piece.signatories_file}', which is not "
+                                                  f"a file in {folder}; put the spreadsheet there"))
+        return piece
+    signed = signatories.read(folder, path, piece.signatories_columns, problems)
+    return dataclasses.replace(piece, signatories=[signatory.shown() for signatory in signed.signatories],
+                               signatories_excluded=signed.excluded)
+
+
+def signed_line(piece):
+    """What the build and 'build.py signatories' say of a piece's signatories file."""
+    left_out = f", {piece.signatories_excluded} left out by the moderation file" if piece.signatories_excluded else ""
+    return f"{piece.path.name}: {len(piece.signatories)} signatories in {piece.signatories_file}{left_out}"
 
 
 def _load_piece(path, piece_id, problems, memo):
@@ -287,6 +325,11 @@ def _convert(path, key, spec, node, offset, problems):
         if not isinstance(value, bool):
             return bad("must be true or false")
         return value
+    if spec.kind == "columns":
+        if not isinstance(value, dict) or not value or any(k not in signatories.FIELDS or not str(v).strip()
+                                                           for k, v in value.items()):
+            return bad(f"must be lines of 'field: column' under it, the fields {spec.hint}")
+        return {k: str(v).strip() for k, v in value.items()}
     if spec.kind == "millimetres":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
             return bad(f"must be a number: {spec.hint}")

@@ -1,0 +1,239 @@
+"""A piece's signatories from the form's spreadsheet in the texts folder (CSV, XLSX or ODS): read in the encoding
+it was saved in, checked row by row, moderated, sorted as the pamphlet's language sorts, and counted."""
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Problem
+
+EXCLUDED = "signatories-excluded.csv"  # name, reason: rows kept out of every edition
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
+FIELDS = ("name", "role", "organisation", "place")
+MAX_BYTES = 20 * 1024 * 1024
+# What people type to try a form, in the languages the pamphlets are written in.
+TEST_ENTRIES = {"test", "testing", "тест", "проверка", "сынақ", "asdf", "qwerty", "йцукен", "xxx", "aaa", "abc",
+                "sample", "пример", "name", "имя", "фио", "аты-жөні"}
+# Latin letters that look like Cyrillic ones, typed by mistake inside a Cyrillic word.
+LOOKALIKES = str.maketrans("aceopxyiABCEHKMOPTXY", "асеорхуіАВСЕНКМОРТХУ")
+
+
+@dataclass(frozen=True)
+class Signatory:
+    row: int          # the row's number in the spreadsheet, as its program shows it
+    name: str
+    role: str = ""
+    organisation: str = ""
+    place: str = ""
+
+    def shown(self):
+        """The line printed: the name, then what else the form asked, separated by commas."""
+        return ", ".join(value for value in (self.name, self.role, self.organisation, self.place) if value)
+
+
+@dataclass
+class Signed:
+    """What a piece's spreadsheet gave: the signatories kept, and how many rows moderation left out."""
+    signatories: list
+    excluded: int = 0
+
+
+def read(folder, path, columns, problems):
+    """The Signed of the spreadsheet at path (in folder), every problem appended to problems as 'file:row'."""
+    rows = _rows(path, problems)
+    if rows is None:
+        return Signed([])
+    if len(rows) < 2:
+        problems.append(Problem(path, None, "the spreadsheet has no signatories: it needs a header row (the form's "
+                                            "questions) and one row a signatory"))
+        return Signed([])
+    where = _columns(path, rows[0], columns or {}, problems)
+    if where is None:
+        return Signed([])
+    excluded = _excluded(folder, problems)
+    kept, seen, left_out = [], {}, 0
+    for number, row in enumerate(rows[1:], start=2):
+        values = {key: _clean(row[index]) if index < len(row) else "" for key, index in where.items()}
+        if not any(_clean(cell) for cell in row):
+            continue  # an empty row between entries, as spreadsheets often have
+        signatory = Signatory(number, **{key: values.get(key, "") for key in FIELDS})
+        key = identity(signatory.name)
+        if key in excluded:
+            left_out += 1
+            continue
+        if _check(path, signatory, seen.get(key), problems):
+            seen.setdefault(key, signatory)
+            kept.append(signatory)
+    return Signed(kept, left_out)
+
+
+def identity(name):
+    """What two ways of typing one name share: case, spaces, Ё and Е, Latin look-alikes inside Cyrillic words,
+    and the order of its words ("Surname Name" and "Name Surname") make no difference."""
+    words = []
+    for word in unicodedata.normalize("NFC", name).casefold().replace("ё", "е").split():
+        if re.search("[а-яәғқңөұүһі]", word):
+            word = word.translate(LOOKALIKES)
+        words.append(word.strip(".,;"))
+    return tuple(sorted(word for word in words if word))
+
+
+def _check(path, signatory, earlier, problems):
+    """Whether the row is kept; what is wrong with it appended to problems, with what to do."""
+    name, row = signatory.name, signatory.row
+    letters = [c for c in name if c.isalpha()]
+    if not name:
+        problems.append(Problem(path, row, "the name is empty: fill it in or delete the row"))
+        return False
+    if name.casefold().strip(" .!") in TEST_ENTRIES or len(letters) <= 1:
+        problems.append(Problem(path, row, f"'{name}' looks like a test entry, not a name: delete the row, or "
+                                           f"add it to {EXCLUDED} with the reason"))
+        return False
+    if earlier is not None:
+        problems.append(Problem(path, row, f"'{name}' is the same name as '{earlier.name}' in row {earlier.row}: "
+                                           f"delete one of the two rows, or add this one to {EXCLUDED}"))
+        return False
+    if len(letters) > 3 and name.upper() == name:
+        problems.append(Problem(path, row, f"'{name}' is in capitals only: write it as "
+                                           f"'{_normal_case(name)}' (names are set in normal case)"))
+        return False
+    return True
+
+
+def _normal_case(name):
+    return " ".join("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")) for word in name.split())
+
+
+def _clean(cell):
+    text = "" if cell is None else str(cell)
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]  # a number the spreadsheet stored as a float
+    return " ".join(text.split())
+
+
+def _rows(path, problems):
+    """Every row as a list of cells, or None when the file cannot be read (the problem appended)."""
+    suffix = path.suffix.lower()
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        problems.append(Problem(path, None, f"cannot read the spreadsheet ({err.strerror}); check the name in "
+                                            "'signatories_file'"))
+        return None
+    if size > MAX_BYTES:
+        problems.append(Problem(path, None, f"the spreadsheet is {size // 2**20} MB, more than "
+                                            f"{MAX_BYTES // 2**20} MB: keep only the sheet of signatures"))
+        return None
+    if suffix == ".csv":
+        return _csv_rows(path, problems)
+    if suffix in SPREADSHEETS:
+        import python_calamine  # loads only for a pamphlet that has a spreadsheet
+        try:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            return book.get_sheet_by_index(0).to_python()
+        except python_calamine.PasswordError:
+            problems.append(Problem(path, None, "the spreadsheet is protected by a password: save a copy without "
+                                                "one (or as CSV) and name that"))
+        except Exception as err:  # noqa: BLE001 (calamine's errors have no common base but Exception)
+            problems.append(Problem(path, None, f"cannot read the spreadsheet ({' '.join(str(err).split())[:120]}): "
+                                                "open it and save it again as XLSX, ODS or CSV"))
+        return None
+    problems.append(Problem(path, None, f"'{path.name}' is not a spreadsheet this builder reads: save it as CSV, "
+                                        "XLSX or ODS"))
+    return None
+
+
+def _csv_rows(path, problems):
+    data = path.read_bytes()
+    text = decode(data)
+    if text is None:
+        problems.append(Problem(path, None, "cannot tell the CSV file's encoding: save it again as 'CSV UTF-8'"))
+        return None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def decode(data):
+    """The text of a file saved by a spreadsheet program or Notepad: UTF-8 (with or without its mark), UTF-16
+    (with its mark, or without it when every other byte is zero) or Windows-1251; None if none of them fits."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data[1::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-le", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1251", errors="replace")
+    # Windows-1251 decodes any byte; Cyrillic text in it is mostly letters from А to я.
+    letters = sum(1 for c in text if c.isalpha())
+    return text if letters and sum(1 for c in text if "А" <= c <= "я" or c in "Ёё") > letters / 3 else None
+
+
+def _columns(path, header, wanted, problems):
+    """{field: column index} from the front matter's signatories_columns: a column named by its header text
+    (the form's question, or a part of it), its letter (A, B…) or its number (1, 2…); the name's is the first
+    column unless named."""
+    headers = [_clean(cell).casefold() for cell in header]
+    where = {}
+    for key in FIELDS:
+        named = wanted.get(key)
+        if named is None:
+            if key == "name":
+                where[key] = 0
+            continue
+        named = str(named).strip()
+        if re.fullmatch(r"[A-Za-z]", named):
+            index = ord(named.upper()) - ord("A")
+        elif named.isdigit():
+            index = int(named) - 1
+        else:
+            index = next((i for i, text in enumerate(headers) if text == named.casefold()), None)
+            if index is None:
+                index = next((i for i, text in enumerate(headers) if named.casefold() in text), None)
+        if index is None or not 0 <= index < max(len(headers), 1):
+            problems.append(Problem(path, 1, f"no column '{named}' for the {key}: the columns are "
+                                             f"{', '.join(repr(_clean(c)) for c in header) or 'none'}"))
+            return None
+        where[key] = index
+    return where
+
+
+def _excluded(folder, problems):
+    """The identities of the names in the moderation file, if there is one."""
+    path = Path(folder) / EXCLUDED
+    if not path.is_file():
+        return set()
+    rows = _csv_rows(path, problems) or []
+    return {identity(row[0]) for row in rows[1:] if row and _clean(row[0])}
+
+
+def sort_key(alphabet):
+    """A sort key for names in a language whose letters come in the order alphabet gives (a list of strings, each
+    one letter or several letters that sort alike, such as Russian 'е ё'): letters by their place in it, then
+    those two told apart; letters outside it after every letter of it, by code point."""
+    rank = {}
+    for place, letters in enumerate(alphabet):
+        for letter in str(letters).split():
+            rank[letter.casefold()] = place
+    after = len(rank) + 1
+
+    def key(text):
+        folded = unicodedata.normalize("NFC", text).casefold()
+        primary = tuple(rank.get(c, after + ord(c)) for c in folded if c.isalnum())
+        return primary, folded, text
+    return key
+
+
+def surname_first(shown):
+    """The words a list sorted by surname compares first: the name's last word (the part before any comma)."""
+    words = shown.split(",")[0].split()
+    return " ".join(words[-1:] + words[:-1])
