@@ -64,15 +64,18 @@ def new(argv, command="build.py"):
     return 0
 
 
+def _texts_only(argv, prog, description):
+    """The arguments of a command that reads the texts and builds nothing: --texts alone."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
+    return parser.parse_args(argv)
+
+
 def lint(argv, command="build.py"):
     """python build.py lint [--texts DIR]"""
-    parser = argparse.ArgumentParser(
-        prog=f"{command} lint",
-        description="Point at what an editor should look at twice before printing: names spelled two ways, "
-                    "stray characters, doubled words, spacing, unbalanced quotes and brackets, spelling. "
-                    "Exit status 1 when there are findings, 0 when there are none.")
-    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
-    args = parser.parse_args(argv)
+    args = _texts_only(argv, f"{command} lint", "Point at what an editor should look at twice before printing: "
+                       "names spelled two ways, stray characters, doubled words, spacing, unbalanced quotes and "
+                       "brackets, spelling. Exit status 1 when there are findings, 0 when there are none.")
     findings = _lint(args.texts, sys.stdout)
     if findings is None:
         return 1
@@ -83,13 +86,10 @@ def lint(argv, command="build.py"):
 
 def signatories(argv, command="build.py"):
     """python build.py signatories [--texts DIR]"""
-    parser = argparse.ArgumentParser(
-        prog=f"{command} signatories",
-        description="Read each piece's signatories file (CSV, XLSX or ODS) and check it as a build would, without "
-                    "building: the count, the rows left out, and every problem (empty names, names entered twice, "
-                    "test rows, names in capitals). Exit status 1 when there are problems.")
-    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
-    args = parser.parse_args(argv)
+    args = _texts_only(argv, f"{command} signatories", "Read each piece's signatories file (CSV, XLSX or ODS) and "
+                       "check it as a build would, without building: the count, the rows left out, and every "
+                       "problem (empty names, names entered twice, test rows, names in capitals). Exit status 1 "
+                       "when there are problems.")
     from .sources.load import read_pamphlet, signed_line, with_signatories
     try:
         sources = read_pamphlet(args.texts)
