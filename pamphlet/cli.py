@@ -99,7 +99,8 @@ def signatories(argv, command="build.py"):
     else:
         problems = sources.problems
         for piece in sources.pieces:
-            piece = with_signatories(piece, sources.folder, problems)
+            piece, found = with_signatories(piece, sources.folder)
+            problems.extend(found)
             if piece.signatories_file:
                 print(signed_line(piece))
     for problem in problems:

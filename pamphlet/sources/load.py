@@ -176,7 +176,9 @@ def load_pamphlet(folder, memo=None):
     for key in ("imprint", "blurb"):
         if key in sources.values:
             problems.extend(check_markdown(manifest, sources.values[key], sources.lines[key], sources.folder, memo))
-    sources.pieces[:] = [with_signatories(piece, sources.folder, problems) for piece in sources.pieces]
+    for index, piece in enumerate(sources.pieces):
+        sources.pieces[index], found = with_signatories(piece, sources.folder)
+        problems.extend(found)
     for piece in sources.pieces:
         problems.extend(check_piece(piece, sources.folder, memo))
         if piece.source:
@@ -186,23 +188,25 @@ def load_pamphlet(folder, memo=None):
     return Pamphlet(folder=sources.folder, lines=sources.lines, **{**sources.values, "pieces": sources.pieces})
 
 
-def with_signatories(piece, folder, problems):
-    """The piece with the signatories of its signatories_file, read and checked (signatories.py)."""
+def with_signatories(piece, folder):
+    """(the piece with the signatories of its signatories_file, read and checked (signatories.py), the problems
+    found in the file)."""
     if not piece.signatories_file:
-        return piece
+        return piece, []
     line = piece.lines.get("signatories_file")
     if piece.signatories:
-        problems.append(Problem(piece.path, line, "give the signatories either as a list ('signatories') or as a "
-                                                  "file ('signatories_file'), not both"))
-        return piece
+        return piece, [Problem(piece.path, line, "give the signatories either as a list ('signatories') or as a "
+                                                 "file ('signatories_file'), not both")]
     path = (folder / piece.signatories_file).resolve()
     if not path.is_relative_to(folder.resolve()) or not path.is_file():
-        problems.append(Problem(piece.path, line, f"'signatories_file' is '{piece.signatories_file}', which is not "
-                                                  f"a file in {folder}; put the spreadsheet there"))
-        return piece
-    signed = signatories.read(folder, path, piece.signatories_columns, problems)
+        return piece, [Problem(piece.path, line, f"'signatories_file' is '{piece.signatories_file}', which is not "
+                                                 f"a file in {folder}; put the spreadsheet there")]
+    try:
+        signed = signatories.read(folder, path, piece.signatories_columns)
+    except BuildError as err:
+        return piece, err.problems
     return dataclasses.replace(piece, signatories=[signatory.shown() for signatory in signed.signatories],
-                               signatories_excluded=signed.excluded)
+                               signatories_excluded=signed.excluded), signed.problems
 
 
 def signed_line(piece):

@@ -5,10 +5,10 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problem
+from ..errors import BuildError, Problem
 
 EXCLUDED = "signatories-excluded.csv"  # name, reason: rows kept out of every edition
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -36,25 +36,22 @@ class Signatory:
 
 @dataclass
 class Signed:
-    """What a piece's spreadsheet gave: the signatories kept, and how many rows moderation left out."""
+    """What a piece's spreadsheet gave: the signatories kept, how many rows moderation left out, and what is
+    wrong with the rows (each named by its row, with what to do)."""
     signatories: list
     excluded: int = 0
+    problems: list = field(default_factory=list)
 
 
-def read(folder, path, columns, problems):
-    """The Signed of the spreadsheet at path (in folder), every problem appended to problems as 'file:row'."""
-    rows = _rows(path, problems)
-    if rows is None:
-        return Signed([])
+def read(folder, path, columns):
+    """The Signed of the spreadsheet at path (in folder); a file that cannot be read raises BuildError."""
+    rows = _rows(path)
     if len(rows) < 2:
-        problems.append(Problem(path, None, "the spreadsheet has no signatories: it needs a header row (the form's "
-                                            "questions) and one row a signatory"))
-        return Signed([])
-    where = _columns(path, rows[0], columns or {}, problems)
-    if where is None:
-        return Signed([])
-    excluded = _excluded(folder, problems)
-    kept, seen, left_out = [], {}, 0
+        raise BuildError.single(path, "the spreadsheet has no signatories: it needs a header row (the form's "
+                                      "questions) and one row a signatory")
+    where = _columns(path, rows[0], columns or {})
+    excluded = _excluded(folder)
+    signed, seen = Signed([]), {}
     for number, row in enumerate(rows[1:], start=2):
         values = {key: _clean(row[index]) if index < len(row) else "" for key, index in where.items()}
         if not any(_clean(cell) for cell in row):
@@ -62,12 +59,15 @@ def read(folder, path, columns, problems):
         signatory = Signatory(number, **{key: values.get(key, "") for key in FIELDS})
         key = identity(signatory.name)
         if key in excluded:
-            left_out += 1
+            signed.excluded += 1
             continue
-        if _check(path, signatory, seen.get(key), problems):
+        problem = _check(path, signatory, seen.get(key))
+        if problem is None:
             seen.setdefault(key, signatory)
-            kept.append(signatory)
-    return Signed(kept, left_out)
+            signed.signatories.append(signatory)
+        else:
+            signed.problems.append(problem)
+    return signed
 
 
 def identity(name):
@@ -81,26 +81,22 @@ def identity(name):
     return tuple(sorted(word for word in words if word))
 
 
-def _check(path, signatory, earlier, problems):
-    """Whether the row is kept; what is wrong with it appended to problems, with what to do."""
+def _check(path, signatory, earlier):
+    """What is wrong with a row, with what to do (a Problem), or None when it is kept."""
     name, row = signatory.name, signatory.row
     letters = [c for c in name if c.isalpha()]
     if not name:
-        problems.append(Problem(path, row, "the name is empty: fill it in or delete the row"))
-        return False
+        return Problem(path, row, "the name is empty: fill it in or delete the row")
     if name.casefold().strip(" .!") in TEST_ENTRIES or len(letters) <= 1:
-        problems.append(Problem(path, row, f"'{name}' looks like a test entry, not a name: delete the row, or "
-                                           f"add it to {EXCLUDED} with the reason"))
-        return False
+        return Problem(path, row, f"'{name}' looks like a test entry, not a name: delete the row, or add it to "
+                                  f"{EXCLUDED} with the reason")
     if earlier is not None:
-        problems.append(Problem(path, row, f"'{name}' is the same name as '{earlier.name}' in row {earlier.row}: "
-                                           f"delete one of the two rows, or add this one to {EXCLUDED}"))
-        return False
+        return Problem(path, row, f"'{name}' is the same name as '{earlier.name}' in row {earlier.row}: delete one "
+                                  f"of the two rows, or add this one to {EXCLUDED}")
     if len(letters) > 3 and name.upper() == name:
-        problems.append(Problem(path, row, f"'{name}' is in capitals only: write it as "
-                                           f"'{_normal_case(name)}' (names are set in normal case)"))
-        return False
-    return True
+        return Problem(path, row, f"'{name}' is in capitals only: write it as '{_normal_case(name)}' (names are "
+                                  "set in normal case)")
+    return None
 
 
 def _normal_case(name):
@@ -114,44 +110,37 @@ def _clean(cell):
     return " ".join(text.split())
 
 
-def _rows(path, problems):
-    """Every row as a list of cells, or None when the file cannot be read (the problem appended)."""
+def _rows(path):
+    """Every row as a list of cells; a file that cannot be read raises BuildError, with what to do."""
     suffix = path.suffix.lower()
     try:
         size = path.stat().st_size
     except OSError as err:
-        problems.append(Problem(path, None, f"cannot read the spreadsheet ({err.strerror}); check the name in "
-                                            "'signatories_file'"))
-        return None
+        raise BuildError.single(path, f"cannot read the spreadsheet ({err.strerror}); check the name in "
+                                      "'signatories_file'") from None
     if size > MAX_BYTES:
-        problems.append(Problem(path, None, f"the spreadsheet is {size // 2**20} MB, more than "
-                                            f"{MAX_BYTES // 2**20} MB: keep only the sheet of signatures"))
-        return None
+        raise BuildError.single(path, f"the spreadsheet is {size // 2**20} MB, more than {MAX_BYTES // 2**20} MB: "
+                                      "keep only the sheet of signatures")
     if suffix == ".csv":
-        return _csv_rows(path, problems)
-    if suffix in SPREADSHEETS:
-        import python_calamine  # loads only for a pamphlet that has a spreadsheet
-        try:
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
-            return book.get_sheet_by_index(0).to_python()
-        except python_calamine.PasswordError:
-            problems.append(Problem(path, None, "the spreadsheet is protected by a password: save a copy without "
-                                                "one (or as CSV) and name that"))
-        except Exception as err:  # noqa: BLE001 (calamine's errors have no common base but Exception)
-            problems.append(Problem(path, None, f"cannot read the spreadsheet ({' '.join(str(err).split())[:120]}): "
-                                                "open it and save it again as XLSX, ODS or CSV"))
-        return None
-    problems.append(Problem(path, None, f"'{path.name}' is not a spreadsheet this builder reads: save it as CSV, "
-                                        "XLSX or ODS"))
-    return None
+        return _csv_rows(path)
+    if suffix not in SPREADSHEETS:
+        raise BuildError.single(path, f"'{path.name}' is not a spreadsheet this builder reads: save it as CSV, "
+                                      "XLSX or ODS")
+    import python_calamine  # loads only for a pamphlet that has a spreadsheet
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    except python_calamine.PasswordError:
+        message = "the spreadsheet is protected by a password: save a copy without one (or as CSV) and name that"
+    except Exception as err:  # noqa: BLE001 (calamine's errors have no common base but Exception)
+        message = (f"cannot read the spreadsheet ({' '.join(str(err).split())[:120]}): open it and save it again "
+                   "as XLSX, ODS or CSV")
+    raise BuildError.single(path, message)
 
 
-def _csv_rows(path, problems):
-    data = path.read_bytes()
-    text = decode(data)
+def _csv_rows(path):
+    text = decode(path.read_bytes())
     if text is None:
-        problems.append(Problem(path, None, "cannot tell the CSV file's encoding: save it again as 'CSV UTF-8'"))
-        return None
+        raise BuildError.single(path, "cannot tell the CSV file's encoding: save it again as 'CSV UTF-8'")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -178,7 +167,7 @@ def decode(data):
     return text if letters and sum(1 for c in text if "А" <= c <= "я" or c in "Ёё") > letters / 3 else None
 
 
-def _columns(path, header, wanted, problems):
+def _columns(path, header, wanted):
     """{field: column index} from the front matter's signatories_columns: a column named by its header text
     (the form's question, or a part of it), its letter (A, B…) or its number (1, 2…); the name's is the first
     column unless named."""
@@ -200,19 +189,18 @@ def _columns(path, header, wanted, problems):
             if index is None:
                 index = next((i for i, text in enumerate(headers) if named.casefold() in text), None)
         if index is None or not 0 <= index < max(len(headers), 1):
-            problems.append(Problem(path, 1, f"no column '{named}' for the {key}: the columns are "
-                                             f"{', '.join(repr(_clean(c)) for c in header) or 'none'}"))
-            return None
+            raise BuildError.single(path, f"no column '{named}' for the {key}: the columns are "
+                                          f"{', '.join(repr(_clean(c)) for c in header) or 'none'}", 1)
         where[key] = index
     return where
 
 
-def _excluded(folder, problems):
+def _excluded(folder):
     """The identities of the names in the moderation file, if there is one."""
     path = Path(folder) / EXCLUDED
     if not path.is_file():
         return set()
-    rows = _csv_rows(path, problems) or []
+    rows = _csv_rows(path)
     return {identity(row[0]) for row in rows[1:] if row and _clean(row[0])}
 
 
