@@ -96,10 +96,16 @@ def _outputs(folder):
 
 
 def _cold_build(project, out):
-    result = subprocess.run([sys.executable, str(project / "build.py"), "--texts", str(project / "texts"),
-                             "--out", str(out), "--quiet"], cwd=project, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    return _outputs(out)
+    """A cold build of the project's texts into out, started now; the returned function waits for its outputs."""
+    process = subprocess.Popen([sys.executable, str(project / "build.py"), "--texts", str(project / "texts"),
+                                "--out", str(out), "--quiet"], cwd=project, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+
+    def outputs():
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+        return _outputs(out)
+    return outputs
 
 
 def _piece_pages(folder):
@@ -135,8 +141,9 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
 
         def step(name, edit, *files):
             edit()
+            cold = _cold_build(project, tmp_path / f"cold-{len(steps)}")  # while watch mode rebuilds
             laid_out, parts = watch.rebuilt(files)
-            cold = _cold_build(project, tmp_path / f"cold-{len(steps)}")
+            cold = cold()
             outputs = _outputs(watched)
             assert set(cold) <= set(outputs), name  # (a removed piece's leaflet stays: not this test's matter)
             different = [file for file in cold if outputs[file] != cold[file]]
