@@ -218,3 +218,14 @@ def test_the_moderation_file_leaves_a_row_out_and_the_count_says_so(tmp_path):
     check = run_build("signatories", "--texts", texts)
     assert check.returncode == 0, check.stderr
     assert f"{len(RU) - 1} signatories in signatures.csv, 1 left out by the moderation file" in check.stdout
+
+
+def test_a_character_no_shipped_font_has_is_named_at_its_row(tmp_path):
+    texts, _, _ = pamphlet(tmp_path, "signed-ru", RU, "csv")
+    rows = table(RU)
+    rows.insert(3, ["2026-12-01", "Ли Вэй 王伟", ""])
+    write(texts / "signatures.csv", rows, "csv")
+    result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.match(r".*signatures\.csv:4: U\+738B CJK UNIFIED IDEOGRAPH-738B \('王'\) is not in the font",
+                    result.stderr.splitlines()[0]), result.stderr

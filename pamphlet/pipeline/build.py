@@ -235,6 +235,12 @@ def _check_sources(pamphlet, images, memo):
             continue  # reported when the file is loaded
         problems += memo.get(("glyphs", str(path), content, fonts), check_glyphs, path, content, coverage,
                              name=str(path))
+    for piece in pamphlet.pieces:
+        if piece.signatories_file:  # each name at its row, so that a character no font has is named there
+            rows = [""] * max(piece.signatory_rows, default=0)
+            for row, name in zip(piece.signatory_rows, piece.signatories, strict=True):
+                rows[row - 1] = name
+            problems += check_glyphs(pamphlet.folder / piece.signatories_file, "\n".join(rows), coverage)
     for path in sorted({path for path in images if path.suffix.lower() == ".svg"}):
         problems += memo.get(("svg text", str(path), file_key(path), fonts), check_svg_text, [path], coverage)
     BuildError.raise_any(problems)

@@ -89,6 +89,7 @@ class Piece:
     signatories_order: str = "entered"
     signatories_as_of: datetime.date | None = None
     signatories_excluded: int = 0  # rows of signatories_file that signatories-excluded.csv leaves out
+    signatory_rows: list = field(default_factory=list)  # the row of each of signatories in signatories_file
     source: str | None = None
     leaflet: bool = False
     lines: dict = field(default_factory=dict)  # the line of each front matter value, for messages
@@ -206,6 +207,7 @@ def with_signatories(piece, folder):
     except BuildError as err:
         return piece, err.problems
     return dataclasses.replace(piece, signatories=[signatory.shown() for signatory in signed.signatories],
+                               signatory_rows=[signatory.row for signatory in signed.signatories],
                                signatories_excluded=signed.excluded), signed.problems
 
 
