@@ -229,3 +229,19 @@ def test_a_character_no_shipped_font_has_is_named_at_its_row(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.match(r".*signatures\.csv:4: U\+738B CJK UNIFIED IDEOGRAPH-738B \('王'\) is not in the font",
                     result.stderr.splitlines()[0]), result.stderr
+
+
+def test_sorted_by_organisation_then_surname_those_without_one_last(tmp_path):
+    texts, manifest, piece = pamphlet(tmp_path, "signed-kk", KK, "csv", order="organisation")
+    rows = [["Аты-жөні", "Ұйым"], ["Үміт Үсенов", ""], ["Ерлан Әлиев", "Ұстаздар одағы"], ["Айгүл Қасымов", ""],
+            ["Бауыржан Абаев", "Ұстаздар одағы"], ["Ғалым Иманов", "Әділет"], ["Жанар Жұмабаев", "Әділет"]]
+    write(texts / "signatures.csv", rows, "csv")
+    text = piece.read_text(encoding="utf-8").replace("role: C", "organisation: B").replace("name: Ваше полное имя",
+                                                                                           "name: A")
+    piece.write_text(text, encoding="utf-8")
+    result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert _epub_names(tmp_path / "out", manifest) == [
+        "Жанар Жұмабаев, Әділет", "Ғалым Иманов, Әділет",                  # Ә after А: the first; Ж before И
+        "Бауыржан Абаев, Ұстаздар одағы", "Ерлан Әлиев, Ұстаздар одағы",  # Абаев before Әлиев
+        "Айгүл Қасымов", "Үміт Үсенов"]                                    # no organisation: last, Қ before Ү

@@ -61,10 +61,17 @@ def setting(names, labels, url=None, limit=None, as_of=""):
     }
 
 
-def ordered(names, order, alphabet):
-    """names as entered, or sorted by surname (the name's last word) or by the whole line, as a language
+def ordered(names, order, alphabet, organisations=()):
+    """names as entered, or sorted by surname (the name's last word), by the whole line, or by organisation
+    (organisations: each name's, from the spreadsheet; those without one last) and then surname, as a language
     whose letters come in alphabet's order sorts them (sources.signatories.sort_key)."""
     if order == "entered":
         return list(names)
     key = sort_key(alphabet)
-    return sorted(names, key=lambda name: key(surname_first(name) if order == "surname" else name))
+    organisations = list(organisations) or [""] * len(names)
+
+    def by(pair):
+        name, organisation = pair
+        line = key(surname_first(name) if order in ("surname", "organisation") else name)
+        return ((not organisation, key(organisation)) if order == "organisation" else ()) + (line,)
+    return [name for name, _ in sorted(zip(names, organisations, strict=True), key=by)]

@@ -115,7 +115,8 @@ class Renderer:
         for piece in pamphlet.pieces:
             typeset = memoized("typeset", piece.body, piece.id, str(piece.path), piece.body_line, name=str(piece.path))
             names = [plain(name) for name in signatories.ordered(piece.signatories, piece.signatories_order,
-                                                                  self.locale["alphabet"])]
+                                                                  self.locale["alphabet"],
+                                                                  piece.signatory_organisations)]
             as_of = format_date(piece.signatories_as_of, self.locale)
             self.pieces.append({
                 "id": piece.id,

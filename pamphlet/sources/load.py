@@ -63,7 +63,7 @@ PIECE_FIELDS = {
     "signatories_file": Field("text", hint="a CSV, XLSX or ODS file in the texts folder"),
     "signatories_columns": Field("columns", hint="name, role, organisation, place: each a column's header text, "
                                                  "letter or number"),
-    "signatories_order": Field("choice", hint="entered, surname, name"),
+    "signatories_order": Field("choice", hint="entered, surname, name, organisation"),
     "signatories_as_of": Field("date"),
     "source": Field("inline"),
     "leaflet": Field("bool"),
@@ -90,6 +90,7 @@ class Piece:
     signatories_as_of: datetime.date | None = None
     signatories_excluded: int = 0  # rows of signatories_file that signatories-excluded.csv leaves out
     signatory_rows: list = field(default_factory=list)  # the row of each of signatories in signatories_file
+    signatory_organisations: list = field(default_factory=list)  # and its organisation (signatories_order)
     source: str | None = None
     leaflet: bool = False
     lines: dict = field(default_factory=dict)  # the line of each front matter value, for messages
@@ -208,6 +209,7 @@ def with_signatories(piece, folder):
         return piece, err.problems
     return dataclasses.replace(piece, signatories=[signatory.shown() for signatory in signed.signatories],
                                signatory_rows=[signatory.row for signatory in signed.signatories],
+                               signatory_organisations=[signatory.organisation for signatory in signed.signatories],
                                signatories_excluded=signed.excluded), signed.problems
 
 
