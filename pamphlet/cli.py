@@ -175,7 +175,14 @@ def command():
 
 
 def main(argv=None, prog="build.py"):
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _main(sys.argv[1:] if argv is None else argv, prog)
+    except KeyboardInterrupt:  # Ctrl-C outside a build (lint, the summary): nothing is half-written
+        print("interrupted", file=sys.stderr, flush=True)
+        return 130
+
+
+def _main(argv, prog):
     if argv[:1] == ["new"]:
         return new(argv[1:], prog.split()[0])
     if argv[:1] == ["lint"]:
@@ -207,6 +214,9 @@ def build_once(texts, out, editions, options, report, linted=False):
     except BuildError as err:
         report_failure(err, out, sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: the staged files are discarded on the way out, the old ones stay
+        print(f"interrupted; the files already in {out} were left as they were", file=sys.stderr, flush=True)
+        return 130
     if not written:
         if written is None:
             report.note(f"{out}: every output is up to date; nothing to rebuild")

@@ -14,7 +14,18 @@ class Problem:
         where = display_path(self.path)
         if self.line:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.message}"
+        text = f"{where}: {self.message}"
+        if len(text) > LONGEST:  # what was quoted from the file (a whole data: URI, say): its start and the advice
+            head, tail = text[:LONGEST * 2 // 3 - 2], text[-(LONGEST - LONGEST * 2 // 3 - 1):]
+            if " " in head[-30:]:  # cut between words where a word ends near the cut
+                head = head.rsplit(" ", 1)[0]
+            if " " in tail[:30]:
+                tail = tail.split(" ", 1)[1]
+            text = f"{head} … {tail}"
+        return text
+
+
+LONGEST = 300  # characters a message line may have: one a terminal and a reader take in
 
 
 class BuildError(Exception):

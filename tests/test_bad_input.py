@@ -191,6 +191,17 @@ def image_sized_in_braces(project):
     append(project / "texts" / "introduction.md", "\n![Marchers with a banner](march.png){width=50%}\n")
 
 
+def sparse(path, megabytes):
+    """A file of that size that takes no disk (a video, a dump): the build must refuse it unread."""
+    with open(path, "wb") as file:
+        file.truncate(megabytes * 1024 * 1024)
+
+
+def huge_piece(project):
+    sparse(project / "texts" / "minutes.md", 9)
+    edit(project / "texts" / "pamphlet.yml", "  - statement-rsd.md", "  - statement-rsd.md\n  - minutes.md")
+
+
 WIDE_TABLE = "\n\n| " + " | ".join(["Internationalisation"] * 7) + " |\n|" + "---|" * 7 + "\n| " + \
     " | ".join(["Counterrevolutionaries"] * 7) + " |\n"
 
@@ -218,7 +229,7 @@ CASES = [
     ("missing piece", lambda p: (p / T / "statement-rsd.md").unlink(),
      r"pamphlet\.yml:{line:pamphlet.yml:statement-rsd}: piece 'statement-rsd\.md' not found"),
     ("language without layout words", lambda p: edit(p / T / "pamphlet.yml", "language: en", "language: de"),
-     r"pamphlet\.yml: no layout words for language 'de': add layouts/locales/de\.yml"),
+     r"pamphlet\.yml:{line:pamphlet.yml:language}: no layout words for language 'de': add layouts/locales/de\.yml"),
     ("front matter unknown key", lambda p: edit(p / T / "statement-smk.md", "title:", "titel:"),
      r"statement-smk\.md:{line:statement-smk.md:titel}: unknown key 'titel' in the front matter; did you mean 'title'\?"),
     ("front matter unknown kind", lambda p: edit(p / T / "statement-rsd.md", "kind: statement", "kind: manifesto"),
@@ -482,6 +493,79 @@ CASES = [
      r"introduction\.md:{line:introduction.md:**bold}: an emphasis marker never closed left as written"),
     ("fence not read", lambda p: append(p / T / "introduction.md", "\nA paragraph ::: note\n"),
      r"introduction\.md:{line:introduction.md:A paragraph :::}: a ':::' fence not read left as written"),
+    # Real texts and folders (issue 22): what a user's own files hold, refused at the line to change.
+    ("Word's Symbol-font asterisk", lambda p: append(p / T / "introduction.md", "\nFive \uf02a three.\n"),
+     r"introduction\.md:{line:introduction.md:Five}: U\+F02A is Word's Symbol-font '\u2217' \(U\+2217 ASTERISK "
+     r"OPERATOR\), pasted as a private-use character that no font shows; type '\*' instead"),
+    ("Word's Symbol-font degree sign", lambda p: append(p / T / "statement-smk.md", "\nIt was 30\uf0b0 below.\n"),
+     r"statement-smk\.md:{line:statement-smk.md:It was 30}: U\+F0B0 is Word's Symbol-font '°' \(U\+00B0 DEGREE "
+     r"SIGN\), pasted as a private-use character that no font shows; type '°' instead"),
+    ("Word's Symbol-font alpha", lambda p: append(p / T / "introduction.md", "\nThe \uf061 particle.\n"),
+     r"introduction\.md:{line:introduction.md:particle}: U\+F061 is Word's Symbol-font 'α' \(U\+03B1 GREEK SMALL "
+     r"LETTER ALPHA\).*; 'α' is not in the font PT Sans Narrow either: write it out in words"),
+    ("url too long for a QR code", lambda p: edit(p / T / "pamphlet.yml", "slug: kazakhstan-2022",
+                                                  "slug: kazakhstan-2022\nurl: https://example.org/" + "x" * 3000),
+     r"pamphlet\.yml:{line:pamphlet.yml:url:}: 'url' is 3020 characters long, more than 213: it is printed as a QR "
+     r"code"),
+    ("slug too long for a file name", lambda p: edit(p / T / "pamphlet.yml", "slug: kazakhstan-2022", "slug: " + "k" * 300),
+     r"pamphlet\.yml:{line:pamphlet.yml:slug}: 'slug' is 300 characters long, more than 60: it begins the name of "
+     r"every file"),
+    ("print profile that is not a profile", lambda p: ((p / T / "shop.icc").write_text("not a profile\n"),
+                                                       append(p / T / "pamphlet.yml", "print_profile: shop.icc\n")),
+     r"pamphlet\.yml:{line:pamphlet.yml:print_profile}: print_profile 'shop\.icc' is not an ICC profile"),
+    ("print profile that is a symbolic link out", lambda p: (
+        shutil.copy(ROOT / "layouts" / "profiles" / "FOGRA29.icc", p / "outside.icc"),
+        (p / T / "shop.icc").symlink_to(p / "outside.icc"), append(p / T / "pamphlet.yml", "print_profile: shop.icc\n")),
+     r"pamphlet\.yml:{line:pamphlet.yml:print_profile}: print_profile 'shop\.icc' lies outside the texts folder"),
+    # One CSS policy (styles.py): a style is read by a CSS parser, so no escape lets a file or a tracker in.
+    *[(f"style loading a file written {form}", lambda p, style=style: append(
+        p / T / "introduction.md", f'\n<span style="{style}">A tracker</span>\n'),
+       r"introduction\.md:{line:introduction.md:A tracker}: raw HTML that is not allowed: a style that loads a file on "
+       r"<span> \(" + loaded)
+      for form, style, loaded in [
+          ("with a hexadecimal escape", r"-webkit-mask-image: u\72 l(https://tracker.example/p.png)", r"url\(https://tracker"),
+          ("with an escape at its start", r"background: \75 rl(https://tracker.example/p.png)", r"url\(https://tracker"),
+          ("with a six-digit escape", r"background: \000075rl(https://tracker.example/p.png)", r"url\(https://tracker"),
+          ("in capitals", "background: URL(https://tracker.example/p.png)", r"url\(https://tracker"),
+          ("as an HTML entity", "background: &#x75;rl(https://tracker.example/p.png)", r"url\(https://tracker"),
+          ("in quotes with spaces", "background: url( 'https://tracker.example/p.png' )", r"url\(https://tracker"),
+          ("as an image set", "background-image: image-set('https://tracker.example/p.png' 1x)", r"image-set\(https://tracker"),
+      ]],
+    ("SVG style loading a file through an escape", lambda p: svg(p, r'<rect width="10" height="10" style="fill: u\72 l(https://tracker.example/p.svg#a)"/>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a style that loads a file"),
+    ("SVG stylesheet importing through an escape", lambda p: svg(p, r'<style>@\69 mport "https://tracker.example/x.css";</style>'),
+     r"introduction\.md:{line:introduction.md:drawing.svg}: image 'drawing\.svg' cannot be used: it holds a stylesheet that loads a file"),
+    ("language in a script the layouts have no words for", lambda p: edit(p / T / "pamphlet.yml", "language: en",
+                                                                          "language: ru-Latn"),
+     r"pamphlet\.yml:{line:pamphlet.yml:language}: no layout words for language 'ru-Latn': add layouts/locales/ru-Latn\.yml"),
+    ("note inside a note", lambda p: append(p / T / "introduction.md", "\nA claim.[^outer]\n\n[^outer]: The outer "
+                                                                      "note calls another.[^inner]\n\n[^inner]: Inner.\n"),
+     r"introduction\.md:{line:introduction.md:calls another}: the note \[\^inner\] is called inside the note "
+     r"\[\^outer\]; a note cannot hold a note"),
+    ("link to a missing anchor", lambda p: append(p / T / "statement-rsd.md", "\nAs [said above](#demands-of-2022).\n"),
+     r"statement-rsd\.md:{line:statement-rsd.md:said above}: link '#demands-of-2022' points at no place in the "
+     r"pamphlet"),
+    ("title too long for the running head", lambda p: edit(p / T / "statement-smk.md", "title: Statement",
+                                                           "title: " + "Solidarity with the oil workers, " * 8 + "Statement"),
+     r"statement-smk\.md:{line:statement-smk.md:title: Solidarity}: 'title' is \d+ characters long, too long for the "
+     r"running head above the pages \(at most 120\): add a short_title of at most 120"),
+    # Files over the size limits (README, "Only the files the pamphlet uses are read") are refused unread.
+    ("piece over the size limit", huge_piece,
+     r"pamphlet\.yml:{line:pamphlet.yml:minutes}: piece 'minutes\.md' is 9 MB, more than the 8 MB the build reads "
+     r"for one file"),
+    ("picture over the size limit", lambda p: (sparse(p / T / "poster.png", 41), show(p, "poster.png")),
+     r"introduction\.md:{line:introduction.md:poster.png}: image 'poster\.png' is 41 MB, more than the 40 MB"),
+    ("SVG over the size limit", lambda p: (sparse(p / T / "map.svg", 25), show(p, "map.svg")),
+     r"introduction\.md:{line:introduction.md:map.svg}: image 'map\.svg' is 25 MB, more than the 24 MB"),
+    ("TeX math", lambda p: append(p / T / "introduction.md", "\nEinstein wrote $E = mc^2$ once.\n"),
+     r"introduction\.md:{line:introduction.md:Einstein}: TeX math left as written \(“…Einstein wrote \$E = mc\^2\$ "
+     r"once\.…”\); the editions do not typeset TeX: write x\^2\^"),
+    ("code line too long for the page", lambda p: append(p / T / "introduction.md", "\nThe key: `" + "A1" * 250 + "`\n"),
+     r"introduction\.md:{line:introduction.md:The key}: a word of 500 characters without a place to break "
+     r"\(“A1A1.*…A1A1A1”\) is longer than a line of the page holds \(at most 32\)"),
+    ("line of a fenced code block too long for the page", lambda p: append(
+        p / T / "statement-smk.md", "\n```\n" + "x" * 300 + "\n```\n"),
+     r"statement-smk\.md:{line:statement-smk.md:xxxxxxxx}: a word of 300 characters without a place to break"),
     # A leaflet too long stops only that leaflet: test_makeup.py (the other files are built, so not untouched).
 ]
 

@@ -267,7 +267,7 @@ def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
     changed = {content for content, _ in after} - {content for content, _ in before}
     drawing = [content for content, draws in after if draws]
     assert changed and findings.streams_parsed == len(changed - set(drawing)) + len(drawing)
-    _edit(texts / "introduction.md", "\n\n", "\n\n" + "0123456789" * 30 + "\n\n")
+    _edit(texts / "introduction.md", "\n\n", "\n\n" + "\u00a0".join(["0123456789"] * 30) + "\n\n")  # no break
     with pytest.raises(BuildError) as broken:
         rebuild()
     found = [str(problem) for problem in broken.value.problems if "text outside the page's text area" in str(problem)]

@@ -184,7 +184,10 @@ def assert_bookmarks_at_their_headings(path):
 
 def test_preflight_rejects_text_outside_the_page(texts_copy, tmp_path):
     piece = texts_copy / "introduction.md"
-    piece.write_text(piece.read_text(encoding="utf-8") + "\n" + "0123456789" * 30 + "\n", encoding="utf-8")
+    # Groups of digits joined by no-break spaces: no word too long for the check of the text (markup.measure),
+    # no place to break either.
+    piece.write_text(piece.read_text(encoding="utf-8") + "\n" + "\u00a0".join(["0123456789"] * 30) + "\n",
+                     encoding="utf-8")
     result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert re.search(r"-print\.pdf: page \d+: text outside the page's text area by \d+\.\d mm", result.stderr), \

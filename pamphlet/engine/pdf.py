@@ -5,12 +5,17 @@ import ctypes.util
 import io
 import logging
 import re
+import shutil
 import sys
+import tempfile
+from multiprocessing.util import Finalize
 from contextlib import contextmanager, nullcontext, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BuildError, Problem
+from ..pipeline.memo import file_key
+from ..sources import images
 
 
 def _import_weasyprint():
@@ -38,7 +43,7 @@ import pydyf  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.formatting_structure import boxes  # noqa: E402, F401 (the layout's boxes, for check and others)
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from .painted import PaintedPages  # noqa: E402 (imports WeasyPrint)
 
@@ -46,10 +51,16 @@ from .painted import PaintedPages  # noqa: E402 (imports WeasyPrint)
 class PdfWriter:
     """Shares one font configuration between the PDF editions of a build; loads files from roots only."""
 
-    def __init__(self, layouts, roots):
+    def __init__(self, layouts, roots, texts=None):
         self.layouts = layouts
-        self.fetcher = SandboxedFetcher(roots)
+        self.fetcher = SandboxedFetcher(roots, texts)
         self.fonts = FontConfiguration()
+        # WeasyPrint copies the fonts it loads into a temporary folder that it removes only when the font
+        # configuration is collected, which may be never (gc.freeze; the second process ends by os._exit): the
+        # folder is made here and removed when this writer goes or the process that made it ends, the second
+        # process included (multiprocessing runs these finalizers there, and only in the process that made them).
+        self.fonts._folder = Path(tempfile.mkdtemp(prefix="pamphlet-fonts-"))
+        Finalize(self, shutil.rmtree, args=(self.fonts._folder,), kwargs={"ignore_errors": True}, exitpriority=0)
         self.parsed = {}
         self.extra = {}
         self.painted = PaintedPages()
@@ -200,14 +211,26 @@ def _settled(profiles):
 
 
 class SandboxedFetcher(URLFetcher):
-    """WeasyPrint's URL fetcher, refusing anything but files inside the pamphlet's own folders."""
+    """WeasyPrint's URL fetcher, refusing anything but files inside the pamphlet's own folders; the texts' images
+    come by their path in the texts folder (images.PRINT_IMAGE), made printable (images.for_print)."""
 
-    def __init__(self, roots):
+    def __init__(self, roots, texts=None):
         super().__init__(allowed_protocols={"file", "data"})
         self.roots = [Path(root).resolve() for root in roots]
+        self.texts = Path(texts).resolve() if texts else None
+        self.printable = {}  # what for_print made of each image, by URL, while the file is unchanged
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
+        if url.startswith(images.PRINT_IMAGE) and self.texts:
+            path = (self.texts / unquote(url.removeprefix(images.PRINT_IMAGE))).resolve()
+            if not path.is_relative_to(self.texts):
+                raise ValueError(f"{path} lies outside the texts folder")
+            key = file_key(path)
+            if self.printable.get(url, (None,))[0] != key:
+                self.printable[url] = (key, *images.for_print(path))
+            _, data, media_type = self.printable[url]
+            return URLFetcherResponse(url, data, headers={"Content-Type": media_type})
         if parts.scheme == "file":
             path = Path(unquote(parts.path)).resolve()
             if not any(path.is_relative_to(root) for root in self.roots):

@@ -25,21 +25,28 @@ def profile_path(pamphlet):
     name = pamphlet.print_profile or DEFAULT
     if name in SHIPPED:
         return PROFILES / f"{name}.icc"
-    path = pamphlet.folder / name
-    manifest = pamphlet.folder / MANIFEST
+    folder = pamphlet.folder.resolve()
+    path = (folder / name).resolve()
+    manifest, line = pamphlet.folder / MANIFEST, pamphlet.lines.get("print_profile")
+    # Checked before anything is opened: a symbolic link out of the texts folder is never read.
+    if not path.is_relative_to(folder):
+        raise BuildError.single(manifest, f"print_profile '{name}' lies outside the texts folder (through a symbolic "
+                                          "link); copy the profile into the folder", line)
     if not path.is_file():
         raise BuildError.single(manifest, f"print_profile '{name}' is not a file in {pamphlet.folder}; "
-                                          f"name one there or use one of {', '.join(SHIPPED)}")
-    header = path.read_bytes()[:128]
+                                          f"name one there or use one of {', '.join(SHIPPED)}", line)
+    with path.open("rb") as file:
+        header = file.read(128)
     if len(header) < 128 or header[36:40] != b"acsp":
         raise BuildError.single(manifest, f"print_profile '{name}' is not an ICC profile; ask the print shop "
-                                          "for theirs (.icc) or use one of " + ", ".join(SHIPPED))
+                                          "for theirs (.icc) or use one of " + ", ".join(SHIPPED), line)
     if header[16:20] != b"CMYK" or header[12:16] != b"prtr":
         space = header[16:20].decode("latin-1").strip()
         kind = CLASSES.get(header[12:16], header[12:16].decode("latin-1"))
         article = "an" if space[:1] in ("A", "E", "I", "O", "R", "X") else "a"
         raise BuildError.single(manifest, f"print_profile '{name}' is {article} {space} {kind} profile; a print "
-                                          "edition needs a CMYK printer profile (ask the print shop for theirs)")
+                                          "edition needs a CMYK printer profile (ask the print shop for theirs)",
+                                line)
     return path
 
 

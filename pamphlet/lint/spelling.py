@@ -1,11 +1,16 @@
 """Spelling against the Hunspell dictionaries of the pamphlet's language (through pyenchant), the texts folder's
 words.txt and the names the pamphlet itself prints in its titles, bylines and signatory lists."""
 
+import codecs
+import os
 import re
 import threading
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from ..errors import BuildError
+from ..sources.files import LARGEST_TEXT, too_large
 
 WORDS_FILE = "words.txt"
 # The dictionaries each language is checked against: a word is right if any of them knows it (translated
@@ -36,11 +41,26 @@ def script_of(word):
 
 
 def read_words(path):
-    """The words of a words file, one a line; '#' starts a comment."""
+    """The words of a words file, one a line; '#' starts a comment. Read in the encodings Notepad writes and
+    names: UTF-8 (with its byte-order mark or without) and UTF-16 ('Unicode', with its mark); its 'ANSI', a
+    Windows code page the file does not name (Windows-1251 lacks Kazakh's letters), is refused at its line."""
     if not path.is_file():
         return set()
+    large = too_large(path, LARGEST_TEXT, "the file")
+    if large:
+        raise BuildError.single(path, large)
+    data = path.read_bytes()
+    codec = next((codec for mark, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                                            (codecs.BOM_UTF16_BE, "utf-16")) if data.startswith(mark)), "utf-8")
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n" if codec != "utf-16" else "\n".encode("utf-16-le")) + 1
+        raise BuildError.single(path, f"not valid {codec.upper().removesuffix('-SIG')} (byte 0x{data[err.start]:02x}):"
+                                      " Notepad's 'ANSI' perhaps; save the file as UTF-8 (in Notepad: File, Save "
+                                      "as, Encoding: UTF-8)", line) from None
     words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         word = line.split("#", 1)[0].strip()
         if word:
             words.add(word)
@@ -70,6 +90,10 @@ class Speller:
         return self._dictionaries
 
     def _open(self, language):
+        # Enchant keeps a personal word list for each dictionary in ~/.config/enchant and makes the files when a
+        # dictionary is opened; the pamphlet's own list is words.txt, so Enchant is given a configuration folder
+        # that cannot exist (below /dev/null, a file) and writes nothing.
+        os.environ["ENCHANT_CONFIG_DIR"] = "/dev/null/enchant"
         try:
             import enchant
         except ImportError:

@@ -2,6 +2,7 @@
 the pamphlet, shared by the checks and the typesetter."""
 
 import html
+import io
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -15,11 +16,12 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import microtype
+from . import microtype, styles
 from .hyphenate import Hyphenator
 from .notes import OPS, shapes, serialize_inside
 from .pandoc import INLINE_NOTE, PandocMarkdown
 from .syntax import DIV_FENCE, NOTE_DEFINITION
+from .urls import BreakableUrls
 
 NBSP = "\u00a0"
 ASSET = "asset:"  # prefix of a piece's image paths until an edition says where images live
@@ -111,6 +113,17 @@ class ImageAssets(Treeprocessor):
                 element.set("data-source", f"{self.md.source_name}:{self.md.first_line + line}")
 
 
+class AuthorStyles(Postprocessor):
+    """The styles of the author's raw HTML cut down to the allowlist (styles.kept), before Python-Markdown puts
+    that HTML back into the text; the builder's own styles (a list's start, a column's alignment) stay."""
+
+    def run(self, text):
+        blocks = self.md.htmlStash.rawHtmlBlocks
+        self.md.author_html = [str(block) for block in blocks]  # as written, for the checks (validate)
+        blocks[:] = [styles.kept_in_tags(block) if isinstance(block, str) else block for block in blocks]
+        return text
+
+
 class WellFormed(Postprocessor):
     """Raw HTML as people write it (already checked against the allowlist) made well-formed XHTML."""
 
@@ -121,7 +134,8 @@ class WellFormed(Postprocessor):
 def xhtml(fragment):
     """An HTML fragment as XHTML, read by an HTML5 parser: entities become characters, void elements are
     closed (<br> and <br/> alike), tag names are lower case, and comments are dropped (whatever they hold)."""
-    body = tinyhtml5.parse(f"<body>{fragment}", namespace_html_elements=False).find("body")
+    # A file object, never a str: tinyhtml5 opens a str of under 200 characters that names a file as that file.
+    body = tinyhtml5.parse(io.StringIO(f"<body>{fragment}"), namespace_html_elements=False).find("body")
     for parent in list(body.iter()):
         for child in list(parent):
             if not isinstance(child.tag, str):  # a comment or processing instruction
@@ -153,6 +167,8 @@ class PamphletMarkdown(Extension):
             md.treeprocessors.register(NoBreakSpaces(md, self.locale), "nbsp", 5)
         md.treeprocessors.register(HeadingIds(md), "heading_ids", 4)
         md.treeprocessors.register(ImageAssets(md), "image_assets", 3)
+        md.treeprocessors.register(BreakableUrls(md), "breakable_urls", 2)
+        md.postprocessors.register(AuthorStyles(md), "author_styles", 35)  # before raw_html (30) restores it
         md.postprocessors.register(WellFormed(md), "well_formed", 0)
 
 
@@ -173,7 +189,8 @@ def converter(locale=None):
     superscript and strikeout, and ours for the rest of Pandoc's everyday syntax. locale (the layouts' words
     for the pamphlet's language) sets the quotes and no-break spaces; the checks need neither."""
     md = markdown.Markdown(
-        extensions=["smarty", "sane_lists", "footnotes", "tables", "def_list", "pymdownx.tilde", "pymdownx.caret",
+        extensions=["smarty", "sane_lists", "footnotes", "tables", "def_list", "fenced_code", "pymdownx.tilde",
+                    "pymdownx.caret",
                     PandocMarkdown(), PamphletMarkdown(locale)],
         extension_configs={
             "smarty": _smarty(locale),
@@ -208,6 +225,16 @@ def convert(md, text, id_prefix="h", source_name=None, first_line=1):
 PLACEHOLDERS = re.compile("[\x02\x03]")
 
 
+def _words(heading):
+    """A heading's words for the contents: its text without the number of a note called in it."""
+    text = heading.text or ""
+    for child in heading:
+        if not (child.tag == "sup" and (child.get("id") or "").startswith("fnref")):
+            text += _words(child)
+        text += child.tail or ""
+    return text
+
+
 @dataclass(frozen=True)
 class Typeset:
     body: str       # XHTML for the PDF editions: each note stands right after its call
@@ -239,8 +266,12 @@ class Typesetter:
         an image too coarse for print)."""
         root, images = convert(self.md, text, id_prefix, source_name, first_line)
         self.hyphenator.tree(root)
-        headings = [(int(e.tag[1]), e.get("id"), PLACEHOLDERS.sub("", "".join(e.itertext())))
-                    for e in root.iter("h2", "h3", "h4")]
+        headings = []
+        for heading in root.iter("h2", "h3", "h4"):
+            words = PLACEHOLDERS.sub("", _words(heading))
+            headings.append((int(heading.tag[1]), heading.get("id"), words))
+            if words != PLACEHOLDERS.sub("", "".join(heading.itertext())):
+                heading.set("data-bookmark", words)  # the PDF's bookmark, without the note's number (print.css)
         print_root, epub_root, notes = shapes(root, id_prefix, self._note_sources(source_name, first_line),
                                                self.calls)
         for element in epub_root.iter("table", "img"):

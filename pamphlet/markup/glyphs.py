@@ -1,4 +1,5 @@
-"""Checks every character the pamphlet prints against the fonts that print it: the texts' and the SVG images' text."""
+"""Checks every character the pamphlet prints against the fonts that print it: the texts' and the SVG images' text;
+the private-use characters Word pastes for its Symbol font are named with the character they stand for."""
 
 import unicodedata
 from html import unescape
@@ -7,6 +8,46 @@ from fontTools.ttLib import TTFont, TTLibError
 
 from ..errors import Problem
 from ..sources import svg
+
+
+# Word pastes a character of its Symbol font as U+F020-U+F0FF, U+F000 plus the character's code in that font
+# (Adobe's Symbol encoding): what each stands for, from U+F020 on; a space where there is no such character.
+SYMBOL_FONT = (
+    " !∀#∃%&∍()∗+,−./0123456789:;<=>?"
+    "≅ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ[∴]⊥_"
+    " αβχδεφγηιϕκλμνοπθρστυϖωξψζ{|}∼ "
+    "                                "
+    "€ϒ′≤⁄∞ƒ♣♦♥♠↔←↑→↓°±″≥×∝∂•÷≠≡≈… ⎯↵"
+    "ℵℑℜ℘⊗⊕∅∩∪⊃⊇⊄⊂⊆∈∉∠∇®©™∏√⋅¬∧∨⇔⇐⇑⇒⇓"
+    "⋄〈®©™∑⎛⎜⎝⎡⎢⎣⎧⎨⎩⎪ 〉∫⌠⎮⌡⎞⎟⎠⎤⎥⎦⎫⎬⎭ "
+)
+
+
+# What to type for the Symbol-font characters that have a plain twin, where the fonts lack the character itself.
+PLAIN = {"∗": "*", "−": "-", "∼": "~", "′": "'", "″": '"', "⁄": "/", "⋅": "·", "∍": "∋"}
+
+
+def symbol_font(char, coverage):
+    """What a character Word pasted from its Symbol font stands for and what to type, as a message, or None for
+    any other character."""
+    code = ord(char) - 0xF020
+    if not 0 <= code < len(SYMBOL_FONT):
+        return None
+    meant = SYMBOL_FONT[code]
+    pasted = f"U+{ord(char):04X} is Word's Symbol-font"
+    if meant == " ":
+        return (f"{pasted} character {code + 0x20:#04x}, pasted as a private-use character that no font shows; "
+                "write the character itself, chosen in Word with a font other than Symbol")
+    missing = [family for family, cmap in coverage.items() if ord(meant) not in cmap]
+    plain = PLAIN.get(meant)
+    if not missing:
+        advice = f"type '{meant}' instead"
+    elif plain:
+        advice = f"type '{plain}' instead ('{meant}' itself is not in the font {missing[0]})"
+    else:
+        advice = f"'{meant}' is not in the font {missing[0]} either: write it out in words"
+    return (f"{pasted} '{meant}' (U+{ord(meant):04X} {unicodedata.name(meant, 'unnamed character')}), pasted as "
+            f"a private-use character that no font shows; {advice}")
 
 
 def font_coverage(faces):
@@ -32,6 +73,11 @@ def check_glyphs(path, content, coverage):
         text = line + unescape(line)
         for char in sorted(set(text), key=text.index):
             if char in reported or (char.isspace() and char != "\u00a0") or unicodedata.category(char) == "Cc":
+                continue
+            pasted = symbol_font(char, coverage)
+            if pasted:
+                reported.add(char)
+                problems.append(Problem(path, number, pasted))
                 continue
             for family, cmap in coverage.items():
                 if ord(char) not in cmap:

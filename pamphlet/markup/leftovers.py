@@ -10,7 +10,7 @@ from .convert import ASSET
 from .pandoc import INLINE_NOTE, SPAN_CLASSES
 from .syntax import FENCE, NOTE_DEFINITION
 
-CALL = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+CALL = re.compile(r"\[\^([^\]\s]+)\]")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 
 # Markdown that survives conversion as text means the converter did not read it: (pattern, what, how to write it).
@@ -31,6 +31,10 @@ RAW = [
                                                    "with a blank line before"),
     (re.compile(r"\|? *:?(-{3,}|[–—]-*):? *\|"), "a table's rule line",  # smart dashes turn --- into —
      "start the table after a blank line with a header row, then a rule line like |---|---:|, one row per line"),
+    # TeX's math, as Pandoc reads it (the builder does not): $x^2$, $$…$$, but never a price ($5 and $10).
+    (re.compile(r"\$\$|\$(?=\S)[^$\n]*[\\^_{}][^$\n]*(?<=\S)\$"), "TeX math",
+     "the editions do not typeset TeX: write x^2^ for a superscript (x²), H~2~O for a subscript (H₂O), the "
+     "symbols themselves (×, −, ≤, π) or the formula in words"),
     (re.compile(r"\*\*|__|(?<![\w*])\*(?=\w)|(?<=\w)\*(?![\w*])"), "an emphasis marker never closed",
      "close it in the same paragraph: *emphasis*, **strong**"),
 ]
@@ -74,17 +78,24 @@ def check(piece, converted):
 def _check_notes(piece, lines):
     """Every note called once, defined once; every definition called."""
     calls, definitions, problems = {}, {}, []
+    note = None  # the note whose text this line is (its definition line, or a line indented under it)
     for number, line in enumerate(lines, start=piece.body_line):
         definition = NOTE_DEFINITION.match(line)
         if definition:
-            name = definition.group(1)
+            name = note = definition.group(1)
             if name in definitions:
                 problems.append(Problem(piece.path, number, f"a second note [^{name}] (the first is on line "
                                                             f"{definitions[name]}); give each note its own name"))
             definitions.setdefault(name, number)
             line = line[definition.end():]
+        elif line.strip() and not line.startswith(("    ", "\t")):
+            note = None
         for call in CALL.finditer(line):
             name = call.group(1)
+            if note is not None:
+                problems.append(Problem(piece.path, number, f"the note [^{name}] is called inside the note "
+                                                            f"[^{note}]; a note cannot hold a note: write its "
+                                                            f"text into [^{note}], or call it from the text"))
             if name in calls:
                 problems.append(Problem(piece.path, number, f"the note [^{name}] is called a second time (first on "
                                                             f"line {calls[name]}); a note is printed once, at its "

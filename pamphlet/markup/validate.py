@@ -10,16 +10,17 @@ import nh3
 from lxml import html
 
 from ..sources import images
-from . import leftovers
+from . import leftovers, styles
 from ..errors import BuildError, Problem
 from .convert import ASSET, BLOCKS, converter
+from .measure import check_long_words
 from ..pipeline.memo import file_key
 from ..sources.files import referenced_control
 from .syntax import DIV_FENCE, EMPTY_HEADING, LIST_ITEM, SETEXT
 
 # Raw HTML a piece may contain: phrasing and simple blocks, nothing that runs, loads or embeds.
 ALLOWED_TAGS = {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "div", "em", "hr", "i", "ins", "kbd",
-                "li", "mark", "ol", "p", "q", "s", "small", "span", "strong", "sub", "sup", "u", "ul", "wbr"}
+                "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "u", "ul", "wbr"}
 ALLOWED_ATTRIBUTES = {"*": {"class", "lang", "title", "dir", "style"}, "a": {"href"}, "abbr": {"title"}}
 LINK_SCHEMES = {"http", "https", "mailto"}
 
@@ -33,8 +34,8 @@ class Text(NamedTuple):
 
 def check_piece(piece, folder, memo):
     """Every problem in a piece's body: fences, headings, raw HTML, references."""
-    return _check_fences(piece) + _check_headings(piece) + check_markdown(piece.path, piece.body, piece.body_line,
-                                                                          folder, memo)
+    return _check_fences(piece) + _check_headings(piece) + check_long_words(piece.path, piece.body, piece.body_line) \
+        + check_markdown(piece.path, piece.body, piece.body_line, folder, memo)
 
 
 def check_markdown(path, body, first_line, folder, memo):
@@ -55,7 +56,7 @@ def _check_text(piece, memo):
     md = memo.get(("converter",), converter)  # the typesetter's own setup: what is checked here is what is printed
     md.reset()
     converted = md.convert(piece.body)
-    fragments = [str(fragment) for fragment in md.htmlStash.rawHtmlBlocks]
+    fragments = md.author_html  # the raw HTML as the author wrote it, before its styles were cut down
     problems = []
     for fragment in fragments:
         problems += _check_raw_html(piece, fragment)
@@ -102,13 +103,9 @@ def _check_fences(piece):
     return problems
 
 
-FONT_STYLE = re.compile(r"(^|[;\s])font(-family)?\s*:", re.IGNORECASE)
-
-
 def _no_loading_styles(tag, attribute, value):
-    """Styles may not load files or name fonts: only the shipped fonts are ever used."""
-    if attribute == "style" and (any(word in value.lower() for word in ("url(", "@import", "expression("))
-                                 or FONT_STYLE.search(value)):
+    """Styles may not load files or name fonts (styles.py): only the shipped fonts are ever used."""
+    if attribute == "style" and (styles.loaded(value) or styles.names_font(value)):
         return None
     return value
 
@@ -244,10 +241,11 @@ def _what_is_removed(fragment):
             allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(element.tag, set())
             if name not in allowed:
                 return f"the attribute {name}=\"{value[:30]}\" on <{element.tag}>"
-            if name == "style" and FONT_STYLE.search(value):
+            if name == "style" and styles.names_font(value):
                 return f"a style that names a font on <{element.tag}> (only the pamphlet's own fonts are used)"
-            if _no_loading_styles(element.tag, name, value) is None:
-                return f"a style that loads a file on <{element.tag}>"
+            if name == "style" and styles.loaded(value):
+                return f"a style that loads a file on <{element.tag}> ({styles.loaded(value)[:60]}): nothing is " \
+                       "fetched, not even through a CSS escape"
             if name == "href" and urlsplit(value).scheme not in LINK_SCHEMES | {""}:
                 return f"a link to {value[:40]}"
     return "content the sanitizer removes"

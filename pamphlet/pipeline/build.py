@@ -61,8 +61,9 @@ class Tools:
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
         pamphlet = self.renderer.pamphlet
-        return layout_sources([LAYOUTS, FONTS], pamphlet.folder,
-                              [pamphlet.folder / MANIFEST, *(piece.path for piece in pamphlet.pieces)])
+        profile = pamphlet.folder / pamphlet.print_profile if pamphlet.print_profile else None
+        return layout_sources([LAYOUTS, FONTS], [*self.renderer.images.values(),
+                                                 *([profile] if profile and profile.is_file() else [])])
 
     @property
     def pdf(self):
@@ -74,7 +75,7 @@ class Tools:
 
 def pdf_writer(texts):
     """A PdfWriter that loads files only from the pamphlet's folders (watch mode keeps one for every build)."""
-    return PdfWriter(LAYOUTS, roots=(Path(texts), LAYOUTS, FONTS))
+    return PdfWriter(LAYOUTS, roots=(Path(texts), LAYOUTS, FONTS), texts=texts)
 
 
 def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, kept=None,

@@ -74,6 +74,7 @@ class Forked:
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: make the job, send it back, and leave without running anything of the parent's
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends this child
             os.close(read)
             _die_with(parent)
             # The live line is the parent's: WeasyPrint's progress while the child writes is not shown there (the
@@ -120,6 +121,9 @@ def _start(parent, tools):
     """
     global _TOOLS
     _TOOLS = tools
+    # Ctrl-C reaches every process of the terminal's group: the build (this one's parent) stops, and ends this
+    # one, which must not stop on its own mid-job and print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent)
 
 

@@ -5,16 +5,18 @@ Kept light (no WeasyPrint) so that a rebuild with nothing to do returns at once.
 
 import ctypes
 import hashlib
+import html
 import json
 import os
 import re
 import sys
 from fnmatch import fnmatchcase
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import editions as registry
 from ..shipped import FONTS, LAYOUTS, PACKAGE
-from ..sources.load import read_pamphlet
+from ..sources.load import MANIFEST, read_pamphlet
 
 RECORD = ".pamphlet-cache.json"
 # The libraries whose version shapes the outputs' bytes: an upgrade makes every output again.
@@ -52,20 +54,34 @@ def _digest(paths, extra=""):
     sha = hashlib.sha256(extra.encode())
     for path in paths:
         sha.update(str(path.relative_to(path.anchor)).encode() + b"\0")
-        sha.update(path.read_bytes() + b"\0")
+        sha.update(_content(path).encode() + b"\0")
     return sha.hexdigest()
 
 
-def layout_sources(folders, texts, leave_out):
+def layout_sources(folders, files):
     """Digest of the files a print layout loads besides its HTML: everything in folders (layouts, fonts) and
-    the files in texts (images) but those in leave_out (the manifest, the pieces: they reach it as HTML)."""
-    leave_out = {Path(path).resolve() for path in leave_out}
-    images = [p for p in _files(texts) if p.resolve() not in leave_out]
-    return _digest([path for folder in folders for path in _files(folder)] + images)
+    the texts folder's files it uses (its images and print profile: the manifest and pieces reach it as HTML)."""
+    return _digest([path for folder in folders for path in _files(folder)] + sorted(files))
 
 
 def _content(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The file's SHA-256, read a block at a time: a file is never in memory whole."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def used_files(texts, out, sources):
+    """The files of the texts folder a build may read: the manifest, the pieces, and the files whose name a
+    piece or the manifest mentions (images, the print profile), inside the folder once symbolic links are
+    resolved. Others (a video, a backup, an archive lying there) are never read, not even to be digested."""
+    folder = Path(texts).resolve()
+    named = "\n".join([json.dumps(sources.values, default=str, ensure_ascii=False)] + [
+        f"{piece.body}\n{piece.source or ''}" for piece in sources.pieces])
+    pieces = {piece.path.resolve() for piece in sources.pieces}
+    return [path for path in _files(texts, out)
+            if path.resolve().is_relative_to(folder) and (
+                path.name == MANIFEST or path.resolve() in pieces
+                or path.name in named or quote(path.name) in named or html.escape(path.name) in named)]
 
 
 def _files(folder, out=None):
@@ -104,7 +120,7 @@ class Plan:
         pieces = {piece.id: piece.path for piece in sources.pieces}
         shared = _digest(_files(PACKAGE) + _files(LAYOUTS) + _files(FONTS),
                          json.dumps([options, environment()], sort_keys=True))
-        text_files = _files(texts, out)
+        text_files = used_files(texts, out, sources)
         everything = _digest(text_files, shared)
         piece_files = {path.resolve() for path in pieces.values()}
         common = [path for path in text_files if path.resolve() not in piece_files]

@@ -1,5 +1,6 @@
 """Watch mode: rebuilds what an edit affects each time a file of the pamphlet changes, and keeps watching."""
 
+import re
 import sys
 import time
 
@@ -9,6 +10,10 @@ from . import plan as cache
 from ..errors import BuildError, report_failure
 from ..lint.checks import build_line
 from .rebuild import rebuild
+
+# What editors write beside the file being edited (backups, autosaves, swap files; hidden ones are left out
+# already): never a source, so never a reason to build.
+EDITOR_FILES = re.compile(r"(~|\.swp|\.swx|\.bak|\.tmp)$|^#.*#$")
 
 
 def watch_and_build(texts, out, editions, options, report, stop=None):
@@ -41,7 +46,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None):
     announced = False
     try:
         def is_source(change, path):
-            return not cache.is_output(path, out)
+            return not cache.is_output(path, out) and not EDITOR_FILES.search(path.rsplit("/", 1)[-1])
 
         # yield_on_timeout: the first, empty, yield says the watcher is running; only then say so.
         for changes in watch(*folders, watch_filter=is_source, step=20, debounce=300, stop_event=stop,

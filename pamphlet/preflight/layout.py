@@ -7,6 +7,7 @@ from math import ceil
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..sources.images import PRINT_IMAGE
 from ..engine.pdf import boxes
 from ..errors import Problem
 from ..units import MM
@@ -121,7 +122,7 @@ def _low_resolution(box):
     pixels = getattr(box.replacement, "width", None)
     if not pixels or not box.width or pixels / (box.width / 96) >= MIN_DPI - 1:
         return []
-    src = (box.element.get("src", "") if box.element is not None else "").rpartition("/")[2]
+    src = (box.element.get("src", "") if box.element is not None else "").removeprefix(PRINT_IMAGE).rpartition("/")[2]
     return [(_data_source(box), src, box.width * PX / MM, pixels / (box.width / 96))]
 
 

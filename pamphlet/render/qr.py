@@ -9,6 +9,9 @@ from markupsafe import Markup, escape
 QUIET_ZONE = 4         # modules of light margin on every side, as ISO/IEC 18004 asks
 MIN_WIDTH_MM = 22      # with the quiet zone: at least 20 mm, so that a phone reads it at arm's length
 MODULE_MM = 0.5        # and no module smaller than this, for long addresses
+# The longest address (in UTF-8 bytes) a code of version 10 holds at level M: 57 modules, 32.5 mm wide with its
+# quiet zone, still a small square a phone reads from the page; the manifest refuses a longer one.
+LONGEST_URL = 213
 # Black ink alone on paper white; on a coloured page the light square knocks the colour out.
 INKS = {"cmyk": ("device-cmyk(0 0 0 1)", "device-cmyk(0 0 0 0)"), "rgb": ("#000", "#fff")}
 

@@ -1,18 +1,18 @@
 """Renders the loaded pamphlet through the Jinja2 layouts into HTML for print and XHTML for the EPUB."""
 
-import base64
 import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 import yaml
 from markupsafe import Markup
 
 from ..sources import images as image_files
-from ..sources import svg
-from ..errors import BuildError
+from ..errors import BuildError, Problem
+from ..sources.files import RESERVED_IDS
 from ..sources.load import KINDS, MANIFEST
 from ..lint.spelling import WORDS_FILE, read_words
 from ..markup.convert import ASSET, Typesetter
@@ -20,17 +20,52 @@ from ..pipeline.memo import Memo
 from .qr import qr_image
 from . import signatories
 
+PRINT_IMAGE = image_files.PRINT_IMAGE
+
 IMAGE = re.compile(f'src="{ASSET}([^"]*)"')  # a text's image, as the typesetter marks it
 
 
+ANCHOR_LINK = re.compile(r'href="#([^"]*)"')
+ANCHOR = re.compile(r'\bid="([^"]*)"')
+
+
+def missing_anchors(pamphlet, pieces):
+    """Problems for links inside the pamphlet ('#…') to an anchor no part of it has (an author's own anchors are
+    not kept: headings get theirs from the builder), at the line that writes them, before WeasyPrint would
+    stop at them naming no line."""
+    anchors = set(RESERVED_IDS) | {piece["id"] + end for piece in pieces for end in ("", "-title", "-signed")}
+    for piece in pieces:
+        anchors.update(ANCHOR.findall(piece["body"]))
+    problems = []
+    for source, piece in zip(pamphlet.pieces, pieces, strict=True):
+        for target in dict.fromkeys(html.unescape(t) for t in ANCHOR_LINK.findall(piece["body"])):
+            if target not in anchors:
+                at = source.body.find(f"#{target}")
+                line = source.body_line + source.body[:max(at, 0)].count("\n")
+                problems.append(Problem(source.path, line, f"link '#{target}' points at no place in the pamphlet "
+                                                           "(headings get their anchors from the builder); link "
+                                                           "to a web address, or leave the link out"))
+    return problems
+
+
 def locale_path(pamphlet, layouts):
-    """The locale file for the pamphlet's language (en-GB falls back to en), or None."""
+    """The locale file for the pamphlet's language (en-GB falls back to en, kk-Latn to kk only if kk.yml is
+    written in the Latin script), or None."""
     tag = pamphlet.language
-    for name in (tag, tag.split("-")[0]):
+    subtags = tag.split("-")
+    script = next((subtag.title() for subtag in subtags[1:] if len(subtag) == 4 and subtag.isalpha()), None)
+    for name in dict.fromkeys((tag, f"{subtags[0]}-{script}" if script else tag, subtags[0])):
         path = Path(layouts) / "locales" / f"{name}.yml"
-        if path.is_file():
+        if path.is_file() and (name == tag or not script or _script(path) == script):
             return path
     return None
+
+
+def _script(path):
+    try:
+        return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("script")
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        return None
 
 
 def load_locale(pamphlet, layouts):
@@ -39,7 +74,8 @@ def load_locale(pamphlet, layouts):
     if path is None:
         raise BuildError.single(pamphlet.folder / MANIFEST,
                                 f"no layout words for language '{pamphlet.language}': add "
-                                f"layouts/locales/{pamphlet.language}.yml (copy en.yml and translate it)")
+                                f"layouts/locales/{pamphlet.language}.yml (copy en.yml and translate it)",
+                                pamphlet.lines.get("language"))
     try:
         locale = yaml.safe_load(path.read_text(encoding="utf-8"))
         missing = [key for key in LOCALE_KEYS if key not in locale] + [
@@ -161,7 +197,7 @@ class Renderer:
         references = dict.fromkeys(html.unescape(src) for text in typeset_html for src in IMAGE.findall(text))
         # Each checked when the pamphlet was loaded (markup.validate): none is refused here.
         self.images = {src: image_files.locate(pamphlet.folder, src, (pamphlet.folder, None)) for src in references}
-        self._print_images = None
+        BuildError.raise_any(missing_anchors(pamphlet, self.pieces))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.layouts)),
             autoescape=True,
@@ -183,14 +219,12 @@ class Renderer:
                 "/ModDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ")}
 
     def print_images(self):
-        """{reference: URL} of the images for the PDF editions: the files themselves, an SVG with its colours in
-        CMYK (svg.for_print)."""
-        if self._print_images is None:
-            self._print_images = {
-                src: ("data:image/svg+xml;base64," + base64.b64encode(svg.for_print(path)).decode()
-                      if path.suffix.lower() == ".svg" else path.as_uri())
-                for src, path in self.images.items()}
-        return self._print_images
+        """{reference: URL} of the images for the PDF editions: each file by its path in the texts folder, which
+        the PDF writer's fetcher reads and makes printable (images.for_print). A URL made from where the folder
+        lies would name the image in the PDF (WeasyPrint derives its resource names from the URL), so the same
+        texts in another folder would give other bytes."""
+        folder = self.pamphlet.folder.resolve()
+        return {src: PRINT_IMAGE + quote(path.relative_to(folder).as_posix()) for src, path in self.images.items()}
 
     def render(self, template, images=None, **extra):
         """Render one layout template with the whole pamphlet in its context; images is {reference: URL} for

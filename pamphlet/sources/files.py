@@ -26,6 +26,24 @@ CONTROL_HINT = {"\u2029": "a paragraph separator: leave a blank line instead",
                 "\u0000": "a NUL byte: the file is damaged or not text"}
 
 
+# The largest text file the build reads (a manifest, a piece, words.txt), in bytes: a 12,000-word text is about
+# 80 KB, a whole book under 2 MB; a larger file is not a text (a video renamed .md, a database dump) and would
+# take the build's memory.
+LARGEST_TEXT = 8 * 1024 * 1024
+
+
+def too_large(path, largest, what):
+    """Why a file is too large to be read (its size, the limit, what to do), or None; it is not opened."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return None  # reading it says why it cannot be read
+    if size <= largest:
+        return None
+    return (f"{what} is {size / 1024 / 1024:.0f} MB, more than the {largest // 1024 // 1024} MB the build reads "
+            "for one file; split it, or make it smaller")
+
+
 # What _is_control finds, but for the line ends: every character of Unicode's category Cc but tab and line feed.
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -36,6 +54,9 @@ def read_text(path, line_separators=False):
     Control characters are refused at their line and column; with line_separators, U+2028 LINE SEPARATOR is
     let through for the caller to turn into what it means in a piece's text (a line break).
     """
+    large = too_large(path, LARGEST_TEXT, "the file")
+    if large:
+        raise BuildError.single(path, large)
     try:
         data = Path(path).read_bytes()
     except OSError as err:
@@ -151,14 +172,22 @@ def piece_path(folder, name, where):
     if Path(name).is_absolute() or name.startswith("~") or "\\" in name:
         raise BuildError.single(where[0], f"piece '{name}' must be named relative to the texts folder (like "
                                           "'statement.md'); copy the file into the folder", where[1])
-    path = (folder / name).resolve()
+    try:
+        path = (folder / name).resolve()
+        found = path.is_file()
+    except OSError as err:  # a name longer than the file system takes, a loop of links
+        raise BuildError.single(where[0], f"piece '{name}' cannot be found ({err.strerror}); check the name",
+                                where[1]) from None
     if not path.is_relative_to(folder) or path == folder:
         through = " (through a symbolic link)" if ".." not in name else ""
         raise BuildError.single(where[0], f"piece '{name}' lies outside the texts folder{through}; copy the file "
                                           "into the folder and name it from there", where[1])
-    if not path.is_file():
+    if not found:
         raise BuildError.single(where[0], f"piece '{name}' not found in {folder}; check the file name or remove it "
                                           "from 'pieces'", where[1])
+    large = too_large(path, LARGEST_TEXT, f"piece '{name}'")
+    if large:
+        raise BuildError.single(where[0], large, where[1])
     return path
 
 

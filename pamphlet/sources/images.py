@@ -10,7 +10,7 @@ from PIL import Image, ImageFile, ImageOps
 
 from . import svg
 from ..errors import BuildError
-from .files import piece_ids
+from .files import piece_ids, too_large
 from ..units import MM, TEXT_BLOCK
 
 # What every edition can show, by the format Pillow finds in the file (not by its name's ending).
@@ -18,6 +18,12 @@ FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "GIF": ("
            "WEBP": ("image/webp", "webp")}
 SVG_TYPE = ("image/svg+xml", "svg")
 SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"}
+# The largest image file the build reads, in bytes: a photograph at 300 dpi across the text block is a few MB,
+# a detailed map drawn as SVG some 10 MB; beyond these a file costs the build more memory than the page is worth.
+LARGEST_PICTURE = 40 * 1024 * 1024
+LARGEST_SVG = 24 * 1024 * 1024
+# How the PDF editions name a text's image: this, then its path in the texts folder, %-escaped (see for_print).
+PRINT_IMAGE = "pamphlet-image:"
 # No image needs more pixels than 300 dpi at the largest size the print edition gives it, the text block.
 SCREEN_DPI = 300
 SCREEN_PIXELS = tuple(round(side / MM / 25.4 * SCREEN_DPI) for side in TEXT_BLOCK)
@@ -41,15 +47,22 @@ def locate(folder, src, where):
         raise refuse(f"image '{src}' has a query or fragment ('?…' or '#…' after the file name), copied from a web "
                      f"page perhaps; write the file's name alone, '{unquote(parts.path)}'")
     folder = Path(folder).resolve()
-    path = (folder / unquote(parts.path)).resolve()
+    try:
+        path = (folder / unquote(parts.path)).resolve()
+        found = path.is_file()
+    except OSError as err:  # a name longer than the file system takes, a loop of links
+        raise refuse(f"image '{src}' cannot be found ({err.strerror}); check the reference") from None
     if not path.is_relative_to(folder):
         raise refuse(f"image '{src}' lies outside the texts folder; copy it into the folder and refer to it from "
                      "there")
-    if not path.is_file():
+    if not found:
         named = f" (the file '{unquote(parts.path)}')" if unquote(parts.path) != src else ""
         raise refuse(f"image '{src}'{named} not found in {folder}")
     if path.suffix.lower() not in SUFFIXES:
         raise refuse(f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP")
+    large = too_large(path, LARGEST_SVG if path.suffix.lower() == ".svg" else LARGEST_PICTURE, f"image '{src}'")
+    if large:
+        raise refuse(large)
     return path
 
 
@@ -80,6 +93,30 @@ def problem(path):
     if kind not in FORMATS:
         return f"it is a {kind} image, which not every edition can show; save it as PNG or JPEG"
     return None
+
+
+# The picture modes WeasyPrint 70 draws as they are (it turns 1, P and I into RGB itself); others (a scanner's
+# 16-bit greyscale, I;16) it refuses, so they are made 8-bit for print.
+PRINTABLE_MODES = {"1", "P", "L", "LA", "RGB", "RGBA", "CMYK"}
+
+
+def for_print(path):
+    """(bytes, media type) of the image for the PDF editions: an SVG with its colours in CMYK (svg_for_print), a
+    picture in a mode WeasyPrint cannot draw as 8-bit greyscale or RGB, any other picture as it is."""
+    if path.suffix.lower() == ".svg":
+        return svg.for_print(path), SVG_TYPE[0]
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode in PRINTABLE_MODES:
+            return data, FORMATS[image.format][0]
+        if image.mode.startswith(("I", "F")):  # one channel of 16 bits (a PNG's I;16 or I): to 8, not clipped
+            top = 65535 if image.mode.startswith("I") else max(image.getextrema()[1], 1e-9)
+            picture = image.convert("F").point(lambda value: value * 255 / top).convert("L")
+        else:
+            picture = image.convert("RGB")
+        out = io.BytesIO()
+        picture.save(out, format="PNG")
+        return out.getvalue(), "image/png"
 
 
 def media(path):

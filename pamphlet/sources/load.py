@@ -12,10 +12,15 @@ import yaml
 
 from ..errors import BuildError, Problem
 from ..pipeline.memo import Memo
+from ..render.qr import LONGEST_URL
 from . import signatories
 from .files import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, referenced_control, split_front_matter
 
 KINDS = ("introduction", "statement", "interview", "article", "appendix")
+# The characters a running head may have above an A5 page: 98 of lower case fit on its line, no 120 do; one that
+# wraps runs into the margin above the text. (Capitals are wider: 90 of them come within 0.4 mm of the safe
+# zone, which the preflight then names, on the page rather than at the line.)
+RUNNING_HEAD = 120
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Field:
     required: bool = False
     pattern: str | None = None
     hint: str = ""
+    longest: tuple | None = None  # (characters, in UTF-8 bytes, at most; why), checked after the pattern
 
 
 MANIFEST_FIELDS = {
@@ -36,7 +42,9 @@ MANIFEST_FIELDS = {
     "identifier": Field("text", True, r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
                         "a stable urn:uuid:… (make one with: python -c 'import uuid; print(uuid.uuid4())')"),
     "slug": Field("text", True, r"[a-z0-9]+(-[a-z0-9]+)*",
-                  "lower-case letters, digits and hyphens, used in file names"),
+                  "lower-case letters, digits and hyphens, used in file names",
+                  longest=(60, "it begins the name of every file the build writes, and a file name has at most 255 "
+                               "bytes: use a short name, such as kazakhstan-2022")),
     "keywords": Field("names"),
     "imprint": Field("markdown"),
     "blurb": Field("markdown"),
@@ -45,7 +53,10 @@ MANIFEST_FIELDS = {
     "paper_thickness": Field("millimetres", hint="the booklet's paper, in millimetres, more than 0 and at most 1 "
                                                  "(0.1 for 80 g/m² office paper)"),
     "url": Field("text", pattern=r"https?://[^\s<>\"'`\\]+\.[^\s<>\"'`\\]+",
-                 hint="a web address starting with https://, e.g. https://example.org/pamphlet"),
+                 hint="a web address starting with https://, e.g. https://example.org/pamphlet",
+                 longest=(LONGEST_URL, "it is printed as a QR code, which must stay small for a phone to read it from "
+                                       "the page: use a shorter address (the site's short link, or the page's "
+                                       "address without what follows '?')")),
     "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
                            hint="FOGRA39 (coated paper, the default), FOGRA29 (uncoated) or the print shop's "
                                 "own CMYK profile, a .icc file in the texts folder"),
@@ -254,6 +265,13 @@ def _piece(path, text, piece_id, problems):
         return None
     if any(f.required and name not in values for name, f in PIECE_FIELDS.items()):
         return None
+    head = "short_title" if "short_title" in values else "title"
+    if len(values[head]) > RUNNING_HEAD:
+        problems.append(Problem(path, lines[head], f"'{head}' is {len(values[head])} characters long, too long for "
+                                                   f"the running head above the pages (at most {RUNNING_HEAD}): "
+                                                   + ("shorten it" if head == "short_title" else
+                                                      f"add a short_title of at most {RUNNING_HEAD}")))
+        return None
     return Piece(path=path, id=piece_id, body=body, body_line=body_line, lines=lines, **values)
 
 
@@ -319,6 +337,8 @@ def _convert(path, key, spec, node, offset, problems):
             return bad(f"is '{value}'; it must be one of: {spec.hint}")
         if spec.pattern and not re.fullmatch(spec.pattern, value):
             return bad(f"is '{value}'; it must be {spec.hint}")
+        if spec.longest and len(value.encode()) > spec.longest[0]:
+            return bad(f"is {len(value.encode())} characters long, more than {spec.longest[0]}: {spec.longest[1]}")
         return value
     if spec.kind == "date":
         if isinstance(value, str):

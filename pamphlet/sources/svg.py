@@ -7,6 +7,8 @@ import tinycss2
 from lxml import etree
 from tinycss2.color4 import parse_color
 
+from ..markup import styles
+
 SVG = "{http://www.w3.org/2000/svg}"
 # Elements that run, embed or load something: an image is a picture, nothing more.
 SVG_REFUSED = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener", "audio", "video"}
@@ -64,17 +66,15 @@ def _unsafe(node):
             return f"an animation of {value}"
         if local == "style" and _loads(value):
             return "a style that loads a file"
-    if name == "style" and _loads(node.text or ""):
+    if name == "style" and _loads(node.text or "", stylesheet=True):
         return "a stylesheet that loads a file"
     return None
 
 
-def _loads(css):
-    """Whether CSS loads anything but a fragment of its own document or an embedded picture."""
-    if "@import" in css.lower():
-        return True
-    return any(not target.startswith("#") and not EMBEDDED.match(target)
-               for target in re.findall(r"url\(\s*['\"]?([^'\")\s]*)", css, flags=re.IGNORECASE))
+def _loads(css, stylesheet=False):
+    """Whether CSS loads anything but a fragment of its own document or an embedded picture (styles.loaded: read
+    by a CSS parser, so no escape hides a url)."""
+    return styles.loaded(css, stylesheet, allowed=lambda target: target.startswith("#") or bool(EMBEDDED.match(target)))
 
 
 def text(path):

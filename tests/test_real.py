@@ -1,0 +1,251 @@
+"""Real folders (issue 22): a build reads only the files the pamphlet uses, never a file a link leads out to,
+writes nothing outside --out (not in HOME, not in TMPDIR), gives the same bytes wherever the folder lies, stops
+on Ctrl-C with one line and the old outputs untouched, and stays in bounded memory beside a 1 GB file."""
+
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from PIL import Image
+
+from conftest import ROOT, run_build
+from pamphlet.bench import _peak_memory
+from pamphlet.pipeline.watch import EDITOR_FILES
+
+NOTES = ROOT / "tests" / "fixtures" / "notes-en"
+PRINT, EPUB = "long-strike-print.pdf", "long-strike.epub"
+OLD = b"the last good build's file"
+
+
+def texts_at(folder):
+    shutil.copytree(NOTES, folder)
+    return folder
+
+
+def environment(**changes):
+    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
+    env.update({key: str(value) for key, value in changes.items()})
+    return env
+
+
+def test_nothing_is_written_in_home_or_the_temporary_folder(tmp_path):
+    """Every edition (the second process and the forked one included) and lint, with HOME and TMPDIR empty."""
+    texts, home, temp = texts_at(tmp_path / "texts"), tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    temp.mkdir()
+    env = environment(HOME=home, TMPDIR=temp)
+    result = subprocess.run([sys.executable, ROOT / "build.py", "--texts", texts, "--out", tmp_path / "out"],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "lint:" in result.stdout + result.stderr  # the spelling check ran (Enchant's word lists)
+    subprocess.run([sys.executable, ROOT / "build.py", "lint", "--texts", texts], env=env, capture_output=True,
+                   timeout=600)
+    assert list(home.rglob("*")) == [] and list(temp.rglob("*")) == []
+
+
+def test_the_same_bytes_wherever_the_folder_lies(tmp_path):
+    """The print PDF names its images after the image, not after where the texts folder lies."""
+    first = texts_at(tmp_path / "a" / "texts")
+    second = texts_at(tmp_path / "b" / "somewhere else" / "t")
+    for texts in (first, second):
+        result = run_build("print", "epub", "--texts", texts, "--out", texts.parent / "out")
+        assert result.returncode == 0, result.stderr
+    for name in (PRINT, EPUB):
+        assert (first.parent / "out" / name).read_bytes() == (second.parent / "out" / name).read_bytes(), name
+
+
+def test_ctrl_c_prints_one_line_and_leaves_the_old_outputs(tmp_path):
+    texts, out, temp = texts_at(tmp_path / "texts"), tmp_path / "out", tmp_path / "tmp"
+    out.mkdir()
+    temp.mkdir()
+    for name in (PRINT, EPUB):
+        (out / name).write_bytes(OLD)
+    process = subprocess.Popen([sys.executable, ROOT / "build.py", "--texts", texts, "--out", out],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env=environment(TMPDIR=temp))
+    for line in process.stdout:  # the second process is at work by then: the whole group gets the signal
+        if line.startswith("laying out the print edition"):
+            break
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines() == [f"interrupted; the files already in {out} were left as they were"], stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([PRINT, EPUB])
+    assert all((out / name).read_bytes() == OLD for name in (PRINT, EPUB))
+    assert list(temp.iterdir()) == []
+    time.sleep(0.5)
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline(pid).count(str(texts))]
+    assert left == [], "a process of the build is still running"
+
+
+def _cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            return file.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_a_1_gb_file_in_the_folder_is_never_read_and_memory_stays_bounded(tmp_path):
+    """An organiser's video no piece names lies in the texts folder: the up-to-date check and the build never
+    read it; the whole build (all processes, PSS) stays under 300 MB."""
+    texts = texts_at(tmp_path / "texts")
+    with open(texts / "meeting.mp4", "wb") as video:  # sparse: a gigabyte that takes no disk
+        video.truncate(1024 ** 3)
+    command = [sys.executable, str(ROOT / "build.py"), "--texts", str(texts), "--out", str(tmp_path / "out")]
+    pss, _ = _peak_memory(command, environment())
+    assert (tmp_path / "out" / PRINT).is_file()
+    assert pss < 300, f"peak memory {pss:.0f} MB"
+    # And a second build finds every output up to date without reading the video either.
+    start = time.perf_counter()
+    again = run_build("--texts", texts, "--out", tmp_path / "out")
+    assert "every output is up to date" in again.stdout + again.stderr
+    assert time.perf_counter() - start < 30
+
+
+def test_an_editors_backup_file_is_not_a_source(tmp_path):
+    texts = texts_at(tmp_path / "texts")
+    assert run_build("--texts", texts, "--out", tmp_path / "out").returncode == 0
+    shutil.copy(texts / "pits.md", texts / "pits.md~")
+    (texts / "#pits.md#").write_text("autosave", encoding="utf-8")
+    again = run_build("--texts", texts, "--out", tmp_path / "out")
+    assert "every output is up to date" in again.stdout + again.stderr, again.stdout
+    # Watch mode does not even start a build for them.
+    assert all(EDITOR_FILES.search(name) for name in ("pits.md~", "#pits.md#", "pits.md.swp"))
+    assert not any(EDITOR_FILES.search(name) for name in ("pits.md", "march.png", "pamphlet.yml", "words.txt"))
+
+
+AUDIT = """
+import sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == "open" and "outside" in str(args[0])
+                 else None)
+from pamphlet.cli import main
+status = main(sys.argv[1:])
+sys.stderr.flush()
+print("OPENED", opened)
+sys.exit(status)
+"""
+
+
+@pytest.mark.parametrize("link", ["image", "print profile"])
+def test_a_link_out_of_the_folder_is_refused_before_it_is_opened(tmp_path, link):
+    texts = texts_at(tmp_path / "texts")
+    if link == "image":
+        shutil.copy(NOTES / "march.png", tmp_path / "outside.png")
+        (texts / "banner.png").symlink_to(tmp_path / "outside.png")
+        with open(texts / "pits.md", "a", encoding="utf-8") as piece:
+            piece.write("\n![The lodge banner](banner.png)\n")
+    else:
+        shutil.copy(ROOT / "layouts" / "profiles" / "FOGRA29.icc", tmp_path / "outside.icc")
+        (texts / "shop.icc").symlink_to(tmp_path / "outside.icc")
+        with open(texts / "pamphlet.yml", "a", encoding="utf-8") as manifest:
+            manifest.write("print_profile: shop.icc\n")
+    result = subprocess.run([sys.executable, "-c", AUDIT, "--texts", str(texts), "--out", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"lies outside the texts folder", result.stderr.splitlines()[0]), result.stderr
+    assert "OPENED []" in result.stdout, result.stdout
+
+
+def _scan(value):
+    """A scanner's 16-bit greyscale PNG (mode I;16), every pixel value (of 65535)."""
+    image = Image.new("I;16", (1600, 1000), value)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _map(megabytes):
+    """An SVG map of about megabytes MB, as drawing programs write them: mostly metadata, then the drawing."""
+    paths = "".join(f'<path d="M{x} 10 L{x + 5} 90 L{x + 9} 40 Z" fill="#3a6"/>' for x in range(0, 190, 10))
+    layer = '<layer id="l{}" name="contour line" visible="false"/>\n'
+    metadata = "<metadata>" + "".join(layer.format(n) for n in range(megabytes * 1024 * 1024 // 56)) + "</metadata>"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" viewBox="0 0 200 100">{metadata}'
+            f'{paths}<text x="10" y="60" font-family="Charis SIL" font-size="9">Coalfield map</text></svg>')
+
+
+def test_a_scanners_16_bit_png_and_a_10_mb_svg_are_printed(tmp_path):
+    texts = texts_at(tmp_path / "texts")
+    (texts / "scan.png").write_bytes(_scan(0x8080))
+    (texts / "map.svg").write_text(_map(10), encoding="utf-8")
+    assert (texts / "map.svg").stat().st_size > 10 * 1024 * 1024
+    with open(texts / "pits.md", "a", encoding="utf-8") as piece:
+        piece.write("\n![The strike leaflet, scanned](scan.png)\n\n![The coalfield](map.svg)\n")
+    out = tmp_path / "out"
+    result = run_build("print", "epub", "--texts", texts, "--out", out)
+    assert result.returncode == 0, result.stderr
+    listing = subprocess.run(["pdfimages", "-list", out / PRINT], capture_output=True, text=True, check=True).stdout
+    grey = [line.split() for line in listing.splitlines()[2:] if line.split()[3:6] == ["1600", "1000", "gray"]]
+    assert grey and grey[0][7] == "8", listing  # 8 bits a pixel, as PDF/X and every viewer take it
+    subprocess.run(["pdfimages", "-png", "-f", grey[0][0], "-l", grey[0][0], out / PRINT, tmp_path / "img"], check=True)
+    values = [Image.open(p).convert("L").getpixel((800, 500)) for p in tmp_path.glob("img-*.png")
+              if Image.open(p).size == (1600, 1000)]
+    assert values and all(abs(value - 128) <= 1 for value in values), values  # scaled, not clipped to white
+    text = subprocess.run(["pdftotext", out / PRINT, "-"], capture_output=True, text=True, check=True).stdout
+    assert "Coalfield map" in text
+
+
+WORDS = "Whitwood\nVane\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_words_txt_in_notepads_encodings_is_read(tmp_path, encoding):
+    texts = texts_at(tmp_path / "texts")
+    plain = run_build("lint", "--texts", texts)
+    assert "'Whitwood'" in plain.stdout  # without words.txt the name is a finding
+    (texts / "words.txt").write_bytes(WORDS.encode(encoding))
+    result = run_build("lint", "--texts", texts)
+    assert "Traceback" not in result.stderr and "'Whitwood'" not in result.stdout, result.stdout + result.stderr
+
+
+def test_words_txt_in_windows_1251_is_refused_at_its_line(tmp_path):
+    texts = texts_at(tmp_path / "texts")
+    (texts / "words.txt").write_bytes("Whitwood\nКурманов\n".encode("cp1251"))
+    result = run_build("lint", "--texts", texts)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.match(r"\S*words\.txt:2: not valid UTF-8 \(byte 0xca\)", result.stderr.splitlines()[0]), result.stderr
+    built = run_build("--texts", texts, "--out", tmp_path / "out")  # the build reads it too (words never broken)
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert re.match(r"\S*words\.txt:2: not valid UTF-8", built.stderr.splitlines()[0]), built.stderr
+
+
+def test_text_pasted_from_google_docs_builds_without_its_colours(tmp_path):
+    """Google Docs pastes every run of text as <span style="color:#000000;font-weight:700;…">: the colours and
+    sizes are dropped (the layouts own them; RGB would fail the print preflight), the emphasis is kept."""
+    texts = texts_at(tmp_path / "texts")
+    with open(texts / "pits.md", "a", encoding="utf-8") as piece:
+        piece.write('\n<span style="color:#000000;font-weight:700;font-size:11pt;background-color:#ffff00;'
+                    'font-variant:normal">Pasted from Google Docs</span> and <span style="color:rgb(17,85,204);'
+                    'text-decoration:underline">a link\'s words</span>.\n')
+    out = tmp_path / "out"
+    result = run_build("print", "epub", "--texts", texts, "--out", out)
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(out / EPUB) as book:
+        pits = book.read("EPUB/pits.xhtml").decode()
+    styles = re.findall(r'<span style="([^"]*)">(?:Pasted|a link)', pits)
+    assert styles == ["font-weight: 700; font-variant: normal", "text-decoration: underline"], styles
+
+
+def test_no_message_line_is_longer_than_300_characters(tmp_path):
+    """A reference of 5,000 characters (a data: URI pasted as an image, say) is quoted cut in the middle."""
+    texts = texts_at(tmp_path / "texts")
+    with open(texts / "pits.md", "a", encoding="utf-8") as piece:
+        piece.write("\n![A map](" + "map" * 1700 + ".png)\n\n")
+        piece.write('<span style="background: url(' + "x" * 3000 + ')">x</span>\n')
+    result = subprocess.run([sys.executable, ROOT / "build.py", "--texts", texts, "--out", tmp_path / "out"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and len(lines) == 3, result.stderr[:2000]
+    image = next(line for line in lines if "image 'mapmap" in line)
+    assert image.startswith("texts/pits.md:") and " … " in image, image
+    assert image.endswith("check the reference")  # the end of the message, with what to do, is kept
+    assert max(len(line) for line in lines) <= 300, [len(line) for line in lines]
