@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import epub_documents, epub_text, normalise, pdf_body_text, run_build
+from test_fonts import SHIPPED
 
 MESSY = Path(__file__).parent / "fixtures" / "messy"
-SHIPPED = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold-Italic", "PT-Sans-Narrow-Condensed",
-           "PT-Sans-Narrow-Bold-Condensed", "PT-Sans-Narrow-Oblique-Condensed"}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,34 @@
+"""Every font in every PDF is one the project ships, the glyphs the engine adds of its own (a hyphen at a
+broken line's end, list markers, leaders, quotes) included: in texts/ and in each fixture pamphlet."""
+
+import subprocess
+
+import pytest
+
+from conftest import ROOT, build_into, made_once
+
+FIXTURES = ROOT / "tests" / "fixtures"
+PAMPHLETS = ("texts", "notes-en", "notes-ru", "signed-ru", "signed-kk", "lines-en", "lines-ru", "lines-kk", "messy")
+# The shipped families as WeasyPrint names their embedded subsets (an oblique is PT Sans Narrow slanted).
+SHIPPED = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold-Italic", "PT-Sans-Narrow-Condensed",
+           "PT-Sans-Narrow-Bold-Condensed", "PT-Sans-Narrow-Oblique-Condensed"}
+
+
+def fonts_of(pdf):
+    """The fonts a PDF embeds or names, without their subset prefixes (pdffonts)."""
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {line.split()[0].split("+")[-1] for line in listing.splitlines()[2:]}
+
+
+@pytest.fixture(scope="module", params=PAMPHLETS)
+def built(request, tmp_path_factory):
+    if request.param == "texts":
+        return made_once(tmp_path_factory, "dist", build_into())
+    return made_once(tmp_path_factory, request.param, build_into("--texts", FIXTURES / request.param))
+
+
+def test_every_font_in_every_pdf_is_shipped(built):
+    pdfs = sorted(built.glob("*.pdf"))
+    assert len(pdfs) >= 4, pdfs
+    for pdf in pdfs:
+        assert fonts_of(pdf) <= SHIPPED, f"{pdf.name}: {fonts_of(pdf) - SHIPPED}"
