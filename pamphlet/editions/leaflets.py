@@ -20,7 +20,7 @@ def make(tools, job):
     pdf = tools.pdf
     document = fit(tools.renderer, pdf, piece)
     BuildError.raise_any(layout.check_layout(document, name))
-    tools.measured(name, lines.measure(document))
+    tools.measured(name, lines.measure(document.pages))
     sheets = impose.two_copies(pdf.to_bytes(document, name), tools.renderer.pdf_metadata(title=piece["plain_title"]),
                                cut_marks=True)
     BuildError.raise_any(pdfs.check_sheets(sheets, name, A4_LANDSCAPE, len(document.pages)))
@@ -35,8 +35,8 @@ def fit(renderer, pdf, piece):
     def at(size):
         if size not in layouts:
             # WeasyPrint gives extra stylesheets user origin: only !important overrides the layout's size.
-            layouts[size] = pdf.layout(html, source="leaflet.html",
-                                       extra_css=f"html {{ font-size: {size}pt !important; }}")
+            layouts[size] = lines.mended(lambda changed: pdf.layout(
+                changed, source="leaflet.html", extra_css=f"html {{ font-size: {size}pt !important; }}"), html)
         return layouts[size]
 
     used = _sides_used(at(FIRST))

@@ -23,9 +23,11 @@ def lay_out(tools, name, then=None):
     parts = tools.kept.parts
     parts.begin()
 
+    # Each part's lines are measured as it is laid out, and the hyphens that put a line at fault taken back in that
+    # part alone, while that makes its lines better (lines.mended).
     def whole(openings):
         return parts.document(pdf, renderer.render("print.html", openings=openings), ids,
-                              tools.layout_sources() + profile, extra_css=profile)
+                              tools.layout_sources() + profile, extra_css=profile, mend=lines.mended)
 
     # openings: auto lays out with the openings the last build planned (right-hand ones at first), plans
     # them from the pages each piece takes, and lays out again if the plan changed (only the parts from the
@@ -40,7 +42,7 @@ def lay_out(tools, name, then=None):
             laid_out = whole(planned)
         tools.kept.openings = planned
     document = pdf.pad(laid_out, 4)
-    found = lines.measure(document)
+    found = lines.measure(document.pages)
     BuildError.raise_any(layout.check_layout(document, name, tools.kept.findings))
     tools.measured(name, found)
     if then:

@@ -45,14 +45,16 @@ class PartLayouts:
         self.laid_out = 0  # parts laid out by the last build; the others were kept from the one before
         self.count = 0     # parts in the last build's document
 
-    def document(self, pdf, html, boundaries, sources, extra_css=None):
+    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None):
         """The whole document, html cut before each id of boundaries and after the last, each part laid out
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
-        the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'."""
+        the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'.
+        mend(lay_out, html): the best layout of html by lay_out, which it may call again with html changed
+        (preflight.lines.mended); a part is kept under its HTML as first written."""
         slices = split(html, boundaries)
         used = self.parts
         for _ in range(ROUNDS):
-            parts, numbers = self._round(pdf, slices, sources, used, extra_css)
+            parts, numbers = self._round(pdf, slices, sources, used, extra_css, mend)
             settled = all(self.numbers.get(t, 1) == numbers.get(t, 1) for s in slices for t in s.targets)
             self.numbers = numbers
             if settled:
@@ -66,7 +68,7 @@ class PartLayouts:
         """A new build: what the last one used is kept for it to take from, nothing older."""
         self.previous, self.parts, self.laid_out = self.parts, {}, 0
 
-    def _round(self, pdf, slices, sources, used, extra_css):
+    def _round(self, pdf, slices, sources, used, extra_css, mend):
         """Each part laid out (or kept) from the page after the last one's; the page number of each id."""
         number, strings, parts, numbers = 1, {}, [], {}
         for piece in slices:
@@ -74,8 +76,11 @@ class PartLayouts:
             key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
             part = used.get(key) or self.previous.get(key)
             if part is None:
-                part = _lay_out(pdf, html, stubs, strings, spacer=number > 1,
-                                stylesheets=piece.stylesheets, version=sources, extra_css=extra_css)
+                def lay_out(html, stubs=stubs, strings=strings, spacer=number > 1, piece=piece):
+                    return _lay_out(pdf, html, stubs, strings, spacer=spacer, stylesheets=piece.stylesheets,
+                                    version=sources, extra_css=extra_css)
+
+                part = mend(lay_out, html) if mend else lay_out(html)
                 self.laid_out += 1
             used[key] = part
             parts.append(part)

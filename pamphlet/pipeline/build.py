@@ -179,7 +179,8 @@ class _Work:
         """What the job made: made here now, or waited for from the second process."""
         if job_id not in self.values:
             if job_id in self.futures:
-                self.values[job_id], self.own[job_id] = self.futures[job_id].result()
+                self.values[job_id], self.own[job_id], measured = self.futures[job_id].result()
+                self.tools.lines.update(measured)  # the leaflets' lines, measured in the other process
             else:
                 job = next(job for job in self.jobs if job.id == job_id)
                 start = time.perf_counter()

@@ -34,7 +34,8 @@ class Background:
         return self.forked[-1]
 
     def submit(self, job, **needs):
-        """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds)."""
+        """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds, what
+        preflight.lines measured in the files it laid out)."""
         if self.pool is None:
             return _Later(self.tools, job, needs)
         _share()  # the pool forks its process at the first submit
@@ -91,7 +92,8 @@ class Forked:
         self.pid, self.read = pid, read
 
     def result(self):
-        """(what the job returned, seconds it took), or what it raised, raised here; asked for once."""
+        """(what the job returned, seconds it took, lines measured), or what it raised, raised here; asked for
+        once."""
         if self.pid is None:
             return self.later.result()
         with os.fdopen(self.read, "rb") as pipe:
@@ -152,6 +154,10 @@ _TOOLS = None  # set in the second process only, by _start, for as long as that 
 
 
 def _run(tools, job, needs):
+    """(what the job returned, seconds it took, what preflight.lines measured in the files it laid out)."""
+    tools = tools or _TOOLS
     start = time.perf_counter()
-    result = job.step.function()(tools or _TOOLS, job, **needs)
-    return result, time.perf_counter() - start
+    before = dict(tools.lines)
+    result = job.step.function()(tools, job, **needs)
+    measured = {name: found for name, found in tools.lines.items() if before.get(name) is not found}
+    return result, time.perf_counter() - start, measured

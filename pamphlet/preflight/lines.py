@@ -7,7 +7,9 @@ from ..engine.pdf import boxes
 SHORT = 0.75         # a line of a justified paragraph, not its last, shorter than this share of the measure: broken
 LOOSE = 1.0          # a gap between words wider than this many ems: loose
 HYPHENS_IN_A_ROW = 2  # hyphenated lines in a row a typesetter allows
+REPAIRS = 3          # layouts again at most to mend a document's lines: a repair can move a fault on
 SPACE = 0.25         # a word space, in ems, before justification widens it (Charis SIL's is 0.23 em)
+WEIGHTS = {"broken": 4, "hyphen runs": 2, "page-end hyphens": 2, "fragment ends": 2, "loose": 1}
 KINDS = {
     "broken": "broken lines (a justified line under three quarters of the measure, the paragraph going on)",
     "hyphen runs": "hyphenated lines beyond 2 in a row",
@@ -19,8 +21,8 @@ KINDS = {
 
 @dataclass
 class Lines:
-    """What the measurement found, by kind: (page number, the line's text, (the id of the piece it is in, the word
-    hyphenated at its end with its soft hyphens) or None) of each line at fault."""
+    """What the measurement found, by kind: (page number, the line's text, the word hyphenated at its end with its
+    soft hyphens, or None) of each line at fault."""
     found: dict = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
     def counts(self):
@@ -28,6 +30,11 @@ class Lines:
 
     def total(self):
         return sum(self.counts().values())
+
+    def weight(self):
+        """How bad the lines are, each kind weighed as a typesetter would: a repair that makes this no smaller is
+        no repair."""
+        return sum(WEIGHTS[kind] * count for kind, count in self.counts().items())
 
     def summary(self, name):
         """One line for the build's summary."""
@@ -39,14 +46,13 @@ class Lines:
                 for page, text, _ in lines]
 
     def words(self):
-        """The hyphenated words whose breaks put a line at fault (a run too long, a page turn)."""
-        return sorted({word for kind in ("hyphen runs", "page-end hyphens") for _, _, word in self.found[kind]
-                       if word and word[1]})
+        """The hyphenated words whose breaks put a line at fault (a broken line, a run too long, a page turn)."""
+        return sorted({word for kind in ("broken", "hyphen runs", "page-end hyphens") for _, _, word in self.found[kind]
+                       if word})
 
 
 @dataclass
 class _Line:
-    piece: str        # the id of the piece it is in (a <section> with an id), or None
     text: str         # as printed, without soft hyphens
     first: str        # its first word, with soft hyphens
     last: str         # its last word, with soft hyphens, without the hyphen drawn at the end
@@ -58,15 +64,15 @@ class _Line:
     hyphenated: bool  # ends in a hyphen (soft or the word's own)
 
 
-def measure(document):
-    """Every line at fault in the document's pages (WeasyPrint's), by kind."""
+def measure(pages):
+    """Every line at fault in laid-out pages (WeasyPrint's), by kind."""
     result = Lines()
-    pages = [list(_paragraphs(page._page_box)) for page in document.pages]
+    pages = [list(_paragraphs(page._page_box)) for page in pages]
     continued = _continued(pages)
     flow = []  # (page number, line) of the main flow, page after page
     for number, paragraphs in enumerate(pages, start=1):
-        for box, in_notes, piece in paragraphs:
-            lines = _lines(box, final=box not in continued, piece=piece)
+        for box, in_notes in paragraphs:
+            lines = _lines(box, final=box not in continued)
             if in_notes:
                 _check_run([(number, line) for line in lines], result)  # a note's lines are a run of their own
             else:
@@ -84,7 +90,7 @@ def _word(lines, index):
     line = lines[index][1]
     if "\u00ad" not in line.last[-1:] or index + 1 == len(lines):
         return None  # broken at the word's own hyphen: nothing to take back
-    return line.piece, line.last + lines[index + 1][1].first
+    return line.last + lines[index + 1][1].first
 
 
 def _check_paragraph(lines, number, result):
@@ -92,7 +98,8 @@ def _check_paragraph(lines, number, result):
         if not line.justified:
             continue
         if not line.final and line.natural < SHORT * line.measure:
-            result.found["broken"].append((number, line.text, None))
+            # Ending in a soft hyphen, the line is WeasyPrint's mistake next to an inline box: the word whole mends it.
+            result.found["broken"].append((number, line.text, _word([(number, each) for each in lines], index)))
         elif not line.final and line.gap > LOOSE:
             result.found["loose"].append((number, line.text, None))
         tail = line.text.split()
@@ -113,35 +120,30 @@ def _check_run(lines, result):
 
 
 def _paragraphs(page_box):
-    """The page's blocks that hold lines of text, in reading order, each with whether it is in the notes area and
-    the id of the piece it is in (notes: the page's last piece)."""
-    stack = [(child, isinstance(child, boxes.FootnoteAreaBox), None) for child in reversed(page_box.children)
+    """The page's blocks that hold lines of text, in reading order, each with whether it is in the notes area."""
+    stack = [(child, isinstance(child, boxes.FootnoteAreaBox)) for child in reversed(page_box.children)
              if not isinstance(child, boxes.MarginBox)]
-    last = None
     while stack:
-        box, in_notes, piece = stack.pop()
-        if box.element_tag == "section" and box.element is not None and box.element.get("id"):
-            piece = last = box.element.get("id")
+        box, in_notes = stack.pop()
         children = getattr(box, "children", [])
         if any(isinstance(child, boxes.LineBox) for child in children):
-            yield box, in_notes, piece if not in_notes else last
+            yield box, in_notes
             continue
-        stack.extend((child, in_notes or isinstance(child, boxes.FootnoteAreaBox), piece)
-                     for child in reversed(children))
+        stack.extend((child, in_notes or isinstance(child, boxes.FootnoteAreaBox)) for child in reversed(children))
 
 
 def _continued(pages):
     """The blocks whose paragraph goes on on the next page (WeasyPrint's split boxes share an element)."""
     out = set()
     for here, there in zip(pages, pages[1:], strict=False):
-        following = {box.element for box, _, _ in there if box.element is not None}
-        for box, _, _ in here:
+        following = {box.element for box, _ in there if box.element is not None}
+        for box, _ in here:
             if box.element is not None and box.element in following:
                 out.add(box)
     return out
 
 
-def _lines(box, final, piece=None):
+def _lines(box, final):
     lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
     justified = box.style["text_align_all"] == "justify"
     out = []
@@ -158,7 +160,7 @@ def _lines(box, final, piece=None):
         spaces = sum(t.text.strip().count(" ") + t.text.count("\u00a0") for t in texts)
         right = max((t.position_x + t.margin_width() for t in texts), default=line.position_x)
         natural = right - box.content_box_x() - stretch * spaces
-        out.append(_Line(piece, text, words[0], words[-1][:-1] if hyphenated else words[-1], natural, box.width,
+        out.append(_Line(text, words[0], words[-1][:-1] if hyphenated else words[-1], natural, box.width,
                          (stretch / font_size) + SPACE if spaces else 0,
                          final=final and index == len(lines) - 1, justified=justified, hyphenated=hyphenated))
     return out
@@ -170,3 +172,30 @@ def _text_boxes(box):
             yield child
         elif child.is_in_normal_flow():
             yield from _text_boxes(child)
+
+
+def repair(pages, html):
+    """How bad the lines of pages are (a weighted count) and html (of the document laid out in pages) with the soft
+    hyphens taken back from each word whose break puts a line at fault (a broken line, a third hyphen in a row, a
+    word carried over a page turn), or None when none does."""
+    found = measure(pages)
+    words = found.words()
+    for word in words:
+        html = html.replace(word, word.replace("\u00ad", ""))
+    return found.weight(), html if words else None
+
+
+def mended(lay_out, html):
+    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part), then again with each
+    repair while the repair makes its lines better (REPAIRS times at most): the best layout."""
+    document = lay_out(html)
+    badness, better = repair(document.pages, html)
+    for _ in range(REPAIRS):
+        if better is None:
+            break
+        candidate = lay_out(better)
+        candidate_badness, next_html = repair(candidate.pages, better)
+        if candidate_badness >= badness:
+            break  # the repair made it no better: the layout before it stands
+        document, badness, better = candidate, candidate_badness, next_html
+    return document
