@@ -1,5 +1,6 @@
 """Measures the lines of laid-out pages as a typesetter would: broken, loose and hyphenated lines of justified text."""
 
+import re
 from dataclasses import dataclass, field
 
 from ..engine.pdf import boxes
@@ -7,7 +8,8 @@ from ..engine.pdf import boxes
 SHORT = 0.75         # a line of a justified paragraph, not its last, shorter than this share of the measure: broken
 LOOSE = 1.0          # a gap between words wider than this many ems: loose
 HYPHENS_IN_A_ROW = 2  # hyphenated lines in a row a typesetter allows
-REPAIRS = 3          # layouts again at most to mend a document's lines: a repair can move a fault on
+REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a repair can move a fault on
+SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
 SPACE = 0.25         # a word space, in ems, before justification widens it (Charis SIL's is 0.23 em)
 WEIGHTS = {"broken": 4, "hyphen runs": 2, "page-end hyphens": 2, "fragment ends": 2, "loose": 1}
 KINDS = {
@@ -21,8 +23,8 @@ KINDS = {
 
 @dataclass
 class Lines:
-    """What the measurement found, by kind: (page number, the line's text, the word hyphenated at its end with its
-    soft hyphens, or None) of each line at fault."""
+    """What the measurement found, by kind: (page number, the line's text, (the word before, the word hyphenated at
+    its end), both with their soft hyphens, or None) of each line at fault."""
     found: dict = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
     def counts(self):
@@ -56,6 +58,7 @@ class _Line:
     text: str         # as printed, without soft hyphens
     first: str        # its first word, with soft hyphens
     last: str         # its last word, with soft hyphens, without the hyphen drawn at the end
+    before: str       # the word before its last, with soft hyphens ("" when there is none)
     natural: float    # the width its words take with unstretched spaces
     measure: float    # the width it was set in
     gap: float        # the gap between its words, in ems
@@ -90,7 +93,7 @@ def _word(lines, index):
     line = lines[index][1]
     if "\u00ad" not in line.last[-1:] or index + 1 == len(lines):
         return None  # broken at the word's own hyphen: nothing to take back
-    return line.last + lines[index + 1][1].first
+    return line.before, line.last + lines[index + 1][1].first
 
 
 def _check_paragraph(lines, number, result):
@@ -160,7 +163,8 @@ def _lines(box, final):
         spaces = sum(t.text.strip().count(" ") + t.text.count("\u00a0") for t in texts)
         right = max((t.position_x + t.margin_width() for t in texts), default=line.position_x)
         natural = right - box.content_box_x() - stretch * spaces
-        out.append(_Line(text, words[0], words[-1][:-1] if hyphenated else words[-1], natural, box.width,
+        out.append(_Line(text, words[0], words[-1][:-1] if hyphenated else words[-1],
+                         words[-2] if len(words) > 1 else "", natural, box.width,
                          (stretch / font_size) + SPACE if spaces else 0,
                          final=final and index == len(lines) - 1, justified=justified, hyphenated=hyphenated))
     return out
@@ -175,27 +179,44 @@ def _text_boxes(box):
 
 
 def repair(pages, html):
-    """How bad the lines of pages are (a weighted count) and html (of the document laid out in pages) with the soft
-    hyphens taken back from each word whose break puts a line at fault (a broken line, a third hyphen in a row, a
-    word carried over a page turn), or None when none does."""
+    """What measure finds in pages, and html (of the document laid out in pages) with the soft hyphens taken back
+    from each word whose break puts a line at fault (a broken line, a third hyphen in a row, a word carried over a
+    page turn), or None when none does."""
     found = measure(pages)
     words = found.words()
-    for word in words:
-        html = html.replace(word, word.replace("\u00ad", ""))
-    return found.weight(), html if words else None
+    return found, _taken_back(html, words) if words else None
+
+
+def _taken_back(html, words):
+    for before, word in words:
+        # The word where the line at fault has it (after the word before it, across a space or a no-break space),
+        # else wherever it is.
+        at = re.compile(re.escape(before) + r"(\s|\u00a0)+" + re.escape(word)) if before else None
+        match = at.search(html) if at else None
+        if match:
+            html = html[:match.end() - len(word)] + word.replace("\u00ad", "") + html[match.end():]
+        else:
+            html = html.replace(word, word.replace("\u00ad", ""))
+    return html
 
 
 def mended(lay_out, html):
-    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part), then again with each
-    repair while the repair makes its lines better (REPAIRS times at most): the best layout."""
+    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part), then again with the
+    hyphens at fault taken back (all of them, else one word at a time, the first few) while that makes its lines
+    better and breaks no line (REPAIRS rounds at most): the best layout."""
     document = lay_out(html)
-    badness, better = repair(document.pages, html)
+    found = measure(document.pages)
     for _ in range(REPAIRS):
-        if better is None:
-            break
-        candidate = lay_out(better)
-        candidate_badness, next_html = repair(candidate.pages, better)
-        if candidate_badness >= badness:
-            break  # the repair made it no better: the layout before it stands
-        document, badness, better = candidate, candidate_badness, next_html
+        words = found.words()
+        choices = [words] + ([[word] for word in words[:SINGLE_TRIES]] if len(words) > 1 else [])
+        for choice in choices if words else []:
+            changed = _taken_back(html, choice)
+            candidate = lay_out(changed)
+            candidate_found = measure(candidate.pages)
+            if (candidate_found.weight() < found.weight()
+                    and candidate_found.counts()["broken"] <= found.counts()["broken"]):
+                document, found, html = candidate, candidate_found, changed
+                break
+        else:
+            break  # nothing made it better: the layout before stands
     return document
