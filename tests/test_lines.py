@@ -151,6 +151,14 @@ def test_each_check_fails_on_a_page_made_wrong(wrong_pdf):
     assert from_pdf["hyphen runs"] > 0 and from_pdf["page-end hyphens"] > 0, from_pdf
 
 
+def test_code_keeps_its_lines_and_is_not_counted():
+    css = "@page { size: 80mm 60mm; margin: 5mm } body { text-align: justify } pre { white-space: pre-wrap }"
+    code = "boxes = 0\nfor lodge in lodges:\n    boxes += lodge.boxes\nprint(boxes)"
+    html = f"<html><body><pre>{code}</pre></body></html>"
+    document = weasyprint.HTML(string=html).render(stylesheets=[weasyprint.CSS(string=css)])
+    assert lines.measure(document.pages).counts()["broken"] == 0
+
+
 def test_a_repair_takes_back_the_hyphens_at_fault():
     """lines.repair, as the part-by-part layout uses it: the words whose breaks made a fourth hyphen in a row or
     carried a word over the page turn lose their soft hyphens, and laid out again the page has fewer faults."""

@@ -9,6 +9,7 @@ SHORT = 0.75         # a line of a justified paragraph, not its last, shorter th
 LOOSE = 1.0          # a gap between words wider than this many ems: loose
 HYPHENS_IN_A_ROW = 2  # hyphenated lines in a row a typesetter allows
 REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a repair can move a fault on
+PREFORMATTED = ("pre", "pre-wrap", "pre-line", "break-spaces")
 SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
 SPACE = 0.25         # a word space, in ems, before justification widens it (Charis SIL's is 0.23 em)
 WEIGHTS = {"broken": 4, "hyphen runs": 2, "page-end hyphens": 2, "fragment ends": 2, "loose": 1}
@@ -148,7 +149,8 @@ def _continued(pages):
 
 def _lines(box, final):
     lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
-    justified = box.style["text_align_all"] == "justify"
+    # Preformatted text (code) keeps its author's lines: never justified, whatever it inherits.
+    justified = box.style["text_align_all"] == "justify" and box.style["white_space"] not in PREFORMATTED
     out = []
     for index, line in enumerate(lines):
         texts = list(_text_boxes(line))
