@@ -245,3 +245,15 @@ def test_sorted_by_organisation_then_surname_those_without_one_last(tmp_path):
         "Жанар Жұмабаев, Әділет", "Ғалым Иманов, Әділет",                  # Ә after А: the first; Ж before И
         "Бауыржан Абаев, Ұстаздар одағы", "Ерлан Әлиев, Ұстаздар одағы",  # Абаев before Әлиев
         "Айгүл Қасымов", "Үміт Үсенов"]                                    # no organisation: last, Қ before Ү
+
+
+def test_a_spreadsheet_or_moderation_file_too_large_is_refused_unread(tmp_path):
+    texts, _, _ = pamphlet(tmp_path, "signed-ru", RU, "csv")
+    for name in ("signatures.csv", "signatories-excluded.csv"):
+        with (texts / name).open("r+b" if (texts / name).exists() else "wb") as sheet:
+            sheet.truncate(21 * 1024 * 1024)  # sparse: nothing is written
+        result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert re.match(rf".*{name}: '{name}' is 21 MB, more than the 20 MB", result.stderr.splitlines()[0]), \
+            result.stderr
+        write(texts / "signatures.csv", table(RU), "csv")

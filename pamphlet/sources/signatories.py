@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BuildError, Problem
+from .files import too_large
 
 EXCLUDED = "signatories-excluded.csv"  # name, reason: rows kept out of every edition
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -113,19 +114,12 @@ def _clean(cell):
 def _rows(path):
     """Every row as a list of cells; a file that cannot be read raises BuildError, with what to do."""
     suffix = path.suffix.lower()
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise BuildError.single(path, f"cannot read the spreadsheet ({err.strerror}); check the name in "
-                                      "'signatories_file'") from None
-    if size > MAX_BYTES:
-        raise BuildError.single(path, f"the spreadsheet is {size // 2**20} MB, more than {MAX_BYTES // 2**20} MB: "
-                                      "keep only the sheet of signatures")
     if suffix == ".csv":
         return _csv_rows(path)
     if suffix not in SPREADSHEETS:
         raise BuildError.single(path, f"'{path.name}' is not a spreadsheet this builder reads: save it as CSV, "
                                       "XLSX or ODS")
+    _refuse_if_too_large(path)
     import python_calamine  # loads only for a pamphlet that has a spreadsheet
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
@@ -137,8 +131,19 @@ def _rows(path):
     raise BuildError.single(path, message)
 
 
+def _refuse_if_too_large(path):
+    large = too_large(path, MAX_BYTES, f"'{path.name}'")
+    if large:
+        raise BuildError.single(path, large)
+
+
 def _csv_rows(path):
-    text = decode(path.read_bytes())
+    _refuse_if_too_large(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise BuildError.single(path, f"cannot read the file ({err.strerror})") from None
+    text = decode(data)
     if text is None:
         raise BuildError.single(path, "cannot tell the CSV file's encoding: save it again as 'CSV UTF-8'")
     try:
