@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, epub_documents, output, pdf_pages, run_build
-from pamphlet.render.signatories import count_label
+from pamphlet.editions.impose import saddle_stitch_order
+from pamphlet.render.signatories import LEAFLET, count_label, layout
 from pamphlet.sources.signatories import identity, sort_key
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -124,8 +125,9 @@ def kazakh_builds(tmp_path_factory):
     """The Kazakh list of 60 in every format that can hold Kazakh letters (Windows-1251 cannot), each built."""
     built = {}
     for how in ("csv", "utf-16", "xlsx", "ods"):
+        every = how == "xlsx"  # built in every edition, to follow the list through all of them
         texts, manifest, piece = pamphlet(tmp_path_factory.mktemp(how), "signed-kk", KK, how)
-        result = run_build("print", "epub", "--texts", texts, "--out", texts.parent / "out")
+        result = run_build(*(() if every else ("print", "epub")), "--texts", texts, "--out", texts.parent / "out")
         assert result.returncode == 0, result.stderr
         built[how] = (texts.parent / "out", manifest)
     return built
@@ -152,6 +154,65 @@ def test_every_format_gives_the_same_list_sorted_by_surname_in_every_edition(kaz
     positions = [squeezed.find(re.sub(r"[\s-]+", "", line.split(",")[0])) for line in expected]
     assert -1 not in positions and positions == sorted(positions), "the print edition keeps the same order"
     assert "60 қолтаңба" in " ".join(text.split()) and "2026 жылғы 5 желтоқсан" in " ".join(text.split())
+
+
+def places(path, names):
+    """Where each name's first letter is set in a PDF, as (page index, x, y) in points, or None if it is not."""
+    pages, found = pdf_pages(path), []
+    for name in names:
+        place = None
+        for index, page in enumerate(pages):
+            match = page.get_textpage().search(name).get_next()
+            if match:
+                left, bottom, _, _ = page.get_textpage().get_charbox(match[0])
+                place = (index, round(left), round(bottom))
+                break
+        found.append(place)
+    return found
+
+
+def reading_order(found, setting):
+    """The places sorted as a reader reads the list: in columns, down each column then across (columns told apart
+    by where their lines start); run on or one a line, line by line, left to right."""
+    if setting.startswith("columns"):
+        starts = sorted({x for _, x, _ in found})
+        edges = [x for x in starts if not any(0 < x - other < 20 for other in starts)]  # a column's left edge
+        column = {x: max(edge for edge in edges if edge <= x) for x in starts}
+        return sorted(found, key=lambda place: (place[0], column[place[1]], -place[2]))
+    heights = sorted({y for _, _, y in found}, reverse=True)
+    line, number = {}, 0
+    for above, y in zip([heights[0], *heights[:-1]], heights, strict=True):
+        number += above - y > 4  # letters of one line sit within a few points of each other (accents, descenders)
+        line[y] = number
+    return sorted(found, key=lambda place: (place[0], line[place[2]], place[1]))
+
+
+def test_the_list_is_in_the_same_order_by_position_in_every_pdf(kazakh_builds):
+    """Print, screen, booklet and leaflet set the sorted list in the same order, read by where each name is."""
+    out, manifest = kazakh_builds["xlsx"]
+    key = sort_key(yaml.safe_load((ROOT / "layouts" / "locales" / "kk.yml").read_text(encoding="utf-8"))["alphabet"])
+    expected = sorted(KK, key=lambda name: key(" ".join(name.split()[::-1])))
+    setting = layout([shown(name, KK.index(name)) for name in expected])
+    slug = manifest["slug"]
+    print_places = places(output(out, "print", slug=slug), expected)
+    assert None not in print_places and reading_order(print_places, setting) == print_places, setting
+    for edition, piece in (("screen", None), ("leaflets", manifest["pieces"][0][:-3])):
+        path = output(out, edition, piece, slug=slug)
+        found = places(path, expected)
+        shown_names = [place for place in found if place]
+        assert shown_names == found[:len(shown_names)], f"{edition}: the names it shows are the first ones"
+        assert len(shown_names) >= min(len(expected), LEAFLET), edition
+        assert reading_order(shown_names, setting) == shown_names, edition
+    # The booklet: each name on the sheet half that carries its print page, in the same order on it.
+    booklet = pdf_pages(output(out, "booklet", slug=slug))
+    sides = saddle_stitch_order(len(pdf_pages(output(out, "print", slug=slug))))
+    for name, (page, _, _) in zip(expected, print_places, strict=True):
+        side = next(index for index, halves in enumerate(sides) if page + 1 in halves)
+        match = booklet[side].get_textpage().search(name).get_next()
+        assert match, f"{name} is not on the booklet's side {side + 1}, which carries print page {page + 1}"
+        left, _, _, _ = booklet[side].get_textpage().get_charbox(match[0])
+        half = sides[side].index(page + 1)
+        assert (left >= booklet[side].get_width() / 2) == bool(half), f"{name} on the wrong half of side {side + 1}"
 
 
 BAD_ROWS = [
@@ -190,11 +251,18 @@ def test_each_bad_row_is_named_at_its_row(tmp_path, case, damage, message):
     (b"PK\x03\x04 not really a spreadsheet", r"cannot read the spreadsheet .*: open it and save it again"),
     (b"", r"cannot read the spreadsheet .*: open it and save it again"),
     ([HEADER], r"the spreadsheet has no signatories"),
-], ids=["damaged", "empty file", "a header alone"])
+    ("password", r"the spreadsheet is protected by a password: save a copy without one \(or as CSV\)"),
+], ids=["damaged", "empty file", "a header alone", "password-protected"])
 def test_an_unreadable_spreadsheet_is_refused_at_its_file(tmp_path, content, message):
     texts, _, _ = pamphlet(tmp_path, "signed-ru", RU, "xlsx")
     if isinstance(content, bytes):
         (texts / "signatures.xlsx").write_bytes(content)
+    elif content == "password":  # as Excel saves with File > Info > Protect Workbook > Encrypt with Password
+        from msoffcrypto.format.ooxml import OOXMLFile
+        plain = tmp_path / "plain.xlsx"
+        write(plain, table(RU), "xlsx")
+        with plain.open("rb") as source, (texts / "signatures.xlsx").open("wb") as locked:
+            OOXMLFile(source).encrypt("secret", locked)
     else:
         write(texts / "signatures.xlsx", content, "xlsx")
     result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
