@@ -2,6 +2,7 @@
 
 import ctypes
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -286,3 +287,44 @@ def test_strict_fails_on_a_line_left(tmp_path):
     out = tmp_path / "out"
     result = run_build("print", "leaflets", "--strict", "--texts", FIXTURES / "lines-en", "--out", out)
     assert result.returncode == 0, result.stderr
+
+
+def flush_right_share(path):
+    """The share of a PDF's body lines (the running text's size, more than a few words) that end at the text
+    block's right edge, as justified lines do; ragged-right lines end where their last word does."""
+    document = pypdfium2.PdfDocument(str(path))
+    ends = []
+    for index in range(len(document)):
+        textpage = document[index].get_textpage()
+        rows = {}
+        for char in range(textpage.count_chars()):
+            left, _, right, _ = textpage.get_charbox(char)
+            x, y = ctypes.c_double(), ctypes.c_double()
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
+            if right > left:
+                rows.setdefault(round(y.value / 2), []).append((size, right))  # by baseline
+        sizes = [size for row in rows.values() for size, _ in row]
+        body = max(sizes, key=sizes.count, default=0)
+        lines_ = [max(right for _, right in row) for row in rows.values()
+                  if len(row) > 30 and max(size for size, _ in row) == body]
+        ends += [edge - max(lines_) for edge in lines_]  # each page's own: the margins are mirrored
+    return sum(1 for gap in ends if gap > -0.5) / len(ends)
+
+
+def test_a_language_without_hyphenation_patterns_is_set_ragged_right(tmp_path):
+    """kk-Latn has no patterns (the Kazakh ones are Cyrillic): its text is set ragged-right, never justified with
+    loose lines; the same text as Cyrillic Kazakh, hyphenated, is justified."""
+    texts = tmp_path / "texts"
+    shutil.copytree(FIXTURES / "lines-kk", texts)
+    manifest = texts / "pamphlet.yml"
+    manifest.write_text(re.sub(r"^language: kk$", "language: kk-Latn", manifest.read_text(encoding="utf-8"),
+                               flags=re.M), encoding="utf-8")
+    result = run_build("print", "--texts", texts, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"lines \(.*-print\.pdf\): .* 0 loose", result.stdout), result.stdout
+    slug = yaml.safe_load(manifest.read_text(encoding="utf-8"))["slug"]
+    ragged = flush_right_share(tmp_path / "out" / f"{slug}-print.pdf")
+    justified = run_build("print", "--texts", FIXTURES / "lines-kk", "--out", tmp_path / "kk")
+    assert justified.returncode == 0, justified.stderr
+    assert ragged < 0.3 < 0.7 < flush_right_share(tmp_path / "kk" / f"{slug}-print.pdf"), ragged

@@ -237,6 +237,8 @@ class Renderer:
             "pieces": self.pieces,
             "labels": self.locale["labels"],
             "lang": self.pamphlet.language,
+            # Justified text needs hyphenation: without patterns for the language its lines would be loose.
+            "ragged": not (self.locale.get("hyphenation") or {}).get("patterns"),
             **extra,
         }
         try:
