@@ -451,6 +451,8 @@ CASES = [
     ("layout loading outside its folders", lambda p: edit(p / "layouts" / "fonts.css", "url(../fonts/CharisSIL-Regular.ttf)",
                                                           "url(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf)"),
      r"layouts/fonts\.css:{line:layouts/fonts.css:DejaVu}: '/usr/share/fonts/truetype/dejavu/DejaVuSans\.ttf' lies outside layouts/ and fonts/"),
+    ("EPUB stylesheet Send to Kindle refuses", lambda p: append(p / "layouts" / "epub.css", "\n.kicker { --red: #b3001b; }\n"),
+     r"kazakhstan-2022\.epub: EPUB/css/epub\.css: the custom property '--red': Send to Kindle refuses CSS variables"),
     ("locale without a label", lambda p: edit(p / "layouts" / "locales" / "en.yml", "  contents: Contents\n", ""),
      r"layouts/locales/en\.yml: lacks contents; compare it with en\.yml"),
     ("font file that is not a font", not_a_font, r"fonts/PTSansNarrow-Bold\.ttf: not a usable font file"),

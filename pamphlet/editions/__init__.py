@@ -96,7 +96,8 @@ EDITIONS = (
     Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, EPUB_FONTS.name, EPUB_COVER.name), files=("{slug}.epub",),
             pages="spine",
             purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "
-                    "and a page list matching the print edition's page numbers"),
+                    "and a page list matching the print edition's page numbers; safe to send to Kindle (checked on "
+                    "every build)"),
 )
 STEPS = {step.name: step for step in (EPUB_FONTS, EPUB_COVER, *EDITIONS)}
 NAMES = tuple(edition.name for edition in EDITIONS)

@@ -7,6 +7,8 @@ import zipfile
 from ebooklib import epub
 
 from .. import editions
+from ..errors import BuildError
+from ..preflight.kindle import check_kindle
 from ..sources import images
 from . import cover as cover_image
 from . import subset as font_subsets
@@ -41,8 +43,11 @@ def cover(tools, job, print_pdf):
 def make(tools, job, print_layout, epub_fonts, epub_cover):
     renderer = tools.renderer
     anchors = {"cover", "title-page", "imprint", *(piece["id"] for piece in renderer.pieces)}
-    return write_epub(renderer, stamp=renderer.stamp, cover=epub_cover, page_starts=page_starts(print_layout, anchors),
+    book = write_epub(renderer, stamp=renderer.stamp, cover=epub_cover, page_starts=page_starts(print_layout, anchors),
                       fonts=epub_fonts)
+    # The one EPUB is also the one sent to Kindle: what Send to Kindle refuses or mangles fails the build.
+    BuildError.raise_any(check_kindle(book, job.files[0]))
+    return book
 
 
 class _Writer(epub.EpubWriter):
