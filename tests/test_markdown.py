@@ -137,6 +137,33 @@ def test_notes_stand_under_a_short_black_rule_and_the_print_edition_stays_pdfx(b
     assert pdfs.check_pdfx(book["print"].read_bytes(), "print.pdf") == []
 
 
+def test_note_numbers_hang_in_the_notes_indent(book):
+    """Each note's number stands in the indent: the note's lines start level with its first word, which stands
+    clear of the number (read by position from the print PDF, on every note of more than one line)."""
+    document = pypdfium2.PdfDocument(str(book["print"]))
+    checked = 0
+    for name, number, _, text in notes_of(book):
+        for index in range(len(document)):
+            textpage = document[index].get_textpage()
+            searcher, matches = textpage.search(f"{number} {' '.join(text.split()[:3])}", match_case=True), []
+            while found := searcher.get_next():
+                matches.append(found[0])
+            if not matches:
+                continue
+            found = [min(matches, key=lambda at: textpage.get_charbox(at)[1])]  # the lowest: the running text's
+            # words can be the same, but the notes are at the foot
+            boxes = [box for i in range(found[0], textpage.count_chars())
+                     if (box := textpage.get_charbox(i))[2] > box[0]]  # drawn characters, not generated spaces
+            number_left, word_left = boxes[0][0], boxes[len(number)][0]
+            below = next((box for box in boxes if box[3] < boxes[0][1]), None)  # the next line's first
+            if below is not None and len(text) > 120:
+                # Level with the first word (or indented further: a note's next paragraph), never under the number.
+                assert below[0] > word_left - 0.5 and word_left - number_left > 8, (name, number, below, word_left)
+                checked += 1
+            break
+    assert checked >= 2, checked
+
+
 def _box(textpage, text, whole=1):
     """The box of the first character of text where it is printed (of its first whole characters), or None."""
     searcher = textpage.search(text, match_case=True)

@@ -103,6 +103,9 @@ def print_shape(notes, sources):
         for block in blocks:
             part = copy.deepcopy(block)
             part.tag, part.attrib["class"], part.tail = "span", "note-p", None
+            for back in part.iter("a") if not len(holder) else ():
+                if back.get("class") == "note-back" and back.tail:
+                    back.tail = back.tail.lstrip()  # the number hangs in the note's indent (paged.css), spaced there
             holder.append(part)
         holder.tail, link.tail = link.tail, None
         link.addnext(holder)
