@@ -5,7 +5,7 @@ import re
 import uuid
 from pathlib import Path
 
-from .sources.load import KINDS
+from .sources.schema import KINDS
 
 MANIFEST = """\
 # The pamphlet's manifest. Every key is explained on its line; unknown keys are errors.

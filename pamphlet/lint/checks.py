@@ -10,7 +10,8 @@ from rapidfuzz.distance import OSA
 
 from ..errors import BuildError, display_path
 from ..shipped import LAYOUTS
-from ..sources.load import MANIFEST, MANIFEST_FIELDS, PIECE_FIELDS, Pamphlet, read_pamphlet
+from ..sources.load import MANIFEST, Pamphlet, read_pamphlet
+from ..sources.schema import MANIFEST_FIELDS, PIECE_FIELDS
 from .prose import markdown_blocks, yaml_blocks
 from ..sources.files import read_text
 from ..render.templates import load_locale, locale_path

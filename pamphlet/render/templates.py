@@ -13,7 +13,8 @@ from markupsafe import Markup
 from ..sources import images as image_files
 from ..errors import BuildError, Problem
 from ..sources.files import RESERVED_IDS
-from ..sources.load import KINDS, MANIFEST
+from ..sources.load import MANIFEST
+from ..sources.schema import KINDS
 from ..lint.spelling import WORDS_FILE, read_words
 from ..markup.convert import ASSET, Typesetter
 from ..pipeline.memo import Memo
