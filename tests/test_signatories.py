@@ -325,3 +325,34 @@ def test_a_spreadsheet_or_moderation_file_too_large_is_refused_unread(tmp_path):
         assert re.match(rf".*{name}: '{name}' is 21 MB, more than the 20 MB", result.stderr.splitlines()[0]), \
             result.stderr
         write(texts / "signatures.csv", table(RU), "csv")
+
+
+def test_organisations_and_people_in_groups_of_their_own(tmp_path):
+    """A row with an organisation and no name is the organisation's signature (an acronym in capitals is no
+    shouting); signatories_groups sets the organisations, by their whole names, apart from the people, by surname,
+    each group under its heading, in the EPUB and in print."""
+    texts, manifest, piece = pamphlet(tmp_path, "signed-ru", RU, "csv", extra="signatories_groups: true\n")
+    rows = [["ФИО", "Организация"], ["Олег Яковлев", ""], ["", "Союз учителей"], ["Андрей Борисов", "КПРФ"],
+            ["", "КПРФ"], ["Ёлкин Егор", ""], ["", "Авангард"]]
+    write(texts / "signatures.csv", rows, "csv")
+    text = piece.read_text(encoding="utf-8").replace("role: C", "organisation: B").replace(
+        "name: Ваше полное имя", "name: A")
+    piece.write_text(text, encoding="utf-8")
+    result = run_build("epub", "print", "--texts", texts, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    labels = yaml.safe_load((ROOT / "layouts" / "locales" / "ru.yml").read_text(encoding="utf-8"))["labels"]
+    documents = dict(epub_documents(output(tmp_path / "out", "epub", slug=manifest["slug"])))
+    section = next(s for s in documents[manifest["pieces"][0].replace(".md", ".xhtml")].iter("{*}section")
+                   if "signatories" in s.get("class", "").split())
+    found = [(element.get("class"), " ".join("".join(element.itertext()).replace("\u00ad", "").split()))
+             for element in section if element.get("class") != "signatories-intro"]
+    lists = [[" ".join("".join(li.itertext()).split()) for li in ul.iter("{*}li")] for ul in section.iter("{*}ul")]
+    assert [text for kind, text in found if kind == "signatories-group"] == [
+        labels["signatories_organisations"], labels["signatories_people"]]
+    assert lists == [["Авангард", "КПРФ", "Союз учителей"], ["Андрей Борисов, КПРФ", "Ёлкин Егор", "Олег Яковлев"]]
+    text = " ".join("".join(p.get_textpage().get_text_range() for p in
+                            pdf_pages(output(tmp_path / "out", "print", slug=manifest["slug"]))).split())
+    assert text.index(labels["signatories_organisations"]) < text.index("Авангард") < text.index(
+        labels["signatories_people"]) < text.index("Борисов")
+    check = run_build("signatories", "--texts", texts)
+    assert "6 signatories (3 of them organisations) in signatures.csv" in check.stdout, check.stdout

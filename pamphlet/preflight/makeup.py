@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from ..engine.pdf import boxes
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-HEADING_CLASSES = {"signatories-intro", "kicker", "subtitle"}  # set as headings: they belong to what follows
+# Set as headings: they belong to what follows.
+HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle"}
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
 
 KINDS = {

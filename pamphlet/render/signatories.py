@@ -3,7 +3,7 @@ order the piece asks, sorted as its language sorts."""
 
 import math
 
-from ..sources.signatories import sort_key, surname_first
+from ..sources.signatories import ORGANISATION, sort_key, surname_first
 
 MEASURE = 66   # characters of a signatory list's line on an A5 text block, at the list's smaller size
 GUTTER = 3     # characters a column gap takes
@@ -44,34 +44,58 @@ def count_label(count, forms):
     return form.format(n=f"{count:,}".replace(",", "\u202f"))
 
 
-def setting(names, labels, url=None, limit=None, as_of=""):
-    """What a layout needs to set a list of names (typeset): the names shown (the first limit of them), how
-    they are set, the count line (dated as_of, when the manifest gives the day the list was read), and the line
-    that says how many more there are (and where, with url)."""
-    shown = names[:limit] if limit else names
-    more = len(names) - len(shown)
-    count = count_label(len(names), labels["signatures"])
+def setting(groups, labels, url=None, limit=None, as_of=""):
+    """What a layout needs to set a list of names (typeset), given as groups, [(heading or "", names)]: each
+    group's heading, the names shown (the first limit of them over all groups) and how they are set, the count
+    line (dated as_of, when the manifest gives the day the list was read), and the line that says how many more
+    there are (and where, with url)."""
+    total = sum(len(names) for _, names in groups)
+    shown, room = [], limit if limit else total
+    for heading, names in groups:
+        if names[:room]:
+            shown.append({"heading": heading, "names": names[:room],
+                          "layout": layout([name.striptags() for name in names[:room]])})
+        room -= len(names[:room])
+    more = total - sum(len(group["names"]) for group in shown)
+    count = count_label(total, labels["signatures"])
     if as_of:
         count = labels["signatures_as_of"].format(count=count, date=as_of)
     return {
-        "names": shown,
-        "layout": layout([name.striptags() for name in shown]),
-        "count": count if len(names) >= COUNTED or as_of else "",
+        "groups": shown,
+        "long": any(group["layout"] != "list" for group in shown),
+        "count": count if total >= COUNTED or as_of else "",
         "more": (labels["signatures_more"].format(n=more) + (f" {url}" if url else "")) if more else "",
     }
 
 
-def ordered(names, order, alphabet, organisations=()):
-    """names as entered, or sorted by surname (the name's last word), by the whole line, or by organisation
-    (organisations: each name's, from the spreadsheet; those without one last) and then surname, as a language
-    whose letters come in alphabet's order sorts them (sources.signatories.sort_key)."""
+def grouped(names, kinds, labels, apart):
+    """[(heading, names)]: with apart, the organisations that signed, then the people, each under its heading
+    when there are both; else one group without a heading."""
+    kinds = list(kinds) or ["person"] * len(names)
+    if not apart or len(set(kinds)) < 2:
+        return [("", list(names))]
+    return [(labels[heading], [name for name, kind in zip(names, kinds, strict=True) if kind == wanted])
+            for wanted, heading in ((ORGANISATION, "signatories_organisations"), ("person", "signatories_people"))]
+
+
+def ordered(names, order, alphabet, organisations=(), kinds=()):
+    """(names, kinds) as entered, or sorted by surname (the name's last word), by the whole line, or by
+    organisation (organisations: each name's, from the spreadsheet; those without one last) and then surname, as
+    a language whose letters come in alphabet's order sorts them (sources.signatories.sort_key); a name that is
+    an organisation's (kinds) sorts by its whole line."""
+    kinds = list(kinds) or ["person"] * len(names)
     if order == "entered":
-        return list(names)
+        return list(names), kinds
     key = sort_key(alphabet)
     organisations = list(organisations) or [""] * len(names)
 
-    def by(pair):
-        name, organisation = pair
-        line = key(surname_first(name) if order in ("surname", "organisation") else name)
-        return ((not organisation, key(organisation)) if order == "organisation" else ()) + (line,)
-    return [name for name, _ in sorted(zip(names, organisations, strict=True), key=by)]
+    def by(row):
+        name, organisation, kind = row
+        person = kind != ORGANISATION
+        line = key(surname_first(name) if order in ("surname", "organisation") and person else name)
+        if order == "organisation":
+            organisation = organisation if person else name
+            return (not organisation, key(organisation), line)
+        return (line,)
+    rows = sorted(zip(names, organisations, kinds, strict=True), key=by)
+    return [name for name, _, _ in rows], [kind for _, _, kind in rows]

@@ -93,6 +93,7 @@ def load_locale(pamphlet, layouts):
 
 LOCALE_KEYS = ("months", "date", "quotes", "alphabet", "labels")
 LABELS = ("contents", "published_by", "sources", "signed_by", "signatures", "signatures_as_of", "signatures_more",
+          "signatories_organisations", "signatories_people",
           "pages", "landmarks", "accessibility_summary", "accessibility_text_only", "accessibility_images",
           "accessibility_tables", "accessibility_notes", "leaflet_from", *KINDS)  # each kind's label too
 
@@ -151,9 +152,10 @@ class Renderer:
         self.pieces = []
         for piece in pamphlet.pieces:
             typeset = memoized("typeset", piece.body, piece.id, str(piece.path), piece.body_line, name=str(piece.path))
-            names = [plain(name) for name in signatories.ordered(piece.signatories, piece.signatories_order,
-                                                                  self.locale["alphabet"],
-                                                                  piece.signatory_organisations)]
+            names, kinds = signatories.ordered(piece.signatories, piece.signatories_order, self.locale["alphabet"],
+                                               piece.signatory_organisations, piece.signatory_kinds)
+            names = [plain(name) for name in names]
+            groups = signatories.grouped(names, kinds, self.locale["labels"], piece.signatories_groups)
             as_of = format_date(piece.signatories_as_of, self.locale)
             self.pieces.append({
                 "id": piece.id,
@@ -168,8 +170,8 @@ class Renderer:
                 "authors": [plain(a) for a in piece.authors],
                 "signatories_intro": plain(piece.signatories_intro) or self.locale["labels"]["signed_by"],
                 "signatories": names,
-                "signed": signatories.setting(names, self.locale["labels"], as_of=as_of),
-                "signed_on_leaflet": signatories.setting(names, self.locale["labels"], pamphlet.url,
+                "signed": signatories.setting(groups, self.locale["labels"], as_of=as_of),
+                "signed_on_leaflet": signatories.setting(groups, self.locale["labels"], pamphlet.url,
                                                          limit=signatories.LEAFLET, as_of=as_of),
                 "source": inline(piece.source),
                 "leaflet": piece.leaflet,

@@ -38,6 +38,8 @@ class Piece:
     signatories_excluded: int = 0  # rows of signatories_file that signatories-excluded.csv leaves out
     signatory_rows: list = field(default_factory=list)  # the row of each of signatories in signatories_file
     signatory_organisations: list = field(default_factory=list)  # and its organisation (signatories_order)
+    signatory_kinds: list = field(default_factory=list)  # and its kind: a person's or an organisation's name
+    signatories_groups: bool = False
     source: str | None = None
     leaflet: bool = False
     lines: dict = field(default_factory=dict)  # the line of each front matter value, for messages
@@ -157,13 +159,16 @@ def with_signatories(piece, folder):
     return dataclasses.replace(piece, signatories=[signatory.shown() for signatory in signed.signatories],
                                signatory_rows=[signatory.row for signatory in signed.signatories],
                                signatory_organisations=[signatory.organisation for signatory in signed.signatories],
+                               signatory_kinds=[signatory.kind for signatory in signed.signatories],
                                signatories_excluded=signed.excluded), signed.problems
 
 
 def signed_line(piece):
     """What the build and 'build.py signatories' say of a piece's signatories file."""
     left_out = f", {piece.signatories_excluded} left out by the moderation file" if piece.signatories_excluded else ""
-    return f"{piece.path.name}: {len(piece.signatories)} signatories in {piece.signatories_file}{left_out}"
+    organisations = piece.signatory_kinds.count(signatories.ORGANISATION)
+    among = f" ({organisations} of them organisations)" if organisations else ""
+    return f"{piece.path.name}: {len(piece.signatories)} signatories{among} in {piece.signatories_file}{left_out}"
 
 
 def _load_piece(path, piece_id, problems, memo):

@@ -69,6 +69,7 @@ PIECE_FIELDS = {
                                                  "letter or number"),
     "signatories_order": Field("choice", hint="entered, surname, name, organisation"),
     "signatories_as_of": Field("date"),
+    "signatories_groups": Field("bool", hint="true sets the organisations that signed apart from the people"),
     "source": Field("inline"),
     "leaflet": Field("bool"),
 }

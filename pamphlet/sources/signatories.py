@@ -14,6 +14,7 @@ from .files import too_large
 EXCLUDED = "signatories-excluded.csv"  # name, reason: rows kept out of every edition
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 FIELDS = ("name", "role", "organisation", "place")
+ORGANISATION = "organisation"  # a Signatory's kind when an organisation signs, not a person
 MAX_BYTES = 20 * 1024 * 1024
 # What people type to try a form, in the languages the pamphlets are written in.
 TEST_ENTRIES = {"test", "testing", "тест", "проверка", "сынақ", "asdf", "qwerty", "йцукен", "xxx", "aaa", "abc",
@@ -29,6 +30,7 @@ class Signatory:
     role: str = ""
     organisation: str = ""
     place: str = ""
+    kind: str = "person"  # or "organisation": a row with an organisation and no name is the organisation's
 
     def shown(self):
         """The line printed: the name, then what else the form asked, separated by commas."""
@@ -58,6 +60,8 @@ def read(folder, path, columns):
         if not any(_clean(cell) for cell in row):
             continue  # an empty row between entries, as spreadsheets often have
         signatory = Signatory(number, **{key: values.get(key, "") for key in FIELDS})
+        if not signatory.name and signatory.organisation:  # an organisation signs in its own name
+            signatory = Signatory(number, signatory.organisation, signatory.role, "", signatory.place, ORGANISATION)
         key = identity(signatory.name)
         if key in excluded:
             signed.excluded += 1
@@ -94,7 +98,7 @@ def _check(path, signatory, earlier):
     if earlier is not None:
         return Problem(path, row, f"'{name}' is the same name as '{earlier.name}' in row {earlier.row}: delete one "
                                   f"of the two rows, or add this one to {EXCLUDED}")
-    if len(letters) > 3 and name.upper() == name:
+    if len(letters) > 3 and name.upper() == name and signatory.kind != ORGANISATION:  # "КПРФ" is in capitals
         return Problem(path, row, f"'{name}' is in capitals only: write it as '{_normal_case(name)}' (names are "
                                   "set in normal case)")
     return None
