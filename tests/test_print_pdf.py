@@ -86,3 +86,27 @@ def test_body_text_has_no_running_heads(print_pdf, manifest):
     full = "".join(page.extract_text() for page in PdfReader(print_pdf).pages)
     body = pdf_body_text(print_pdf)
     assert full.count(manifest["title"]) > body.count(manifest["title"])
+
+
+def test_a_long_quotation_is_an_extract_without_a_rule_beside_it(print_pdf):
+    """The interview's long quotations are set indented on both sides, with nothing drawn in the indent: a rule
+    there ran down whole pages."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(print_pdf))
+    for index in range(len(document)):
+        page, textpage = document[index], document[index].get_textpage()
+        found = textpage.search("This is not a Maidan", match_case=True).get_next()
+        if found:
+            break
+    quote_left, bottom, _, top = textpage.get_charbox(found[0])
+    boxes = [textpage.get_charbox(i) for i in range(textpage.count_chars())]
+    body_left = min(box[0] for box in boxes if box[2] > box[0] and box[1] > top)  # the text above the quotation
+    assert quote_left - body_left > 10  # indented
+    scale = 3
+    image = page.render(scale=scale, grayscale=True).to_pil()
+    crop_left, _, _, crop_top = page.get_cropbox()
+    dark = [image.getpixel((x, y))
+            for x in range(round((body_left - crop_left) * scale), round((quote_left - crop_left - 2) * scale))
+            for y in range(round((crop_top - top) * scale), round((crop_top - bottom) * scale) + 30 * scale)]
+    assert min(dark) > 200, "something is drawn in the quotation's indent"
