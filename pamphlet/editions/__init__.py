@@ -98,6 +98,10 @@ EDITIONS = (
             purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "
                     "and a page list matching the print edition's page numbers; safe to send to Kindle (checked on "
                     "every build)"),
+    Edition("kobo", "kobo:make", needs=("epub",), files=("{slug}.kepub.epub",), pages="spine",
+            purpose="Kobo readers: the EPUB with the markup Kobo's own engine needs (each sentence in a numbered "
+                    "`koboSpan`, the `book-columns` and `book-inner` wrappers), for highlights, bookmarks and notes "
+                    "that pop up"),
 )
 STEPS = {step.name: step for step in (EPUB_FONTS, EPUB_COVER, *EDITIONS)}
 NAMES = tuple(edition.name for edition in EDITIONS)

@@ -168,8 +168,18 @@ def accessibility(renderer):
 
 def _repack(written):
     """Rewrite the zip with mimetype first and stored, other entries sorted, all with one fixed time."""
-    with zipfile.ZipFile(written) as source:
-        entries = {info.filename: source.read(info) for info in source.infolist()}
+    return pack(entries(written))
+
+
+def entries(book):
+    """{name: bytes} of every file in an EPUB (a file-like object or bytes)."""
+    with zipfile.ZipFile(io.BytesIO(book) if isinstance(book, bytes) else book) as source:
+        return {info.filename: source.read(info) for info in source.infolist()}
+
+
+def pack(entries):
+    """An EPUB's bytes from {name: bytes}: mimetype first and stored, other entries sorted, all with one fixed
+    time, so that the same files give the same bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for name in ["mimetype", *sorted(n for n in entries if n != "mimetype")]:
