@@ -504,6 +504,13 @@ def test_new_pamphlet_shows_notes_a_table_and_a_figure(tmp_path):
     pages = pdf_pages(folder / "dist" / "scaffold-print.pdf")
     text = normalise("".join(text_in(page, *page.get_mediabox()) for page in pages))
     assert normalise("The text of the note.") in text and normalise("Like this one.") in text
+    # The figure, a little too tall for the space the table leaves, is made smaller to stay on the table's page
+    # rather than go to the next and leave half a page empty (preflight/makeup.fitted).
+    caption, figcaption = (introduction.find(f".//{X}{tag}") for tag in ("caption", "figcaption"))
+    on = [next(i for i, page in enumerate(pages) if normalise(" ".join("".join(element.itertext()).split())[:40])
+               in normalise(text_in(page, *page.get_mediabox()))) for element in (caption, figcaption)]
+    assert on[0] == on[1], on
+    assert "page makeup: no stranded heading, orphan, widow or short page" in result.stdout, result.stdout
 
 
 def test_calls_stand_after_punctuation_in_english_and_before_it_in_russian(book):

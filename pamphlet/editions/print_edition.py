@@ -1,6 +1,6 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from ..preflight import layout, lines, pdfs
+from ..preflight import layout, lines, makeup, pdfs
 from ..engine import pdfx
 from ..errors import BuildError
 from ..engine.pdf import finishers
@@ -23,11 +23,16 @@ def lay_out(tools, name, then=None):
     parts = tools.kept.parts
     parts.begin()
 
-    # Each part's lines are measured as it is laid out, and the hyphens that put a line at fault taken back in that
-    # part alone, while that makes its lines better (lines.mended).
+    # Each part is mended as it is laid out, in that part alone: a figure that went to the next page leaving a
+    # short page made a little smaller (makeup.fitted), then the hyphens that put a line at fault taken back while
+    # that makes its lines better (lines.mended).
+    def mend(lay_out_part, html):
+        document, html = makeup.fitted(lay_out_part, html)
+        return lines.mended(lay_out_part, html, document)
+
     def whole(openings):
         return parts.document(pdf, renderer.render("print.html", openings=openings), ids,
-                              tools.layout_sources() + profile, extra_css=profile, mend=lines.mended)
+                              tools.layout_sources() + profile, extra_css=profile, mend=mend)
 
     # openings: auto lays out with the openings the last build planned (right-hand ones at first), plans
     # them from the pages each piece takes, and lays out again if the plan changed (only the parts from the

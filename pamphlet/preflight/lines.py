@@ -202,11 +202,11 @@ def _taken_back(html, words):
     return html
 
 
-def mended(lay_out, html):
-    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part), then again with the
-    hyphens at fault taken back (all of them, else one word at a time, the first few) while that makes its lines
-    better and breaks no line (REPAIRS rounds at most): the best layout."""
-    document = lay_out(html)
+def mended(lay_out, html, document=None):
+    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part; or document, when it
+    is already), then again with the hyphens at fault taken back (all of them, else one word at a time, the first
+    few) while that makes its lines better and breaks no line (REPAIRS rounds at most): the best layout."""
+    document = document if document is not None else lay_out(html)
     found = measure(document.pages)
     for _ in range(REPAIRS):
         words = found.words()

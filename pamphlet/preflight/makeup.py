@@ -2,6 +2,7 @@
 foot, a paragraph's single line left alone at a page's foot (orphan) or head (widow), text pages that end
 short of the foot while their piece goes on."""
 
+import re
 from dataclasses import dataclass
 
 from ..engine.pdf import boxes
@@ -9,6 +10,8 @@ from ..engine.pdf import boxes
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Set as headings: they belong to what follows.
 HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle"}
+FIT = 0.8    # a figure that goes whole to the next page may be made this much of its height to stay
+FIT_ROUNDS = 2
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
 
 KINDS = {
@@ -80,17 +83,81 @@ def check_makeup(document):
         if before and before[-1][1] is first and sum(1 for _, e, _ in lines if e is first) == 1:
             findings.append(Finding("widow", index, _rect(first_line)))
         if goes_on:
-            page_box = document.pages[index]._page_box
-            # The foot of the text: the page's, or the top of the notes printed there.
-            bottom = min([page_box.content_box_y() + page_box.height] +
-                         [area.position_y for area in page_box.children
-                          if isinstance(area, boxes.FootnoteAreaBox) and area.children])
+            bottom = _foot(document.pages[index])
             gap = bottom - (last_line.position_y + last_line.height)
-            height = sorted(line.height for line, _, _ in lines)[len(lines) // 2]
-            if gap > SHORT * height:
+            if gap > SHORT * _line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
                                                               last_line.width, gap)))
     return findings
+
+
+def _foot(page):
+    """Where the page's text must end: the foot of its text block, or the top of the notes printed there."""
+    page_box = page._page_box
+    return min([page_box.content_box_y() + page_box.height] +
+               [area.position_y for area in page_box.children
+                if isinstance(area, boxes.FootnoteAreaBox) and area.children])
+
+
+def _line_height(lines):
+    return sorted(line.height for line, _, _ in lines)[len(lines) // 2]
+
+
+def fitted(lay_out, html):
+    """(document, html): html laid out by lay_out, and again with each figure that went whole to the next page,
+    leaving its page short, made small enough to stay (by FIT of its picture's height at most), while that
+    leaves fewer short pages. A designer scales a figure a little rather than leave half a page empty."""
+    document = lay_out(html)
+    for _ in range(FIT_ROUNDS):
+        heights = _fits(document)
+        if not heights:
+            break
+        changed = _with_heights(html, heights)
+        candidate = lay_out(changed)
+        if _short_pages(candidate) >= _short_pages(document):
+            break
+        document, html = candidate, changed
+    return document, html
+
+
+def _short_pages(document):
+    return sum(1 for finding in check_makeup(document) if finding.kind == "short page")
+
+
+def _fits(document):
+    """{index of a figure among the document's figures: the height its picture must keep to, in CSS px} for each
+    figure at the head of a page that would fit at the foot of the page before, its picture made smaller."""
+    heights, found = {}, {}  # found: each page's figures, in order
+    for index, page in enumerate(document.pages):
+        found[index] = [box for box in page._page_box.descendants()
+                        if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.tag == "figure"]
+    figures = list(dict.fromkeys(box.element for index in found for box in found[index]))  # the document's order
+    for index, page in enumerate(document.pages[1:], start=1):
+        figure = found[index][0] if found[index] else None
+        lines_before, lines_here = _lines(document.pages[index - 1]), _lines(page)
+        if figure is None or not lines_before or any(line.position_y < figure.position_y for line, _, _ in lines_here
+                                                     if line not in set(figure.descendants())):
+            continue  # no figure on the page, or text before it
+        picture = next((box for box in figure.descendants() if isinstance(box, boxes.ReplacedBox)), None)
+        last = lines_before[-1][0]
+        # At the head of a page the figure's top margin is dropped; at the foot of the page before it is not.
+        margin = figure.style["margin_top"]
+        top = margin.value if margin.unit == "px" else 0
+        room = _foot(document.pages[index - 1]) - (last.position_y + last.height) - top
+        over = figure.margin_height() - figure.margin_top - room + 1  # a pixel to spare
+        if picture is not None and 0 < over <= (1 - FIT) * picture.height:
+            heights[figures.index(figure.element)] = picture.height - over
+    return heights
+
+
+def _with_heights(html, heights):
+    """html with the picture of each figure (by its index among html's figures) kept to its height."""
+    starts = [match.start() for match in re.finditer(r"<figure\b", html)]
+    for index in sorted(heights, reverse=True):  # from the end: earlier offsets stay true
+        picture = html.find("<img", starts[index])
+        at = picture + len("<img")
+        html = html[:at] + f' style="max-height: {heights[index]:.2f}px"' + html[at:]
+    return html
 
 
 def counts(findings):
