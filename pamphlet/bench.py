@@ -4,6 +4,8 @@ daily loop (figures only)."""
 import datetime
 import os
 import platform
+import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -80,6 +82,7 @@ def _bench(texts, pandoc, work):
     long_watch = statistics.median(_watch_round_trips(long, work / "watch-long", env))
     pss, rss = _peak_memory(_ours(long) + ["--out", str(Path(tempfile.mkdtemp(dir=work)))], env)
     pages = _print_pages(work, env, long)
+    stages, cpu, wall = _stages(long, work, env)
 
     rows = [
         ("(a) watch mode, edit to new print PDF: long text", long_watch, None),
@@ -102,7 +105,30 @@ def _bench(texts, pandoc, work):
             f" (at most {target:g})"
         unit = "" if "ratio" in label or "MB" in label else " s"
         print(f"  {label:58s} {value:8.2f}{unit}{verdict}")
+    print(f"(e) where the time of one cold build of the long text goes: {wall:.2f} s wall, {cpu:.2f} s of CPU "
+          f"(user + system, every process: {cpu / wall:.2f} cores busy on average); seconds of each file, as the "
+          "build's summary gives them (the print layout counted with the first file that needs it):")
+    for edition, name, seconds in stages:
+        print(f"  {edition:10s} {name:48s} {seconds:8.2f} s")
     return 0
+
+
+def _stages(texts, work, env):
+    """([(edition, file, seconds)] from the summary of one cold build of texts, its CPU seconds over every
+    process, and its wall seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    command = [*_ours(texts)[:-1], "--out", str(Path(tempfile.mkdtemp(dir=work)))]  # not --quiet: the summary
+    result = subprocess.run(command, env={**env, "COLUMNS": "200"}, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rows = []
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip("│ ").split("│")]
+        if len(cells) >= 3 and re.fullmatch(r"\d+\.\d+", cells[-1]):
+            rows.append((cells[0], cells[1], float(cells[-1])))
+    return rows, cpu, wall
 
 
 def _ours(texts):
