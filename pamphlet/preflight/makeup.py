@@ -142,7 +142,7 @@ def _fits(document):
         last = lines_before[-1][0]
         # At the head of a page the figure's top margin is dropped; at the foot of the page before it is not.
         margin = figure.style["margin_top"]
-        top = margin.value if margin.unit == "px" else 0
+        top = margin.value if getattr(margin, "unit", None) == "px" else 0  # 'auto' counts as nothing
         room = _foot(document.pages[index - 1]) - (last.position_y + last.height) - top
         over = figure.margin_height() - figure.margin_top - room + 1  # a pixel to spare
         if picture is not None and 0 < over <= (1 - FIT) * picture.height:
