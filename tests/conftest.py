@@ -34,6 +34,14 @@ def output(folder, edition, piece=None, slug=SLUG):
     return Path(folder) / editions.file_name(edition, slug, piece)
 
 
+def output_files(folder):
+    """{name relative to folder: path} of every output in it, through edition folders (the web edition's), without
+    hidden files (the record, the lock)."""
+    folder = Path(folder)
+    return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*"))
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)}
+
+
 def run_build(*args, cwd=ROOT):
     """Run build.py as a user would, in a fresh process."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)],

@@ -11,7 +11,9 @@ from conftest import ROOT, output, pdf_text, run_build
 
 
 def snapshot(folder):
-    return {p.name: (p.stat().st_mtime_ns, p.stat().st_ino) for p in folder.iterdir()}
+    """Every file in folder (through edition folders) by its name there: its time and inode."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in folder.rglob("*") if p.is_file()}
 
 
 def test_noop_rebuild_writes_nothing(tmp_path):
@@ -36,9 +38,13 @@ def test_an_edit_rebuilds_only_what_it_affects(texts_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     after = snapshot(out)
     changed = {name for name in before if before[name] != after[name] and not name.startswith(".")}
-    assert {output(out, "print").name, output(out, "epub").name,
-            output(out, "leaflets", "statement-rsd").name} <= changed
-    assert output(out, "leaflets", "statement-smk").name not in changed
+    def name(*edition):
+        return output(out, *edition).relative_to(out).as_posix()
+
+    assert {name("print"), name("epub"), name("leaflets", "statement-rsd"), name("web"),
+            name("share", "statement-rsd")} <= changed
+    # The other statement's leaflet and share images, and the pamphlet's, are made from what did not change.
+    assert {name("leaflets", "statement-smk"), name("share", "statement-smk"), name("share")}.isdisjoint(changed)
     assert "for many days" in pdf_text(output(out, "print"))
 
 

@@ -17,7 +17,7 @@ import yaml
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT, TEXTS
+from conftest import ROOT, TEXTS, output_files
 from pamphlet.pipeline import build
 from pamphlet.engine import pdfx
 from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
@@ -92,7 +92,7 @@ def _edit(path, old, new):
 
 
 def _outputs(folder):
-    return {path.name: path.read_bytes() for path in folder.iterdir() if not path.name.startswith(".")}
+    return {name: path.read_bytes() for name, path in output_files(folder).items()}
 
 
 def _cold_build(project, out):

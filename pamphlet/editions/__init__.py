@@ -49,6 +49,8 @@ class Edition(Step):
     files: tuple = ()
     purpose: str = ""
     per_piece: str | None = None
+    # a per-piece edition that makes a file for the pamphlet as a whole too: that job's names (no {piece})
+    whole_files: tuple = ()
     # "pdf": pages (sheet sides for imposed files); "spine": an EPUB's spine documents; "sheets": the print
     # edition's A5 pages, blank pages and A4 sheets per copy (a copy of the booklet has the same)
     pages: str = "pdf"
@@ -93,6 +95,22 @@ EDITIONS = (
             pages=None,
             purpose="looking before printing: every print page as a thumbnail, in spreads, each page-makeup finding "
                     "(stranded heading, orphan, widow, short page) circled, numbered and listed, blank pages marked"),
+    Edition("web", "web:make", needs=(EPUB_FONTS.name, EPUB_COVER.name), pages=None,
+            files=("{slug}-web/index.html", "{slug}-web/*"),
+            purpose="reading in a browser and linking to, on a phone or a desktop, from a web server or a USB stick: "
+                    "a folder with `index.html` (the cover and the contents) and a page per piece (`<piece>.html`, "
+                    "with stable addresses such as `#demands`), the fonts, the cover and the images; notes pop up at "
+                    "their call and lead back to it, no script needed; link previews show the share image"),
+    Edition("share", "share:make", runs=SECOND, per_piece="leaflet", pages=None,
+            whole_files=("{slug}-web/share/{slug}-1080x1350.png", "{slug}-web/share/{slug}-1080x1350.txt",
+                         "{slug}-web/share/{slug}-1200x630.png", "{slug}-web/share/{slug}-1200x630.txt"),
+            files=("{slug}-web/share/{slug}-{piece}-1080x1350.png", "{slug}-web/share/{slug}-{piece}-1080x1350.txt",
+                   "{slug}-web/share/{slug}-{piece}-1200x630.png", "{slug}-web/share/{slug}-{piece}-1200x630.txt"),
+            purpose="posting in messengers and on social sites: for each leaflet piece (and `<slug>-1080x1350.png` "
+                    "for the pamphlet), PNGs at 1080×1350 (portrait) and 1200×630 (link preview) with the "
+                    "organisation, the title, the first demands or a pull quote (`share_quote`), the date and, with "
+                    "the manifest's `url`, a QR code of it, all inside a safe area; beside each, its alt text "
+                    "(`.txt`)"),
     Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, EPUB_FONTS.name, EPUB_COVER.name), files=("{slug}.epub",),
             pages="spine",
             purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "
@@ -109,7 +127,9 @@ NAMES = tuple(edition.name for edition in EDITIONS)
 
 def file_name(name, slug, piece=None):
     """The file an edition writes (the first, if it writes several): the one place that names outputs."""
-    return STEPS[name].files[0].format(slug=slug, piece=piece)
+    edition = STEPS[name]
+    files = edition.whole_files if piece is None and edition.whole_files else edition.files
+    return files[0].format(slug=slug, piece=piece)
 
 
 def jobs(names, slug, pieces):
@@ -122,6 +142,8 @@ def jobs(names, slug, pieces):
     for declared in EDITIONS:
         if declared.name not in names:
             continue
+        if declared.whole_files:
+            found.append(Job(declared, tuple(p.format(slug=slug) for p in declared.whole_files)))
         for piece in ([None] if declared.per_piece is None else
                       [piece for piece, fields in pieces if fields.get(declared.per_piece) is True]):
             found.append(Job(declared, tuple(p.format(slug=slug, piece=piece) for p in declared.files), piece))

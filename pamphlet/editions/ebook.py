@@ -74,10 +74,8 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     book.add_metadata("DC", "date", pamphlet.date.isoformat())
     print_edition = editions.file_name("print", pamphlet.slug)
     book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
-    # What a shop or a library shows of the book: the back cover's words, else the subtitle.
-    description = renderer.front["blurb"].striptags().replace("\u00ad", "") if pamphlet.blurb else pamphlet.subtitle
-    if description:
-        book.add_metadata("DC", "description", description)
+    if renderer.front["description"]:
+        book.add_metadata("DC", "description", renderer.front["description"])
     for subject in pamphlet.keywords:
         book.add_metadata("DC", "subject", subject)
     for prop, value in accessibility(renderer):

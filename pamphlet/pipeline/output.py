@@ -7,6 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import editions as registry
 from ..errors import BuildError, Problem
 
 SUFFIX = ".part"
@@ -55,9 +56,16 @@ def write_problem(err, out):
                                  "writable, or choose another with --out")
 
 
+# The folders editions write into inside the output folder (the web edition's), as glob patterns.
+FOLDERS = sorted({pattern.format(slug="*", piece="*").split("/")[0] for edition in registry.EDITIONS
+                  for pattern in edition.files + edition.whole_files if "/" in pattern})
+
+
 def remove_stale(out):
-    """Remove temporary files a killed build left behind (they are never outputs)."""
-    for temp in Path(out).glob(f".*{SUFFIX}"):
+    """Remove temporary files a killed build left behind (they are never outputs), in the output folder and in
+    the editions' folders in it."""
+    out = Path(out)
+    for temp in [*out.glob(f".*{SUFFIX}"), *(t for folder in FOLDERS for t in out.glob(f"{folder}/**/.*{SUFFIX}"))]:
         temp.unlink(missing_ok=True)
 
 
@@ -71,10 +79,13 @@ class Staging:
         self.out = Path(out)
         self.staged = []
         self.committed = []
+        self.made = []  # folders made for staged files: removed again if nothing is committed into them
 
     def path(self, name):
         """A temporary file beside the target out/name (name may hold folders: an edition's assets)."""
         target = self.out / name
+        self.made += [folder for folder in reversed(target.parents) if folder.is_relative_to(self.out)
+                      and folder != self.out and not folder.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=SUFFIX, dir=target.parent)
         os.close(fd)
@@ -94,11 +105,16 @@ class Staging:
             os.replace(temp, target)
             self.committed.append(target)
         self.staged = []
+        self.made = []
 
     def discard(self):
         for temp, _ in self.staged:
             temp.unlink(missing_ok=True)
         self.staged = []
+        for folder in reversed(self.made):  # a failed build leaves no new folder behind, only the files it found
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        self.made = []
 
     def __enter__(self):
         return self

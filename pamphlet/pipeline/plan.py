@@ -47,7 +47,7 @@ def environment():
 # Outputs are PDFs, EPUBs and the proof sheet's PNG, named as the editions declare; a pamphlet's sources are
 # Markdown, YAML and images, never a PDF or an EPUB, and never an image named like the proof sheet.
 OUTPUT_PATTERNS = tuple(pattern.format(slug="*", piece="*") for edition in registry.EDITIONS
-                        for pattern in edition.files)
+                        for pattern in edition.files + edition.whole_files)
 
 
 def _digest(paths, extra=""):
@@ -97,8 +97,13 @@ def is_output(path, out):
     path = Path(path)
     if path.name.startswith("."):
         return True
-    return out is not None and path.parent.resolve() == Path(out).resolve() and \
-        any(fnmatchcase(path.name, pattern) for pattern in OUTPUT_PATTERNS)
+    if out is None:
+        return False
+    try:  # by its name in the output folder: an edition's folder (the web edition's) holds outputs only
+        name = path.resolve().relative_to(Path(out).resolve()).as_posix()
+    except ValueError:
+        return False
+    return any(fnmatchcase(name, pattern) for pattern in OUTPUT_PATTERNS)
 
 
 class SourcesHaveProblems(Exception):
@@ -126,9 +131,10 @@ class Plan:
         common = [path for path in text_files if path.resolve() not in piece_files]
         self.jobs = registry.jobs(editions, sources.values["slug"],
                                   [(piece.id, vars(piece)) for piece in sources.pieces])
-        # A job for one piece depends on that piece and the files every piece shares, not on the other pieces.
-        self.keys = {job.id: everything if job.piece is None else _digest(sorted(common + [pieces[job.piece]]), shared)
-                     for job in self.jobs}
+        # A job for one piece depends on that piece and the files every piece shares, not on the other pieces; the
+        # job of a per-piece edition for the pamphlet as a whole (its share image) on the shared files alone.
+        self.keys = {job.id: _digest(sorted(common + ([pieces[job.piece]] if job.piece else [])), shared)
+                     if job.piece or job.step.per_piece else everything for job in self.jobs}
 
     def fresh(self):
         """Ids of the jobs whose files are all there, unchanged since they were written, from the same inputs."""

@@ -17,7 +17,8 @@ def layout_references(layouts):
     references = []
     for css in sorted(Path(layouts).glob("*.css")):
         references += [(css, line, url) for line, url in _css_urls(css)]
-    for template in sorted(Path(layouts).glob("*.html")):
+    # The web edition's pages link to the files of its own folder (editions/web.py writes them), never loaded here.
+    for template in sorted(t for t in Path(layouts).glob("*.html") if not t.name.startswith("web-")):
         for number, line in enumerate(template.read_text(encoding="utf-8").split("\n"), start=1):
             references += [(template, number, url) for url in TEMPLATE_URL.findall(line)
                            if "{" not in url and not url.startswith("#")]

@@ -95,7 +95,8 @@ LOCALE_KEYS = ("months", "date", "quotes", "alphabet", "labels")
 LABELS = ("contents", "published_by", "sources", "signed_by", "signatures", "signatures_as_of", "signatures_more",
           "signatories_organisations", "signatories_people",
           "pages", "landmarks", "accessibility_summary", "accessibility_text_only", "accessibility_images",
-          "accessibility_tables", "accessibility_notes", "leaflet_from", *KINDS)  # each kind's label too
+          "accessibility_tables", "accessibility_notes", "leaflet_from", "web_skip", "web_pamphlet", "web_notes",
+          "web_pages", "web_previous", "web_next", *KINDS)  # each kind's label too
 
 
 def format_date(date, locale):
@@ -175,6 +176,7 @@ class Renderer:
                                                          limit=signatories.LEAFLET, as_of=as_of),
                 "source": inline(piece.source),
                 "leaflet": piece.leaflet,
+                "share_quote": plain(piece.share_quote),
                 "body": Markup(typeset.body),
                 "epub_body": Markup(typeset.epub_body),
                 "notes": [{"number": note.number, "id": note.id, "ref": note.ref, "html": Markup(note.html)}
@@ -193,7 +195,11 @@ class Renderer:
             "imprint": block(pamphlet.imprint),
             "blurb": block(pamphlet.blurb),
             "url": pamphlet.url,
+            "share_quote": plain(pamphlet.share_quote),
         }
+        # What a shop, a library or a link preview shows of the pamphlet: the back cover's words, else the subtitle.
+        self.front["description"] = self.front["blurb"].striptags().replace("\u00ad", "") if pamphlet.blurb else \
+            (pamphlet.subtitle or "")
         # Every image the texts show (pieces, source notes, imprint, blurb), by its reference, with its file.
         typeset_html = [self.front["imprint"], self.front["blurb"]] + [
             piece[key] for piece in self.pieces for key in ("body", "source")]

@@ -42,6 +42,7 @@ class Piece:
     signatories_groups: bool = False
     source: str | None = None
     leaflet: bool = False
+    share_quote: str | None = None  # the words its share images quote (else its first demands, or its opening)
     lines: dict = field(default_factory=dict)  # the line of each front matter value, for messages
 
 
@@ -63,6 +64,7 @@ class Pamphlet:
     print_profile: str | None = None
     openings: str = "auto"
     url: str | None = None
+    share_quote: str | None = None  # the words the pamphlet's share images quote (else its subtitle)
     paper_thickness: float | None = None  # None: impose's default for office paper
     lines: dict = field(default_factory=dict)  # the line of each manifest value, for messages
 

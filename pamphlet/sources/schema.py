@@ -50,6 +50,7 @@ MANIFEST_FIELDS = {
                  longest=(LONGEST_URL, "it is printed as a QR code, which must stay small for a phone to read it from "
                                        "the page: use a shorter address (the site's short link, or the page's "
                                        "address without what follows '?')")),
+    "share_quote": Field("text"),
     "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
                            hint="FOGRA39 (coated paper, the default), FOGRA29 (uncoated) or the print shop's "
                                 "own CMYK profile, a .icc file in the texts folder"),
@@ -72,6 +73,7 @@ PIECE_FIELDS = {
     "signatories_groups": Field("bool", hint="true sets the organisations that signed apart from the people"),
     "source": Field("inline"),
     "leaflet": Field("bool"),
+    "share_quote": Field("text"),
 }
 
 

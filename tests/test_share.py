@@ -1,0 +1,90 @@
+"""Share images of texts/ and of signed-ru (Russian, with a url): their sizes, every inked pixel and every line of
+text inside the safe area, text large enough for a phone, the QR code read back, the alt text beside each."""
+
+import json
+
+import pytest
+import zxingcpp
+import yaml
+from PIL import Image, ImageChops
+
+from pamphlet.editions import share
+from pamphlet.sources.load import read_pamphlet
+from conftest import ROOT, TEXTS, build_into, made_once, output
+
+SIGNED = ROOT / "tests" / "fixtures" / "signed-ru"
+# Pixels: the least line box (the font's ascent and descent) of any character drawn, about 1.3 times its type size:
+# a link preview shown 360 px wide on a phone still sets it at 11 px.
+SMALLEST = 36
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """{pamphlet: (texts, output folder, manifest)} from the builds the run shares."""
+    return {"texts": (TEXTS, made_once(tmp_path_factory, "dist", build_into())),
+            "signed-ru": (SIGNED, made_once(tmp_path_factory, "signed-ru", build_into("--texts", SIGNED)))}
+
+
+def images_of(texts, out):
+    """[(piece id or None, size, path)] of every share image the pamphlet should have."""
+    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
+    pieces = [None] + [piece.id for piece in read_pamphlet(texts).pieces if piece.leaflet]
+    web = output(out, "web", slug=manifest["slug"]).parent
+    return [(piece, size, web / share.image_name(manifest["slug"], piece, size)) for piece in pieces
+            for size in share.SIZES], manifest
+
+
+def inked(image):
+    """The box of every pixel that differs from the background (the corner's colour) by more than antialiasing."""
+    background = Image.new("RGB", image.size, image.getpixel((0, 0)))
+    return ImageChops.difference(image.convert("RGB"), background).convert("L").point(
+        lambda value: 255 if value > 12 else 0).getbbox()
+
+
+def test_every_image_in_its_size_with_everything_inside_the_safe_area(built):
+    for texts, out in built.values():
+        found, manifest = images_of(texts, out)
+        assert len(found) >= 4
+        for piece, size, path in found:
+            with Image.open(path) as image:
+                assert image.size == size, path.name
+                left, top, right, bottom = json.loads(image.text["safe-area"])
+                inset = share.INSETS[size]
+                assert (left, top, right, bottom) == (inset, inset, size[0] - inset, size[1] - inset)
+                ink = inked(image)
+                assert left <= ink[0] and top <= ink[1] and ink[2] <= right and ink[3] <= bottom, (path.name, ink)
+                lines = json.loads(image.text["lines"])
+                words = " ".join(line["text"] for line in lines)
+                for line in lines:
+                    x0, y0, x1, y1 = line["box"]
+                    assert left <= x0 and top <= y0 and x1 <= right and y1 <= bottom, (path.name, line)
+                assert int(image.text["smallest-text"]) >= SMALLEST, (path.name, image.text["smallest-text"])
+            alt = path.with_suffix(".txt").read_text(encoding="utf-8")
+            title = manifest["title"] if piece is None else next(
+                p.title for p in read_pamphlet(texts).pieces if p.id == piece)
+            # The title is drawn (perhaps over several lines) and starts the alt text after the organisation.
+            assert all(word in words for word in title.split()), (path.name, title, words)
+            assert title in alt and alt.endswith((manifest.get("url") or ".") + "\n"), (path.name, alt)
+
+
+def test_the_demands_shown_are_the_first_and_the_alt_text_says_what_is_shown(built):
+    texts, out = built["texts"]
+    found, _ = images_of(texts, out)
+    smk = {size: path for piece, size, path in found if piece == "statement-smk"}
+    portrait = smk[share.SIZES[0]].with_suffix(".txt").read_text(encoding="utf-8")
+    assert "The socialist movement in Kazakhstan demands: An immediate cessation of hostilities" in portrait
+    with Image.open(smk[share.SIZES[0]]) as image:
+        drawn = " ".join(line["text"] for line in json.loads(image.text["lines"]))
+    for demand in ("immediate cessation", "immediate resignation", "political prisoners"):
+        assert demand in drawn and demand in portrait, demand
+    assert "Legalisation" not in portrait, "the alt text holds only the demands the picture shows"
+
+
+def test_the_qr_code_reads_as_the_url(built):
+    texts, out = built["signed-ru"]
+    found, manifest = images_of(texts, out)
+    for _, _, path in found:
+        with Image.open(path) as image:
+            codes = zxingcpp.read_barcodes(image)
+        assert [code.text for code in codes] == [manifest["url"]], path.name
+        assert manifest["url"] in path.with_suffix(".txt").read_text(encoding="utf-8")
