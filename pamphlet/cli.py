@@ -3,6 +3,7 @@ and build.py lint; installed, the same as pamphlet build, pamphlet new and pamph
 
 import argparse
 import os
+import re
 import sys
 from contextlib import contextmanager
 
@@ -22,7 +23,9 @@ def parse_args(argv, prog="build.py"):
                f"  {command} lint [--texts DIR]{' ' * (12 - len(command))}point at names spelled two ways, "
                "doubled words, spelling, …\n"
                f"  {command} signatories [--texts DIR]{' ' * max(1, 5 - len(command))}check the signatories' "
-               "spreadsheets, count them",
+               "spreadsheets, count them\n"
+               f"  {command} translations [--texts DIR] [--mark TAG [--piece NAME ...]]\n"
+               f"  {' ' * len(command)}{' ' * 31}name what changed in the source since each translation was marked",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -36,6 +39,8 @@ def parse_args(argv, prog="build.py"):
                         help="build, then rebuild what each edit affects until stopped with Ctrl-C")
     parser.add_argument("--bench", action="store_true",
                         help="time every edition against Pandoc and the daily loop; print the figures")
+    parser.add_argument("--lang", metavar="TAG", help="build only this language of a pamphlet with translations "
+                                                       "(default: every language)")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     parser.add_argument("--strict", action="store_true",
                         help=f"stop before building if '{command} lint' finds anything in the texts")
@@ -51,10 +56,17 @@ def new(argv, command="build.py"):
     parser = argparse.ArgumentParser(
         prog=f"{command} new", description="Write a small pamphlet folder to start from, commented field by field.")
     parser.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    parser.add_argument("--languages", metavar="TAGS", default="en",
+                        help="the source's language, then its translations', each a folder of pieces to translate "
+                             "(default: en; e.g. en,ru)")
     args = parser.parse_args(argv)
+    tags = [tag.strip() for tag in args.languages.split(",")]
+    from .sources.schema import LANGUAGE_TAG
+    if any(not re.fullmatch(LANGUAGE_TAG, tag) for tag in tags) or len(set(tags)) != len(tags):
+        parser.error(f"--languages {args.languages}: give distinct language tags separated by commas, e.g. en,ru")
     from .scaffold import new_pamphlet
     try:
-        files = new_pamphlet(args.folder)
+        files = new_pamphlet(args.folder, tags)
     except (FileExistsError, OSError) as err:
         parser.error(str(err))
     for path in files:
@@ -110,6 +122,41 @@ def signatories(argv, command="build.py"):
     return 1 if problems else 0
 
 
+def translations(argv, command="build.py"):
+    """python build.py translations [--texts DIR] [--mark TAG [--piece NAME ...]]"""
+    parser = argparse.ArgumentParser(
+        prog=f"{command} translations",
+        description="Name, for every translation, each paragraph (heading, list item, note, …) of its source that "
+                    "changed since the translation was marked, with the old and the new text; with --mark, record "
+                    "that a translation is in step with its source as it is now. Exit status 1 when a translation "
+                    "is stale.")
+    parser.add_argument("--texts", default="texts", help="folder with pamphlet.yml and the pieces (default: texts)")
+    parser.add_argument("--mark", metavar="TAG", help="record the translation TAG as in step with its source")
+    parser.add_argument("--piece", metavar="NAME", action="append", default=[],
+                        help="with --mark: only this piece (as pamphlet.yml names it); repeat for more")
+    args = parser.parse_args(argv)
+    if args.piece and not args.mark:
+        parser.error("--piece needs --mark")
+    from .sources import instep, languages
+    from .sources.load import read_pamphlet
+    try:
+        tags = languages.of(read_pamphlet(args.texts).values)[1:]
+        if args.mark:
+            if args.mark not in tags:
+                parser.error(f"--mark {args.mark}: the pamphlet's translations are {', '.join(tags) or 'none'}")
+            for name in instep.mark(args.texts, args.mark, args.piece):
+                print(f"{args.texts}/{args.mark}/{name}: marked as in step with {name}")
+            return 0
+        lines, problems = instep.report(args.texts, tags)
+    except BuildError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 1 if problems else 0
+
+
 def _lint(texts, stream):
     """Lint the texts, printing each finding to stream and what could not be checked to stderr; None if the
     texts cannot be read (the problems are printed)."""
@@ -127,11 +174,24 @@ def _lint(texts, stream):
     return findings
 
 
-def _strict(texts, out):
-    """--strict: lint first; with findings the build stops before writing anything. True to go on."""
+def _strict(texts, out, language=None):
+    """--strict: lint first, and look for translations out of step with their source; with findings or a stale
+    translation the build stops before writing anything. True to go on."""
     findings = _lint(texts, sys.stderr)
     if findings == []:
-        return True
+        try:
+            from .pipeline.rebuild import in_step
+            _, problems = in_step(texts, language)
+        except BuildError as err:
+            problems = err.problems
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if not problems:
+            return True
+        print(f"build stopped (--strict): {len(problems)} stale paragraph{'s' if len(problems) != 1 else ''} in "
+              f"the translations (build.py translations shows them); the files already in {out} were left as "
+              "they were", file=sys.stderr)
+        return False
     from .lint.checks import count
     what = "the texts cannot be read" if findings is None else f"lint: {count(findings)}"
     print(f"build stopped (--strict): {what}; the files already in {out} were left as they were", file=sys.stderr)
@@ -189,38 +249,53 @@ def _main(argv, prog):
         return lint(argv[1:], prog.split()[0])
     if argv[:1] == ["signatories"]:
         return signatories(argv[1:], prog.split()[0])
+    if argv[:1] == ["translations"]:
+        return translations(argv[1:], prog.split()[0])
     args = parse_args(argv, prog)
     editions = tuple(args.editions) or EDITIONS
     if args.bench:
         from .bench import run_bench
         return run_bench(args.texts)
-    if args.strict and not _strict(args.texts, args.out):
+    if args.strict and not _strict(args.texts, args.out, args.lang):
         return 1
     options = {"crop_marks": args.crop_marks, "epoch": source_date_epoch(os.environ)}
     with fixed_font_time(options["epoch"]):
         if args.watch:
             from .pipeline.watch import watch_and_build
-            return watch_and_build(args.texts, args.out, editions, options, Report(quiet=args.quiet, live=False))
-        return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet), linted=args.strict)
+            return watch_and_build(args.texts, args.out, editions, options, Report(quiet=args.quiet, live=False),
+                                   language=args.lang)
+        return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet), linted=args.strict,
+                          language=args.lang)
 
 
-def build_once(texts, out, editions, options, report, linted=False):
-    """Build what is not up to date; print problems or the summary and the lint line; return the exit status.
-    A no-op build prints no lint line: the texts are those the last build linted, and linting them again would
-    cost most of a no-op's time."""
-    from .pipeline.rebuild import rebuild
+def build_once(texts, out, editions, options, report, linted=False, language=None):
+    """Build what is not up to date, in every language of the pamphlet (or the one chosen), one language after
+    the other; print problems or each language's summary, then the lint line; return the exit status. A no-op
+    build prints no lint line: the texts are those the last build linted, and linting them again would cost
+    most of a no-op's time."""
+    from .pipeline.bilingual import rebuild_bilingual
+    from .pipeline.rebuild import in_step_lines, languages_of, rebuild
+    status, built = 0, False
     try:
-        written = rebuild(texts, out, editions, options, report, strict=linted)
+        for tag, translation in languages_of(texts, language):
+            report.begin(tag if translation or language else None)
+            written = rebuild(texts, out, editions, options, report, strict=linted, language=translation)
+            if written is None:
+                report.note(f"{out}: every output{f' in {tag}' if translation else ''} is up to date; nothing to "
+                            "rebuild")
+            elif written:
+                report.summary()
+                built = True
+                status = max(status, 1 if report.tell_not_made(out, sys.stderr) else 0)
+        if language is None:
+            built = bool(rebuild_bilingual(texts, out, options, report)) or built
     except BuildError as err:
         report_failure(err, out, sys.stderr)
         return 1
     except KeyboardInterrupt:  # Ctrl-C: the staged files are discarded on the way out, the old ones stay
         print(f"interrupted; the files already in {out} were left as they were", file=sys.stderr, flush=True)
         return 130
-    if not written:
-        if written is None:
-            report.note(f"{out}: every output is up to date; nothing to rebuild")
-        return 0
-    report.summary()
-    _lint_line(texts, report, checked=linted)
-    return 1 if report.tell_not_made(out, sys.stderr) else 0
+    in_step_lines(texts, report, language)
+    if built:
+        _lint_line(texts, report, checked=linted)
+    return status

@@ -13,7 +13,7 @@ title: {title}                      # on the cover, the title page and in the me
 subtitle: A statement, an interview and an introduction   # optional
 byline: Our organisation            # the author line of the whole pamphlet
 publisher: Our organisation         # printed on the imprint page
-language: en                        # en, ru, kk, …: hyphenation, quotes and the layouts' words
+language: {language}                        # en, ru, kk, …: hyphenation, quotes and the layouts' words
 date: {date}                        # YYYY-MM-DD; also the date stamped into every file
 identifier: urn:uuid:{uuid}   # stable: keep it for every edition of this pamphlet
 slug: {slug}                        # the start of every output's file name
@@ -109,14 +109,34 @@ P.S. A postscript, if there is one.
 """
 
 
+TRANSLATIONS = """\
+translations: [{translations}]   # a folder each, with the pieces translated under the same names
+missing_translations: leave out     # a piece a translation lacks: leave out (said by the build) or stop
+bilingual: [{bilingual}]         # optional: two languages side by side, paragraph by paragraph (A4 PDFs)
+"""
+
+TRANSLATED_MANIFEST = """\
+# The {language} translation's own values; every other key is the source's (pamphlet.yml above this folder).
+# Translate each piece in this folder paragraph for paragraph (headings, lists, notes, demands in the same
+# order), then run: build.py translations --texts {folder} --mark {language}
+title: {title}
+byline: Our organisation
+publisher: Our organisation
+imprint: |
+  Reproduce freely, with the source.
+blurb: |
+  Why this pamphlet matters, in two or three sentences.
+"""
+
 WORDS = """\
 # Names and terms the spelling dictionaries do not know, one a line: build.py lint takes them as right.
 # A name used twice or more, spelled the same way each time, needs no line here.
 """
 
 
-def new_pamphlet(folder):
-    """Write the scaffold into folder (which must not exist or be empty); return the files written."""
+def new_pamphlet(folder, languages=("en",)):
+    """Write the scaffold into folder (which must not exist or be empty); return the files written. languages:
+    the source's first, then each translation's, which gets a folder with the pieces to translate."""
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"{folder} is not empty; choose a new folder")
@@ -124,10 +144,18 @@ def new_pamphlet(folder):
     slug = re.sub(r"[^a-z0-9]+", "-", folder.resolve().name.lower()).strip("-") or "pamphlet"
     values = {"kinds": f"{', '.join(KINDS[:-1])} or {KINDS[-1]}",
               "title": "A new pamphlet", "date": datetime.date.today().isoformat(), "uuid": uuid.uuid4(),
-              "slug": slug}
-    files = {"pamphlet.yml": MANIFEST, "introduction.md": INTRODUCTION, "statement.md": STATEMENT,
-             "interview.md": INTERVIEW, "words.txt": WORDS}
+              "slug": slug, "language": languages[0], "translations": ", ".join(languages[1:]),
+              "bilingual": ", ".join(languages[:2]), "folder": folder}
+    pieces = {"introduction.md": INTRODUCTION, "statement.md": STATEMENT, "interview.md": INTERVIEW}
+    files = {"pamphlet.yml": MANIFEST + (TRANSLATIONS if languages[1:] else ""), **pieces, "words.txt": WORDS}
+    for language in languages[1:]:
+        files[f"{language}/pamphlet.yml"] = TRANSLATED_MANIFEST.replace("{language}", language)
+        for name, text in pieces.items():  # to translate: the source's text, said so in its front matter
+            files[f"{language}/{name}"] = text.replace("---\n", f"---\n# Translate this piece into {language}, "
+                                                                f"paragraph for paragraph\n", 1)
+        files[f"{language}/words.txt"] = WORDS
     for name, text in files.items():
+        (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_text(text.format(**values), encoding="utf-8")
     _placard(folder / "placard.png")
     return [folder / name for name in [*files, "placard.png"]]

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -269,3 +270,16 @@ def scaffold(tmp_path):
     texts = tmp_path / "texts"
     new_pamphlet(texts)
     return texts
+
+
+def read_until(process, prefixes, seconds=120):
+    """The lines a running build (watch mode) prints, up to and including the first that starts with one of
+    prefixes; fails if it takes longer than seconds or the process stops."""
+    deadline = time.monotonic() + seconds
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith(prefixes):
+            return lines
+        assert time.monotonic() < deadline, "".join(lines)
+    raise AssertionError("watch mode stopped: " + "".join(lines))

@@ -4,10 +4,9 @@ import os
 import pty
 import subprocess
 import sys
-import time
 
 
-from conftest import ROOT, output, pdf_text, run_build
+from conftest import ROOT, output, pdf_text, read_until, run_build
 
 
 def snapshot(folder):
@@ -59,36 +58,25 @@ def test_a_deleted_or_altered_output_is_rebuilt(tmp_path):
     assert screen.read_bytes() == good
 
 
-def _read_until(process, prefixes, seconds=120):
-    deadline = time.monotonic() + seconds
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if line.startswith(prefixes):
-            return lines
-        assert time.monotonic() < deadline, "".join(lines)
-    raise AssertionError("watch mode stopped: " + "".join(lines))
-
-
 def test_watch_rebuilds_on_edit_and_keeps_the_good_output_on_a_broken_one(texts_copy, tmp_path):
     texts, out = texts_copy, tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "print", "--watch",
                                 "--texts", str(texts), "--out", str(out)], cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _read_until(process, ("watching",))
+        read_until(process, ("watching",))
         target = output(out, "print")
         first = target.read_bytes()
         piece = texts / "introduction.md"
         piece.write_text(piece.read_text(encoding="utf-8") + "\nA paragraph added while watching.\n",
                          encoding="utf-8")
-        _read_until(process, ("rebuilt", "build failed"))
+        read_until(process, ("rebuilt", "build failed"))
         edited = target.read_bytes()
         assert edited != first
         assert "A paragraph added while watching." in pdf_text(target)
         piece.write_text(piece.read_text(encoding="utf-8").replace("kind: introduction", "kind: intro"),
                          encoding="utf-8")
-        lines = _read_until(process, ("build failed", "rebuilt"))
+        lines = read_until(process, ("build failed", "rebuilt"))
         assert any("introduction.md:2: 'kind' is 'intro'" in line for line in lines), "".join(lines)
         assert lines[-1].startswith("build failed")
         assert target.read_bytes() == edited
@@ -144,24 +132,24 @@ def test_watch_removes_the_leaflet_of_a_piece_no_longer_a_leaflet_or_no_longer_t
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     done = ("removed", "rebuilt", "build failed", "every output")
     try:
-        _read_until(process, ("watching",))
+        read_until(process, ("watching",))
         leaflet = output(out, "leaflets", "statement", slug="texts")
         assert leaflet.is_file()
         piece = scaffold / "statement.md"
         piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: true", "leaflet: false"),
                          encoding="utf-8")
-        lines = _read_until(process, done)
+        lines = read_until(process, done)
         assert lines[-1].startswith(f"removed {leaflet}"), "".join(lines)
         assert not leaflet.exists()
         piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: false", "leaflet: true"),
                          encoding="utf-8")
-        lines = _read_until(process, done)
+        lines = read_until(process, done)
         assert lines[-1].startswith("rebuilt") and leaflet.is_file(), "".join(lines)
         manifest = scaffold / "pamphlet.yml"
         text = manifest.read_text(encoding="utf-8")
         assert "\n  - statement.md" in text
         manifest.write_text(text.replace("\n  - statement.md", ""), encoding="utf-8")
-        lines = _read_until(process, done)
+        lines = read_until(process, done)
         assert lines[-1].startswith(f"removed {leaflet}"), "".join(lines)
         assert not leaflet.exists()
     finally:

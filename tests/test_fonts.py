@@ -8,7 +8,8 @@ import pytest
 from conftest import ROOT, build_into, made_once
 
 FIXTURES = ROOT / "tests" / "fixtures"
-PAMPHLETS = ("texts", "notes-en", "notes-ru", "signed-ru", "signed-kk", "lines-en", "lines-ru", "lines-kk", "messy")
+PAMPHLETS = ("texts", "notes-en", "notes-ru", "signed-ru", "signed-kk", "lines-en", "lines-ru", "lines-kk", "messy",
+             "translated")
 # The shipped families as WeasyPrint names their embedded subsets (an oblique is PT Sans Narrow slanted).
 SHIPPED = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold-Italic", "PT-Sans-Narrow-Condensed",
            "PT-Sans-Narrow-Bold-Condensed", "PT-Sans-Narrow-Oblique-Condensed"}

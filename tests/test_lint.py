@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEXTS, normalise, pdf_pages, run_build
-from test_daily_loop import _read_until
+from conftest import ROOT, TEXTS, normalise, pdf_pages, read_until, run_build
 from test_fidelity import SEED, corrections
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -265,12 +264,12 @@ def test_watch_mode_prints_the_lint_line_after_each_rebuild(tmp_path):
     stop = threading.Timer(300, process.kill)  # a watch that never answers fails the test, not the suite
     stop.start()
     try:
-        assert _read_until(process, ("lint:",))[-1].strip() == "lint: no findings"
-        _read_until(process, ("watching",))  # an edit made before the watcher runs would go unseen
+        assert read_until(process, ("lint:",))[-1].strip() == "lint: no findings"
+        read_until(process, ("watching",))  # an edit made before the watcher runs would go unseen
         piece = twin / "statement.md"
         piece.write_text(piece.read_text(encoding="utf-8").replace("a real popular", "a real real popular"),
                          encoding="utf-8")
-        assert _read_until(process, ("lint:",))[-1].strip() == "lint: 1 finding; run build.py lint"
+        assert read_until(process, ("lint:",))[-1].strip() == "lint: 1 finding; run build.py lint"
     finally:
         stop.cancel()
         process.terminate()

@@ -81,6 +81,12 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     for prop, value in accessibility(renderer):
         book.add_metadata(None, "meta", value, {"property": prop})
     book.add_metadata(None, "meta", print_edition, {"property": "pageBreakSource"})
+    # The same pamphlet in its other languages, each by its identifier (a file name would be taken for a
+    # resource inside this book: EPUBCheck's RSC-007w)
+    for language, _, identifier in pamphlet.siblings:
+        book.add_metadata("DC", "relation", identifier)
+        book.add_metadata(None, "link", None, {"rel": "alternate", "href": identifier, "hreflang": language,
+                                               "media-type": "application/epub+zip"})
 
     image = epub.EpubItem(uid="cover-image", file_name="images/cover.png", media_type="image/png", content=cover)
     image.properties = ["cover-image"]

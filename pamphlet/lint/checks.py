@@ -8,17 +8,14 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from ..errors import BuildError, display_path
+from ..errors import BuildError
 from ..shipped import LAYOUTS
-from ..sources.load import MANIFEST, Pamphlet, read_pamphlet
-from ..sources.schema import MANIFEST_FIELDS, PIECE_FIELDS
-from .prose import markdown_blocks, yaml_blocks
-from ..sources.files import read_text
+from ..sources import languages
+from ..sources.load import Pamphlet, read_pamphlet
+from .prose import read_prose
 from ..render.templates import load_locale, locale_path
 from .spelling import CYRILLIC, LATIN, WORDS_FILE, Speller, read_words, script_of
 
-# "<!-- lint: ignore -->" in Markdown, "# lint: ignore" in YAML; codes after it limit it to those checks.
-IGNORE = re.compile(r"(?:<!--|(?:^|\s)#)\s*lint:\s*ignore\b([A-Za-z ,]*)")
 WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # Words that may stand twice in a row in good prose ("he had had enough").
 DOUBLES = {"en": {"had", "that"}}
@@ -37,12 +34,23 @@ class Finding:
 
 
 def lint(folder):
-    """(findings, notes) for the pamphlet in folder; notes say what could not be checked and why."""
+    """(findings, notes) for the pamphlet in folder, in every language it has; notes say what could not be
+    checked and why."""
     sources = read_pamphlet(folder)  # the texts as the build reads them, without its Markdown checks
-    if sources.problems:
-        raise BuildError(sources.problems)
-    pamphlet = Pamphlet(folder=sources.folder, **{**sources.values, "pieces": sources.pieces})
-    speller = Speller(pamphlet.language, read_words(pamphlet.folder / WORDS_FILE), names_of(pamphlet))
+    findings, notes = [], []
+    for language in [None, *languages.of(sources.values)[1:]]:
+        read = sources if language is None else read_pamphlet(folder, language=language)
+        BuildError.raise_any(read.problems)
+        more, more_notes = _lint_language(read)
+        findings += more
+        notes += [note for note in more_notes if note not in notes]
+    return sorted(set(findings)), notes
+
+
+def _lint_language(sources):
+    """(findings, notes) for one language's texts (a translation's with its own words.txt and dictionary)."""
+    pamphlet = Pamphlet(folder=sources.folder, home=sources.home, **{**sources.values, "pieces": sources.pieces})
+    speller = Speller(pamphlet.language, read_words(pamphlet.home / WORDS_FILE), names_of(pamphlet))
     blocks, ignored = read_prose(pamphlet)
     language = pamphlet.language.split("-")[0].lower()
     # The build refuses a language without layout words; lint still checks its texts, with English quotes.
@@ -56,7 +64,7 @@ def lint(folder):
     # A stray character inside a word is reported once, not again as unbalanced, misspelt or a variant.
     kept = [f for f in findings if not _ignored(f, ignored)
             and not (f.code in ("UNBALANCED", "SPELLING", "VARIANT") and (f.path, f.line, f.column) in strays)]
-    return sorted(set(kept)), speller.notes
+    return kept, list(speller.notes)
 
 
 def count(findings):
@@ -75,34 +83,6 @@ def build_line(texts):
 def _ignored(finding, ignored):
     codes = ignored.get((finding.path, finding.line), False)
     return codes is None or codes is not False and finding.code in codes
-
-
-def read_prose(pamphlet):
-    """Every block of prose in the manifest's and the pieces' text fields and bodies, and the lines that
-    carry an ignore comment: {(path, line): codes, or None for every code}."""
-    prose = {name: ("markdown" if spec.kind in ("markdown", "inline") else "text")
-             for fields in (MANIFEST_FIELDS, PIECE_FIELDS) for name, spec in fields.items()
-             if spec.kind in ("text", "inline", "markdown", "names") and not spec.pattern and spec.kind != "choice"}
-    manifest = pamphlet.folder / MANIFEST
-    files = [(manifest, read_text(manifest))] + [(piece.path, read_text(piece.path, line_separators=True))
-                                                 for piece in pamphlet.pieces]
-    blocks, ignored = [], {}
-    for (path, text), piece in zip(files, [None] + pamphlet.pieces, strict=True):
-        shown = display_path(path)
-        lines = text.split("\n")
-        for number, line in enumerate(lines, start=1):
-            match = IGNORE.search(line)
-            if match:
-                codes = {code.upper() for code in re.split(r"[\s,]+", match.group(1)) if code}
-                ignored[(shown, number)] = codes or None
-        if piece is None:
-            blocks += yaml_blocks(shown, text, 1, prose)
-            continue
-        front = "\n".join(lines[1:piece.body_line - 2])
-        blocks += yaml_blocks(shown, front, 2, prose)
-        body = [(number, 1, line) for number, line in enumerate(lines[piece.body_line - 1:], start=piece.body_line)]
-        blocks += markdown_blocks(shown, body)
-    return blocks, ignored
 
 
 def names_of(pamphlet):

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import display_path
 from ..markup.syntax import FENCE, HEADING, LIST_ITEM, NOTE_DEFINITION, RULE, SETEXT, TABLE_RULE
+from ..sources.files import MANIFEST, read_text
+from ..sources.schema import MANIFEST_FIELDS, PIECE_FIELDS
+
+# "<!-- lint: ignore -->" in Markdown, "# lint: ignore" in YAML; codes after it limit it to those checks.
+IGNORE = re.compile(r"(?:<!--|(?:^|\s)#)\s*lint:\s*ignore\b([A-Za-z ,]*)")
 
 
 @dataclass
@@ -311,3 +317,32 @@ def _scalar_lines(node, source, lines, first_line):
         else:
             entries.append((first_line + start.line + offset, 1, part))
     return entries
+
+
+def read_prose(pamphlet):
+    """Every block of prose in the manifest's and the pieces' text fields and bodies, and the lines that
+    carry an ignore comment: {(path, line): codes, or None for every code}."""
+    prose = {name: ("markdown" if spec.kind in ("markdown", "inline") else "text")
+             for fields in (MANIFEST_FIELDS, PIECE_FIELDS) for name, spec in fields.items()
+             if spec.kind in ("text", "inline", "markdown", "names") and not spec.pattern and spec.kind != "choice"}
+    # A translation's words are in its own manifest (when it has one), not in the source's
+    manifest = pamphlet.home / MANIFEST
+    files = [(manifest, read_text(manifest) if manifest.is_file() else "")] + [
+        (piece.path, read_text(piece.path, line_separators=True)) for piece in pamphlet.pieces]
+    blocks, ignored = [], {}
+    for (path, text), piece in zip(files, [None] + pamphlet.pieces, strict=True):
+        shown = display_path(path)
+        lines = text.split("\n")
+        for number, line in enumerate(lines, start=1):
+            match = IGNORE.search(line)
+            if match:
+                codes = {code.upper() for code in re.split(r"[\s,]+", match.group(1)) if code}
+                ignored[(shown, number)] = codes or None
+        if piece is None:
+            blocks += yaml_blocks(shown, text, 1, prose)
+            continue
+        front = "\n".join(lines[1:piece.body_line - 2])
+        blocks += yaml_blocks(shown, front, 2, prose)
+        body = [(number, 1, line) for number, line in enumerate(lines[piece.body_line - 1:], start=piece.body_line)]
+        blocks += markdown_blocks(shown, body)
+    return blocks, ignored

@@ -79,12 +79,13 @@ def pdf_writer(texts):
 
 
 def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, kept=None,
-          strict=False):
+          strict=False, language=None):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
     at), the rest when all are done; kept is what the last build kept for this one (Kept); strict fails the
-    build on lines a typesetter would not accept (preflight.lines)."""
+    build on lines a typesetter would not accept (preflight.lines); language: a translation's tag (None: the
+    source's)."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
@@ -92,7 +93,9 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     kept = kept if kept is not None else Kept()
     memo = kept.memo
     memo.begin()
-    pamphlet = load_pamphlet(texts, memo)
+    pamphlet = load_pamphlet(texts, memo, language)
+    for name in pamphlet.left_out:
+        report.note(f"{pamphlet.language}: '{name}' is not translated; left out (missing_translations: leave out)")
     for piece in pamphlet.pieces:
         if piece.signatories_file:
             report.note(signed_line(piece))

@@ -16,9 +16,15 @@ from urllib.parse import quote
 
 from .. import editions as registry
 from ..shipped import FONTS, LAYOUTS, PACKAGE
+from ..sources import languages
 from ..sources.load import MANIFEST, read_pamphlet
 
 RECORD = ".pamphlet-cache.json"
+
+
+def record_name(language=None):
+    """The up-to-date record of one language's outputs (a translation's beside the source's, each its own)."""
+    return RECORD if language is None else f".pamphlet-cache-{language}.json"
 # The libraries whose version shapes the outputs' bytes: an upgrade makes every output again.
 SHAPING = ("weasyprint", "pydyf", "tinycss2", "tinyhtml5", "markdown", "pymdown-extensions", "jinja2", "nh3",
            "ebooklib", "lxml", "pypdf", "pypdfium2", "pikepdf", "pillow", "fonttools", "uharfbuzz", "segno", "pyphen")
@@ -54,7 +60,7 @@ def _digest(paths, extra=""):
     sha = hashlib.sha256(extra.encode())
     for path in paths:
         sha.update(str(path.relative_to(path.anchor)).encode() + b"\0")
-        sha.update(_content(path).encode() + b"\0")
+        sha.update(content_digest(path).encode() + b"\0")
     return sha.hexdigest()
 
 
@@ -64,7 +70,7 @@ def layout_sources(folders, files):
     return _digest([path for folder in folders for path in _files(folder)] + sorted(files))
 
 
-def _content(path):
+def content_digest(path):
     """The file's SHA-256, read a block at a time: a file is never in memory whole."""
     with open(path, "rb") as file:
         return hashlib.file_digest(file, "sha256").hexdigest()
@@ -75,12 +81,17 @@ def used_files(texts, out, sources):
     piece or the manifest mentions (images, the print profile), inside the folder once symbolic links are
     resolved. Others (a video, a backup, an archive lying there) are never read, not even to be digested."""
     folder = Path(texts).resolve()
+    home = Path(sources.home or texts).resolve()
+    # Another language's folder, and for a translation the source's pieces, are that language's sources only
+    others = [folder / tag for tag in languages.of(sources.values)[1:] if folder / tag != home]
+    if home != folder:
+        others += [folder / name for name, _ in sources.values.get("pieces", [])]
     named = "\n".join([json.dumps(sources.values, default=str, ensure_ascii=False)] + [
         f"{piece.body}\n{piece.source or ''}" for piece in sources.pieces])
     pieces = {piece.path.resolve() for piece in sources.pieces}
     return [path for path in _files(texts, out)
-            if path.resolve().is_relative_to(folder) and (
-                path.name == MANIFEST or path.resolve() in pieces
+            if path.resolve().is_relative_to(folder) and not any(path.resolve().is_relative_to(o) for o in others)
+            and (path.resolve() in (folder / MANIFEST, home / MANIFEST) or path.resolve() in pieces
                 or path.name in named or quote(path.name) in named or html.escape(path.name) in named)]
 
 
@@ -116,10 +127,11 @@ class Plan:
     options are everything else its outputs depend on (the command line's options, SOURCE_DATE_EPOCH).
     """
 
-    def __init__(self, texts, out, editions, options, memo=None):
+    def __init__(self, texts, out, editions, options, memo=None, language=None):
         self.out = Path(out)
         self.editions = set(editions)
-        sources = read_pamphlet(texts, memo)  # the same reading as the build's, so both agree on every name
+        self.record = record_name(language)
+        sources = read_pamphlet(texts, memo, language)  # the same reading as the build's, so both agree on every name
         if sources.problems:
             raise SourcesHaveProblems
         pieces = {piece.id: piece.path for piece in sources.pieces}
@@ -143,7 +155,7 @@ class Plan:
         for job_id, key in self.keys.items():
             entry = record.get(job_id, {})
             if entry.get("key") == key and entry.get("files") and all(
-                    (self.out / name).is_file() and _content(self.out / name) == sha
+                    (self.out / name).is_file() and content_digest(self.out / name) == sha
                     for name, sha in entry["files"].items()):
                 fresh.add(job_id)
         return fresh
@@ -159,20 +171,20 @@ class Plan:
         for job_id, paths in written.items():
             gone.update(record.pop(job_id, {"files": {}})["files"])
             record[job_id] = {"edition": job_id.split(":")[0], "key": self.keys[job_id],
-                              "files": {self._name(path): _content(Path(path)) for path in paths}}
+                              "files": {self._name(path): content_digest(Path(path)) for path in paths}}
         for job_id in [job_id for job_id, entry in record.items()
                        if entry["edition"] in self.editions and job_id not in self.keys]:
             gone.update(record.pop(job_id)["files"])
         removed = []
         for name, sha in sorted(gone.items()):
             path = self.out / name
-            if name not in names and path.is_file() and _content(path) == sha:
+            if name not in names and path.is_file() and content_digest(path) == sha:
                 path.unlink()
                 removed.append(path)
         if record != before:
-            temp = self.out / f".{RECORD}.part"
+            temp = self.out / f".{self.record}.part"
             temp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-            os.replace(temp, self.out / RECORD)
+            os.replace(temp, self.out / self.record)
         return removed
 
     def _name(self, path):
@@ -180,16 +192,16 @@ class Plan:
 
     def _record(self):
         try:
-            return json.loads((self.out / RECORD).read_text(encoding="utf-8"))
+            return json.loads((self.out / self.record).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
 
 
-def plan(texts, out, editions, options, memo=None):
+def plan(texts, out, editions, options, memo=None, language=None):
     """A Plan; None when the sources have problems, which the build then reports with the rest of what it finds.
     A source that cannot be read raises the OSError, a folder or manifest missing the BuildError the build would;
-    memo as read_pamphlet's."""
+    memo and language as read_pamphlet's."""
     try:
-        return Plan(texts, out, editions, options, memo)
+        return Plan(texts, out, editions, options, memo, language)
     except SourcesHaveProblems:
         return None

@@ -12,11 +12,16 @@ class Report:
         self.live = live and not quiet and self.console.is_terminal  # quiet: rich is not imported at all
         self.status = None  # the live line: a spinner and what the build is doing
         self.spinner = None
+        self.problems = []  # why the files of the editions of one piece that could not be made were not made
+        self.begin(None)
+
+    def begin(self, language):
+        """Start the report of one language's build (a pamphlet with translations builds each in turn)."""
         self.rows = []
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
         self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
-        self.problems = []  # why the files of the editions of one piece that could not be made were not made
         self.makeup = None  # {kind: count} of the print edition's page-makeup findings (preflight.makeup)
+        self.language = language  # the language being built, when the pamphlet has several
 
     @property
     def console(self):
@@ -93,7 +98,8 @@ class Report:
             return
         from rich.table import Table
         folders = {str(path.parent) for path, _, _ in self.rows}
-        table = Table(title=f"Built in {', '.join(sorted(folders))}", title_justify="left")
+        language = f" ({self.language})" if self.language else ""
+        table = Table(title=f"Built in {', '.join(sorted(folders))}{language}", title_justify="left")
         for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("blank", "right"),
                                 ("A4 sheets", "right"), ("size", "right"), ("seconds", "right")):
             table.add_column(column, justify=justify)

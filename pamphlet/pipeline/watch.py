@@ -9,37 +9,60 @@ from watchfiles import watch
 from . import plan as cache
 from ..errors import BuildError, report_failure
 from ..lint.checks import build_line
-from .rebuild import rebuild
+from .bilingual import rebuild_bilingual
+from .rebuild import in_step_lines, languages_of, rebuild
 
 # What editors write beside the file being edited (backups, autosaves, swap files; hidden ones are left out
 # already): never a source, so never a reason to build.
 EDITOR_FILES = re.compile(r"(~|\.swp|\.swx|\.bak|\.tmp)$|^#.*#$")
 
 
-def watch_and_build(texts, out, editions, options, report, stop=None):
+def watch_and_build(texts, out, editions, options, report, stop=None, language=None):
     """Build once, then after every change to the texts, layouts or fonts; a broken edit prints its problems
-    and leaves the last good outputs in place."""
+    and leaves the last good outputs in place. A pamphlet with translations is built in every language (or the
+    one chosen), each keeping its own layouts and texts, so that an edit rebuilds only its language."""
     from . import build as build_module
-    kept = build_module.Kept()  # so that each rebuild redoes only what an edit changed
+    kept = {}  # by language: so that each rebuild redoes only what an edit changed
 
     def rebuild_and_say():
-        start = time.perf_counter()
         try:
-            written = rebuild(texts, out, editions, options, report, memo=kept.memo, print_first=True, kept=kept)
+            tongues = languages_of(texts, language)
         except BuildError as err:
             report_failure(err, out, sys.stderr, waiting=True)
             return
+        built = False
+        for tag, translation in tongues:
+            built = rebuild_language(tag, translation, len(tongues) > 1) or built
+        if language is None:
+            try:
+                built = bool(rebuild_bilingual(texts, out, options, report)) or built
+            except BuildError as err:
+                report_failure(err, out, sys.stderr, waiting=True)
+        in_step_lines(texts, report, language)
+        if built:
+            report.note(build_line(texts))
+
+    def rebuild_language(tag, translation, several):
+        start = time.perf_counter()
+        mine = kept.setdefault(translation, build_module.Kept())
+        try:
+            written = rebuild(texts, out, editions, options, report, memo=mine.memo, language=translation,
+                              print_first=True, kept=mine)
+        except BuildError as err:
+            report_failure(err, out, sys.stderr, waiting=True)
+            return False
+        which = f"{tag}: " if several else ""
         if not written:
             if written is None:
-                report.note("every output is up to date")
-            return
+                report.note(f"{which}every output is up to date")
+            return False
         count = sum(len(paths) for paths in written.values())
-        parts = kept.parts
+        parts = mine.parts
         laid_out = f" (print layout: {parts.laid_out} of {parts.count} parts laid out again)" if parts.count else ""
-        report.note(f"rebuilt {count} file{'s' if count != 1 else ''} "
+        report.note(f"{which}rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s{laid_out}")
         report.tell_not_made(out, sys.stderr)
-        report.note(build_line(texts))
+        return True
 
     rebuild_and_say()
     folders = [str(texts), str(build_module.LAYOUTS), str(build_module.FONTS)]

@@ -129,7 +129,7 @@ class Renderer:
         self.layouts = Path(layouts)
         self.locale = load_locale(pamphlet, layouts)
         memo = memo if memo is not None else Memo()
-        names = sorted(read_words(pamphlet.folder / WORDS_FILE))  # never hyphenated
+        names = sorted(read_words(pamphlet.home / WORDS_FILE))  # never hyphenated
         # The typesetting's rules, in every key.
         words = json.dumps([self.locale, names], sort_keys=True, default=str)
         typesetter = memo.get(("typesetter", words), Typesetter, self.locale, names)

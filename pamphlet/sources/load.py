@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import BuildError, Problem
 from ..pipeline.memo import Memo
-from . import signatories
+from . import languages, signatories
 from .files import MANIFEST, parse_yaml, piece_ids, piece_path, read_text, split_front_matter
 from .schema import MANIFEST_FIELDS, PIECE_FIELDS, check_mapping
 
@@ -66,6 +66,12 @@ class Pamphlet:
     url: str | None = None
     share_quote: str | None = None  # the words the pamphlet's share images quote (else its subtitle)
     paper_thickness: float | None = None  # None: impose's default for office paper
+    translations: list = field(default_factory=list)  # the translations' languages (sources/languages.py)
+    missing_translations: str = "stop"  # a piece a translation lacks: "leave out" or "stop"
+    bilingual: list | None = None  # the two languages of the bilingual edition
+    home: Path | None = None  # this language's folder: its pieces and words.txt (the texts folder for the source)
+    left_out: list = field(default_factory=list)  # the pieces this translation lacks, left out
+    siblings: list = field(default_factory=list)  # (tag, slug, identifier) of the pamphlet's other languages
     lines: dict = field(default_factory=dict)  # the line of each manifest value, for messages
 
 
@@ -77,12 +83,16 @@ class Sources:
     lines: dict
     pieces: list
     problems: list
+    home: Path = None  # the language's folder (the texts folder for the source)
+    left_out: list = field(default_factory=list)  # the pieces a translation lacks, left out as the manifest asks
+    origin: dict = field(default_factory=dict)  # {key: the translation's manifest} for the values it gave
 
 
-def read_pamphlet(folder, memo=None):
+def read_pamphlet(folder, memo=None, language=None):
     """Read the manifest and every piece (front matter checked value by value, text split off), without
     checking the texts' Markdown: the one reading of the sources, light enough for the up-to-date check. memo
-    (a memo.Memo) keeps what a piece's text makes for the next reading (watch mode)."""
+    (a memo.Memo) keeps what a piece's text makes for the next reading (watch mode); language: a translation's
+    (its folder's pieces, its manifest's values over the source's), or None for the source."""
     folder = Path(folder)
     memo = memo if memo is not None else Memo()
     problems = []
@@ -98,10 +108,25 @@ def read_pamphlet(folder, memo=None):
         raise BuildError.single(manifest_path, "the manifest is empty", 1)
     lines = {}
     values = check_mapping(manifest_path, node, 0, MANIFEST_FIELDS, problems, "the manifest", lines)
+    languages.check(folder, values, lines, problems)
+    home, origin, left_out = folder, {}, []
+    others = languages.siblings(values, language or values.get("language")) if "slug" in values else []
+    if language is not None and language != values.get("language"):
+        values, origin = languages.translation(folder, values, lines, language, problems)
+        home = folder / language
+    values["siblings"] = others
     found = {}
     for name, line in values.get("pieces", []):
+        if home != folder and not (home / name).exists():
+            if values.get("missing_translations") == "leave out":
+                left_out.append(name)
+            else:
+                problems.append(Problem(manifest_path, line, f"piece '{name}' has no {language} translation "
+                                                             f"({language}/{name} not found): translate it, or set "
+                                                             "'missing_translations: leave out'"))
+            continue
         try:
-            path = piece_path(folder, name, (manifest_path, line))
+            path = piece_path(home, name, (manifest_path, line))
         except BuildError as err:
             problems.extend(err.problems)
             continue
@@ -110,25 +135,28 @@ def read_pamphlet(folder, memo=None):
                                                          f"{found[path][1]}); list each piece once"))
         else:
             found[path] = (name, line)
-    ids = piece_ids([name for name, _ in found.values()])
+    # Ids from every piece the manifest lists, so that a piece has the same id in every language
+    ids = piece_ids(list(dict.fromkeys(name for name, _ in values.get("pieces", []))))
     pieces = [piece for path, (name, _) in found.items()
-              if (piece := _load_piece(folder / name, ids[name], problems, memo)) is not None]
-    return Sources(folder, values, lines, pieces, problems)
+              if (piece := _load_piece(home / name, ids[name], problems, memo)) is not None]
+    return Sources(folder, values, lines, pieces, problems, home, left_out, origin)
 
 
-def load_pamphlet(folder, memo=None):
+def load_pamphlet(folder, memo=None, language=None):
     """Read and check the manifest and every piece, Markdown included; raise BuildError listing all problems.
-    memo (a memo.Memo) keeps each text's Markdown check for the next build (watch mode)."""
+    memo (a memo.Memo) keeps each text's Markdown check for the next build (watch mode); language as
+    read_pamphlet's."""
     # Markdown, nh3 and lxml load only when a build needs them
     from ..markup.validate import check_markdown, check_piece
 
     memo = memo if memo is not None else Memo()
-    sources = read_pamphlet(folder, memo)
+    sources = read_pamphlet(folder, memo, language)
     problems = sources.problems
     manifest = sources.folder / MANIFEST
     for key in ("imprint", "blurb"):
         if key in sources.values:
-            problems.extend(check_markdown(manifest, sources.values[key], sources.lines[key], sources.folder, memo))
+            problems.extend(check_markdown(sources.origin.get(key, manifest), sources.values[key], sources.lines[key],
+                                           sources.folder, memo))
     for index, piece in enumerate(sources.pieces):
         sources.pieces[index], found = with_signatories(piece, sources.folder)
         problems.extend(found)
@@ -138,7 +166,8 @@ def load_pamphlet(folder, memo=None):
             problems.extend(check_markdown(piece.path, piece.source, piece.lines["source"], sources.folder, memo))
     if problems:
         raise BuildError(problems)
-    return Pamphlet(folder=sources.folder, lines=sources.lines, **{**sources.values, "pieces": sources.pieces})
+    return Pamphlet(folder=sources.folder, lines=sources.lines, home=sources.home, left_out=sources.left_out,
+                    **{**sources.values, "pieces": sources.pieces})
 
 
 def with_signatories(piece, folder):

@@ -25,12 +25,14 @@ class Field:
     longest: tuple | None = None  # (characters, in UTF-8 bytes, at most; why), checked after the pattern
 
 
+LANGUAGE_TAG = r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+
 MANIFEST_FIELDS = {
     "title": Field("text", True),
     "subtitle": Field("text"),
     "byline": Field("text", True),
     "publisher": Field("text", True),
-    "language": Field("text", True, r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", "a language tag such as en, ru or kk"),
+    "language": Field("text", True, LANGUAGE_TAG, "a language tag such as en, ru or kk"),
     "date": Field("date", True),
     "identifier": Field("text", True, r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}",
                         "a stable urn:uuid:… (make one with: python -c 'import uuid; print(uuid.uuid4())')"),
@@ -54,7 +56,18 @@ MANIFEST_FIELDS = {
     "print_profile": Field("text", pattern=r"FOGRA39|FOGRA29|[^/\\]+\.(icc|icm|ICC|ICM)",
                            hint="FOGRA39 (coated paper, the default), FOGRA29 (uncoated) or the print shop's "
                                 "own CMYK profile, a .icc file in the texts folder"),
+    # Translations (sources/languages.py): a folder per language beside the source's pieces.
+    "translations": Field("names", pattern=LANGUAGE_TAG, hint="a list of language tags, such as [ru, kk], each "
+                                                              "the name of a folder holding that translation"),
+    "missing_translations": Field("choice", hint="leave out, stop"),
+    "bilingual": Field("names", pattern=LANGUAGE_TAG, hint="two of the pamphlet's languages, such as [kk, ru]"),
 }
+
+# What a translation's own pamphlet.yml may say differently from the source's; the rest is the source's.
+TRANSLATED_FIELDS = {key: Field(spec.kind, False, spec.pattern, spec.hint, spec.longest)
+                     for key, spec in MANIFEST_FIELDS.items()
+                     if key in ("title", "subtitle", "byline", "publisher", "date", "keywords", "imprint", "blurb",
+                                "url")}
 
 PIECE_FIELDS = {
     "kind": Field("choice", True, hint=", ".join(KINDS)),
@@ -180,7 +193,9 @@ def _convert(path, key, spec, node, offset, problems):
             problems.append(Problem(path, line, f"an item of '{key}' {message}"))
 
         text = _plain(" ".join(item.value.split()), refuse)
-        if text is not None:
+        if text is not None and spec.pattern and not re.fullmatch(spec.pattern, text):
+            refuse(f"is '{text}'; it must be {spec.hint}")
+        elif text is not None:
             items.append(text)
     return items
 
