@@ -80,7 +80,11 @@ def blocks(path):
     text = read_text(path, line_separators=True)
     front, body, body_line = split_front_matter(path, text)
     found = []
-    values = yaml.safe_load(front) or {}
+    try:  # every value as written (a date as text): what the translation translates
+        values = yaml.load(front, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        raise BuildError.single(path, "its front matter cannot be read (build the pamphlet to see why)") from None
+    values = values if isinstance(values, dict) else {}
     for key in FRONT:
         value = values.get(key)
         if value:
