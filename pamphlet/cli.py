@@ -25,7 +25,7 @@ def parse_args(argv, prog="build.py"):
                f"  {command} signatories [--texts DIR]{' ' * max(1, 5 - len(command))}check the signatories' "
                "spreadsheets, count them\n"
                f"  {command} translations [--texts DIR] [--mark TAG [--piece NAME ...]]\n"
-               f"  {' ' * len(command)}{' ' * 31}name what changed in the source since each translation was marked",
+               f"{' ' * 33}name what changed in the source since each translation was marked",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -43,7 +43,8 @@ def parse_args(argv, prog="build.py"):
                                                        "(default: every language)")
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     parser.add_argument("--strict", action="store_true",
-                        help=f"stop before building if '{command} lint' finds anything in the texts")
+                        help=f"stop before building if '{command} lint' finds anything in the texts or a "
+                             "translation is out of step with its source")
     args = parser.parse_args(argv)
     unknown = [e for e in args.editions if e not in EDITIONS]
     if unknown:
