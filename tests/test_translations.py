@@ -80,6 +80,16 @@ def test_epubs_valid_and_pointing_to_each_other(built, epubcheck):
             assert f'<link rel="alternate" href="{identifiers[other]}" hreflang="{other}"' in opf
 
 
+def test_web_editions_pointing_to_each_other(built):
+    for language, slug in LANGUAGES.items():
+        index = (built / f"{slug}-web" / "index.html").read_text(encoding="utf-8")
+        assert f'<html lang="{language}"' in index
+        for other in set(LANGUAGES) - {language}:
+            target = f"../{LANGUAGES[other]}-web/index.html"
+            assert f'<link rel="alternate" hreflang="{other}" href="{target}">' in index
+            assert (built / f"{slug}-web" / target).resolve().is_file()
+
+
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_every_language_s_epub_passes_ace(built, language, tmp_path):
     status, stderr, violations, outcome = daisy_ace(output(built, "epub", slug=LANGUAGES[language]), tmp_path)
