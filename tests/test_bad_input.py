@@ -61,6 +61,14 @@ def line_of(path, needle):
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
+def translated_in_part(project, every=False):
+    """texts/ with a Russian translation of its introduction only (or of every piece)."""
+    append(project / T / "pamphlet.yml", "translations: [ru]\n")
+    (project / T / "ru").mkdir()
+    for piece in (project / T).glob("*.md") if every else [project / T / "introduction.md"]:
+        shutil.copy(piece, project / T / "ru" / piece.name)
+
+
 def not_a_font(project):
     target = project / "fonts" / "PTSansNarrow-Bold.ttf"
     target.unlink()
@@ -258,6 +266,19 @@ CASES = [
      r"pamphlet\.yml:{line:pamphlet.yml:drafts}: piece 'drafts\.md' not found"),
     ("piece listed twice under two names", lambda p: edit(p / T / "pamphlet.yml", "  - statement-rsd.md", "  - statement-rsd.md\n  - ./statement-rsd.md"),
      r"pamphlet\.yml:{line:pamphlet.yml:./statement-rsd}: piece '\./statement-rsd\.md' is listed twice"),
+    # Translations (README, "One pamphlet in several languages"): refused before any language is built.
+    ("a translation without its folder", lambda p: append(p / T / "pamphlet.yml", "translations: [ru]\n"),
+     r"pamphlet\.yml:{line:pamphlet.yml:translations:}: the translation 'ru' has no folder \S*texts/ru; make it"),
+    ("a piece a translation lacks", translated_in_part,
+     r"pamphlet\.yml:{line:pamphlet.yml:- statement-smk}: piece 'statement-smk\.md' has no ru translation "
+     r"\(ru/statement-smk\.md not found\): translate it, or set 'missing_translations: leave out'"),
+    ("a key a translation's manifest may not set", lambda p: (translated_in_part(p, every=True),
+                                                              (p / T / "ru" / "pamphlet.yml").write_text("slug: x\n")),
+     r"ru/pamphlet\.yml:1: unknown key 'slug' in the translation's manifest; allowed keys: title, subtitle"),
+    ("a bilingual edition of a language the pamphlet lacks", lambda p: append(p / T / "pamphlet.yml",
+                                                                              "bilingual: [en, ru]\n"),
+     r"pamphlet\.yml:{line:pamphlet.yml:bilingual:}: 'bilingual' must name two of the pamphlet's languages "
+     r"\(en\), after naming a translation in 'translations'"),
     # Every value checked: what YAML reads but the pamphlet cannot use is refused at its line.
     ("impossible date in the manifest", lambda p: edit(p / T / "pamphlet.yml", "date: 2022-01-21", "date: 2026-02-30"),
      r"pamphlet\.yml:{line:pamphlet.yml:date:}: 'date' is 2026-02-30, which is not a day of the calendar"),

@@ -8,6 +8,7 @@ from . import plan as cache
 from ..errors import BuildError
 from ..sources import languages
 from ..sources.files import MANIFEST
+from ..sources.load import read_pamphlet
 from .output import build_lock, write_problem
 
 
@@ -38,7 +39,13 @@ def languages_of(texts, chosen=None):
             raise BuildError.single(f"{texts}/{MANIFEST}", f"--lang {chosen}: the pamphlet's languages are "
                                                            f"{', '.join(map(str, tags))}")
         tags = [chosen]
-    return [(tag, None if tag == values.get("language") else tag) for tag in tags]
+    tongues = [(tag, None if tag == values.get("language") else tag) for tag in tags]
+    # Each translation's manifest and pieces read before any language is built, so that a translation's problem
+    # (a piece it lacks, a key its manifest may not set) leaves every language's files as they were
+    for _, translation in tongues:
+        if translation:
+            BuildError.raise_any(read_pamphlet(texts, language=translation).problems)
+    return tongues
 
 
 def in_step(texts, language=None):

@@ -41,16 +41,17 @@ def check(folder, values, lines, problems):
         problems.append(Problem(manifest, lines["translations"], f"'translations' names '{values['language']}', "
                                                                  "the source's own language; leave it out"))
     for tag in dict.fromkeys(translations):
-        if not (folder / tag).is_dir():
+        if tag != values.get("language") and not (folder / tag).is_dir():
             problems.append(Problem(manifest, lines["translations"], f"the translation '{tag}' has no folder "
                                                                      f"{folder / tag}; make it, with the pieces "
                                                                      "translated under the same names"))
     bilingual = values.get("bilingual")
     if bilingual is not None and (len(bilingual) != 2 or len(set(bilingual)) != 2
                                   or not set(bilingual) <= set(of(values))):
+        tags = list(dict.fromkeys(of(values)))
+        such = f"such as [{', '.join(tags[-2:])}]" if len(tags) > 1 else "after naming a translation in 'translations'"
         problems.append(Problem(manifest, lines["bilingual"], f"'bilingual' must name two of the pamphlet's "
-                                                              f"languages ({', '.join(of(values))}), such as "
-                                                              f"[{', '.join(of(values)[-2:])}]"))
+                                                              f"languages ({', '.join(tags)}), {such}"))
         del values["bilingual"]
 
 
