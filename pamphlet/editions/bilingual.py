@@ -3,6 +3,7 @@
 print PDF (PDF/X-4) and a screen PDF (PDF/UA-1)."""
 
 import re
+import time
 
 from lxml import html as lxml_html
 from markupsafe import Markup
@@ -12,6 +13,10 @@ from ..engine.pdf import finishers
 from ..engine.prepress import one_box, press_ready
 from ..errors import BuildError
 from ..preflight import pdfs
+from . import Edition
+
+# For the summary's table: its name and how its pages are counted
+BILINGUAL = Edition("bilingual", "bilingual:make", pages="pdf")
 
 NOTEREF = re.compile(r'\bid="([^"]*-noteref-\d+)"')
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
@@ -23,8 +28,9 @@ def file_names(slug, pair):
 
 
 def make(pdf, first, second, identifier, names):
-    """{file name: bytes} of the print and screen PDFs, from the two languages' renderers (the first's side on
-    the left); identifier: the edition's own, for the PDF's document ID."""
+    """({file name: bytes}, {file name: seconds}) of the print and screen PDFs, from the two languages' renderers
+    (the first's side on the left); identifier: the edition's own, for the PDF's document ID."""
+    start = time.perf_counter()
     images = {**second.print_images(), **first.print_images()}
     page = first.render("bilingual.html", images=images, pairs=pairs(first, second),
                         other={"front": second.front, "pamphlet": second.pamphlet, "lang": second.pamphlet.language})
@@ -34,11 +40,13 @@ def make(pdf, first, second, identifier, names):
     data = pdf.to_bytes(printed, print_name, pdf_variant="pdf/x-4", pdf_identifier=pdfx.pdf_identifier(identifier),
                         finisher=finishers(pdfx.finisher(identifier, "bilingual"), press_ready()))
     BuildError.raise_any(pdfs.check_pdfx(data, print_name))
+    printed_in = time.perf_counter() - start
     # The screen PDF without the bleed, its CMYK colours drawn in sRGB, tagged
     screen = pdf.layout(page, source="bilingual.html", extra_css="@page { bleed: 0 !important; }")
     with pdfx.cmyk_as_rgb():
         shown = pdf.to_bytes(screen, screen_name, pdf_variant="pdf/ua-1", finisher=finishers(one_box()))
-    return {print_name: data, screen_name: shown}
+    return {print_name: data, screen_name: shown}, {print_name: printed_in,
+                                                     screen_name: time.perf_counter() - start - printed_in}
 
 
 def pairs(first, second):

@@ -3,7 +3,6 @@ written atomically, recorded beside the languages' own records."""
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 from . import plan as cache
@@ -16,9 +15,10 @@ from .rebuild import manifest_values
 RECORD = ".pamphlet-cache-bilingual.json"
 
 
-def rebuild_bilingual(texts, out, options, report):
+def rebuild_bilingual(texts, out, options, report, summary=True):
     """Build the bilingual edition the manifest asks for (bilingual: [kk, ru]) unless it is up to date; return
-    the paths written ([] when up to date, None when the pamphlet asks for none). Problems raise BuildError."""
+    the paths written ([] when up to date, None when the pamphlet asks for none), with the summary's table
+    (watch mode says one line instead). Problems raise BuildError."""
     values = manifest_values(texts)
     pair = values.get("bilingual")
     if not pair or len(pair) != 2 or not set(pair) <= set(languages.of(values)) or "slug" not in values:
@@ -35,21 +35,27 @@ def rebuild_bilingual(texts, out, options, report):
         if all(plans) and record.get("key") == key and all((out / name).is_file() and cache.content_digest(out / name)
                                                            == sha for name, sha in record["files"].items()):
             return []
+        report.begin(" and ".join(pair))
         report.step(f"making the bilingual edition ({' and '.join(pair)})")
-        start = time.perf_counter()
         try:
             with report, Staging(out) as staging:
-                for name, data in _make(texts, tags, values, pair, names, options).items():
+                files, seconds = _make(texts, tags, values, pair, names, options)
+                for name, data in files.items():
                     staging.write(name, data)
                 staging.commit()
         except OSError as err:
             raise BuildError([write_problem(err, out)]) from None
-        seconds = time.perf_counter() - start
         temp = out / f".{RECORD}.part"
         temp.write_text(json.dumps({"key": key, "files": {name: cache.content_digest(out / name) for name in names}},
                                    indent=1), encoding="utf-8")
         temp.replace(out / RECORD)
-    report.note(f"bilingual edition ({' and '.join(pair)}): {', '.join(names)} in {seconds:.2f} s")
+    from ..editions.bilingual import BILINGUAL
+    for name in names:
+        report.wrote(out / name, BILINGUAL, seconds[name])
+    if summary:
+        report.summary()
+    else:
+        report.note(f"{' and '.join(pair)}: rebuilt the bilingual edition in {sum(seconds.values()):.2f} s")
     return [out / name for name in names]
 
 

@@ -35,7 +35,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None, language=N
             built = rebuild_language(tag, translation, len(tongues) > 1) or built
         if language is None:
             try:
-                built = bool(rebuild_bilingual(texts, out, options, report)) or built
+                built = bool(rebuild_bilingual(texts, out, options, report, summary=False)) or built
             except BuildError as err:
                 report_failure(err, out, sys.stderr, waiting=True)
         in_step_lines(texts, report, language)
