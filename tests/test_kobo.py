@@ -6,12 +6,10 @@ import re
 import zipfile
 
 import pytest
-import yaml
 from lxml import etree
 
-from conftest import ROOT, build_into, epub_documents, made_once, output
+from conftest import built_pamphlet, epub_documents, output
 
-FIXTURES = ROOT / "tests" / "fixtures"
 X = "{http://www.w3.org/1999/xhtml}"
 OPS_TYPE = "{http://www.idpf.org/2007/ops}type"
 KOBO_ID = re.compile(r"kobo\.(\d+)\.(\d+)$")
@@ -20,12 +18,7 @@ KOBO_ID = re.compile(r"kobo\.(\d+)\.(\d+)$")
 @pytest.fixture(scope="module", params=("texts", "notes-en", "notes-ru"))
 def books(request, tmp_path_factory):
     """(EPUB, kepub) of one pamphlet, from the builds the other tests share."""
-    if request.param == "texts":
-        out, texts = made_once(tmp_path_factory, "dist", build_into()), ROOT / "texts"
-    else:
-        texts = FIXTURES / request.param
-        out = made_once(tmp_path_factory, request.param, build_into("--texts", texts))
-    slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
+    out, slug = built_pamphlet(tmp_path_factory, request.param)
     return output(out, "epub", slug=slug), output(out, "kobo", slug=slug)
 
 

@@ -1,18 +1,15 @@
 """Hyphenation and justification: where words may break, and the lines of the print PDF measured by position."""
 
-import ctypes
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import pypdfium2
-import pypdfium2.raw as pdfium_c
 import pytest
 import weasyprint
 import yaml
 
-from conftest import ROOT, epub_documents, run_build
+from conftest import ROOT, epub_documents, flush_right_share, pdf_lines, run_build
 from pamphlet.markup.convert import Typesetter
 from pamphlet.markup.hyphenate import SHY, Hyphenator
 from pamphlet.preflight import lines
@@ -228,31 +225,6 @@ def test_the_epub_carries_the_same_soft_hyphens(built):
 
 # --- Lines read from a PDF by position (pdfium) ----------------------------------------------------------------
 
-def pdf_lines(path):
-    """For each page, its lines of text in the order printed: (font size, text) — pdfium reads a soft hyphen that
-    ends a line as \\x02."""
-    document = pypdfium2.PdfDocument(str(path))
-    pages = []
-    for index in range(len(document)):
-        textpage = document[index].get_textpage()
-        rows = {}
-        for char in range(textpage.count_chars()):
-            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, char)
-            if code in (10, 13):
-                continue
-            left = textpage.get_charbox(char)[0]
-            x, y = ctypes.c_double(), ctypes.c_double()
-            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
-            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
-            rows.setdefault(round(y.value / 2), []).append((left, chr(code), size))  # by baseline
-        lines_ = []
-        for key in sorted(rows, reverse=True):
-            row = sorted(rows[key])
-            lines_.append((max(size for _, _, size in row), "".join(c for _, c, _ in row).strip()))
-        pages.append([line for line in lines_ if line[1]])
-    return pages
-
-
 def measure_pdf(path):
     """Hyphenated lines, runs of more than 2 and hyphens on the last line of a page's body text."""
     counts = {"hyphens": 0, "hyphen runs": 0, "page-end hyphens": 0}
@@ -287,29 +259,6 @@ def test_strict_fails_on_a_line_left(tmp_path):
     out = tmp_path / "out"
     result = run_build("print", "leaflets", "--strict", "--texts", FIXTURES / "lines-en", "--out", out)
     assert result.returncode == 0, result.stderr
-
-
-def flush_right_share(path):
-    """The share of a PDF's body lines (the running text's size, more than a few words) that end at the text
-    block's right edge, as justified lines do; ragged-right lines end where their last word does."""
-    document = pypdfium2.PdfDocument(str(path))
-    ends = []
-    for index in range(len(document)):
-        textpage = document[index].get_textpage()
-        rows = {}
-        for char in range(textpage.count_chars()):
-            left, _, right, _ = textpage.get_charbox(char)
-            x, y = ctypes.c_double(), ctypes.c_double()
-            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
-            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
-            if right > left:
-                rows.setdefault(round(y.value / 2), []).append((size, right))  # by baseline
-        sizes = [size for row in rows.values() for size, _ in row]
-        body = max(sizes, key=sizes.count, default=0)
-        lines_ = [max(right for _, right in row) for row in rows.values()
-                  if len(row) > 30 and max(size for size, _ in row) == body]
-        ends += [edge - max(lines_) for edge in lines_]  # each page's own: the margins are mirrored
-    return sum(1 for gap in ends if gap > -0.5) / len(ends)
 
 
 def test_a_language_without_hyphenation_patterns_is_set_ragged_right(tmp_path):

@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 import yaml
 
-from conftest import ROOT, epub_documents, opf_text, output, pdf_body_text, pdf_pages, run_build
+from conftest import ROOT, epub_documents, opf_text, output, pdf_body_text, pdf_pages, print_file, run_build
 from pamphlet.units import MM
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -280,7 +280,7 @@ def test_the_proof_sheet_marks_every_finding_the_summary_counts(tmp_path):
     result = run_build("print", "proof", "--texts", FIXTURES / "notes-en", "--out", out)
     assert result.returncode == 0, result.stderr
     image, marks, pages = _proof(next(out.glob("*-proof.png")))
-    assert len(pages) == len(pdf_pages(next(out.glob("*-print.pdf"))))
+    assert len(pages) == len(pdf_pages(print_file(out)))
     summary = re.search(r"page makeup: (.*)", result.stdout)[1]
     counted = {kind: int(n) for n, kind in re.findall(r"(\d+) ([a-z ]+?)s?(?:,| \()", summary)}
     assert marks and sum(counted.values()) == len(marks), (summary, marks)

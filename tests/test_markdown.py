@@ -29,7 +29,7 @@ def book(request, tmp_path_factory):
     texts = FIXTURES / request.param
     out = made_once(tmp_path_factory, request.param, build_into("--texts", texts))
     slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
-    files = {edition: out / f"{slug}-{edition}.pdf" for edition in ("print", "screen", "booklet")}
+    files = {edition: out / f"{slug}-{edition}.pdf" for edition in ("print", "screen", "booklet", "large-print")}
     files["epub"] = out / f"{slug}.epub"
     files["leaflet"] = next(out.glob(f"{slug}-leaflet-*.pdf"))
     files["texts"] = texts
@@ -212,8 +212,9 @@ def test_epub_notes_pop_up(book):
             assert list(doc.iter()).index(note) > list(doc.iter()).index(call)
 
 
-def test_screen_pdf_links_each_call_and_note_both_ways(book):
-    reader = PdfReader(book["screen"])
+@pytest.mark.parametrize("edition", ["screen", "large-print"])
+def test_screen_pdf_links_each_call_and_note_both_ways(book, edition):
+    reader = PdfReader(book[edition])
     links = {str(a.get_object().get("/Dest")) for page in reader.pages for a in page.get("/Annots", [])
              if a.get_object().get("/Subtype") == "/Link"}
     for _, doc in pieces(book):
@@ -222,11 +223,13 @@ def test_screen_pdf_links_each_call_and_note_both_ways(book):
                 assert call.get("href")[1:] in links and call.get("id") in links
 
 
-def test_screen_pdf_tags_each_note_as_a_note_holding_its_link_back(book):
-    """PDF/UA: each note a Note structure element with its own ID, the back-link to its call inside it."""
+@pytest.mark.parametrize("edition", ["screen", "large-print"])
+def test_screen_pdf_tags_each_note_as_a_note_holding_its_link_back(book, edition):
+    """PDF/UA: each note a Note structure element with its own ID, the back-link to its call inside it (large print:
+    the notes at the end of each piece)."""
     calls = {call.get("href")[1:]: call.get("id") for _, doc in pieces(book) for call in doc.iter(f"{X}a")
              if call.get(OPS_TYPE) == "noteref"}
-    with pikepdf.open(book["screen"]) as pdf:
+    with pikepdf.open(book[edition]) as pdf:
         notes = [e for e in _structure(pdf.Root.StructTreeRoot) if e.get("/S") == "/Note"]
         assert sorted(str(note.ID) for note in notes) == sorted(calls)
         for note in notes:
@@ -237,14 +240,19 @@ def test_screen_pdf_tags_each_note_as_a_note_holding_its_link_back(book):
         assert spans, "other spans stay spans"
 
 
-def test_screen_pdf_sets_every_construct_as_print_and_tags_it(book):
-    """The screen PDF is the print layout again: the same text, every construct in it; and its structure tree
-    (PDF/UA) has the tables with header cells, the figures with their descriptions, the lists."""
+def test_screen_pdf_sets_every_construct_as_print(book):
+    """The screen PDF is the print layout again: the same text, every construct in it."""
     texts = [normalise("".join(text_in(page, *page.get_mediabox()) for page in pdf_pages(book[name])))
              for name in ("print", "screen")]
     assert texts[0] == texts[1]
+
+
+@pytest.mark.parametrize("edition", ["screen", "large-print"])
+def test_tagged_pdfs_tag_every_construct(book, edition):
+    """The structure tree (PDF/UA) has the tables with header cells, the figures with their descriptions, the
+    lists."""
     epub = [doc for _, doc in pieces(book)]
-    with pikepdf.open(book["screen"]) as pdf:
+    with pikepdf.open(book[edition]) as pdf:
         elements = list(_structure(pdf.Root.StructTreeRoot))
     kinds = [str(e.S) for e in elements]
     tables = [t for doc in epub for t in doc.iter(f"{X}table")]

@@ -9,7 +9,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import ROOT, run_build
+from conftest import ROOT, print_file, run_build
 from pamphlet.engine import pdfx
 from pamphlet.preflight.layout import Findings
 from pamphlet.preflight.pdfs import check_pdfx
@@ -246,7 +246,7 @@ def _with_profile(texts, value):
 
 
 def _intent_profile(out):
-    with pikepdf.open(next(out.glob("*-print.pdf"))) as pdf:
+    with pikepdf.open(print_file(out)) as pdf:
         intent = pdf.Root.OutputIntents[0]
         return str(intent.OutputConditionIdentifier), intent.DestOutputProfile.read_bytes()
 
@@ -338,7 +338,7 @@ def test_pictures_in_the_print_edition_pass_pdfx(texts_copy, tmp_path, mode):
     piece.write_text(piece.read_text(encoding="utf-8") + "\n![A red square](photo.png)\n", encoding="utf-8")
     result = run_build("print", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
-    with pikepdf.open(next(tmp_path.glob("*-print.pdf"))) as pdf:
+    with pikepdf.open(print_file(tmp_path)) as pdf:
         images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
         assert len(images) == 1
         space = images[0].ColorSpace

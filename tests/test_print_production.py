@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from pamphlet.units import A4_LANDSCAPE, A5, BLEED, MM
 
-from conftest import ROOT, SLUG, epub_documents, opf_name, output, pdf_pages, run_build, text_in
+from conftest import ROOT, SLUG, epub_documents, opf_name, output, pdf_pages, print_file, run_build, text_in
 
 
 def close(a, b, tolerance=0.05):
@@ -136,13 +136,13 @@ def test_crop_marks_lie_outside_the_bleed(tmp_path):
     out = tmp_path / "marks"
     result = run_build("print", "--crop-marks", "--out", out)
     assert result.returncode == 0, result.stderr
-    page = PdfReader(next(out.glob("*-print.pdf"))).pages[0]
+    page = PdfReader(print_file(out)).pages[0]
     media, bleed, trim = page.mediabox, page.bleedbox, page.trimbox
     assert (float(trim.width), float(trim.height)) == pytest.approx(A5, abs=0.05)
     assert float(trim.left) - float(bleed.left) == pytest.approx(BLEED, abs=0.05)
     assert float(bleed.left) - float(media.left) > 5 * MM
     assert (float(media.left), float(media.bottom)) == (0, 0)
-    assert_bookmarks_at_their_headings(next(out.glob("*-print.pdf")))
+    assert_bookmarks_at_their_headings(print_file(out))
 
 
 def test_print_pdf_bookmarks_point_at_their_headings(print_pdf):

@@ -12,7 +12,7 @@ import segno
 import zxingcpp
 from PIL import ImageStat
 
-from conftest import ROOT, TEXTS, epub_documents, run_build
+from conftest import ROOT, TEXTS, epub_documents, print_file, run_build
 
 URL = "https://example.org/pamphlets/kazakhstan-2022?from=leaflet"
 DPI = 300
@@ -55,7 +55,7 @@ def qr_codes(path, index):
 
 
 def test_back_cover_qr_decodes_to_the_url_with_its_quiet_zone(with_url):
-    pdf = next(with_url.glob("*-print.pdf"))
+    pdf = print_file(with_url)
     count = len(pypdfium2.PdfDocument(str(pdf)))
     codes = qr_codes(pdf, count - 1)
     assert [text for text, _, _ in codes] == [URL]
@@ -89,7 +89,7 @@ def _ink_and_images(stream, found):
 
 
 def test_print_qr_is_vector_in_black_ink(with_url):
-    with pikepdf.open(next(with_url.glob("*-print.pdf"))) as pdf:
+    with pikepdf.open(print_file(with_url)) as pdf:
         found = _ink_and_images(pdf.pages[-1].obj, {"stroke": set(), "images": 0})
     assert found["images"] == 0  # drawn as paths, not a picture
     assert found["stroke"] == {("SCN", (0, 0, 0, 1))}  # the modules: black ink alone

@@ -34,8 +34,10 @@ def contents_page(reader):
     return next(i for i, page in enumerate(reader.pages) if page.extract_text().lstrip().startswith("Contents"))
 
 
-def test_tagged_with_language(screen_pdf, manifest):
-    reader = PdfReader(screen_pdf)
+@pytest.mark.parametrize("edition", ["screen", "large-print"])
+def test_tagged_with_language(dist, manifest, edition):
+    """PDF/UA-1: the screen PDF and the large-print edition alike."""
+    reader = PdfReader(output(dist, edition))
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root
     assert bool(root["/MarkInfo"]["/Marked"])

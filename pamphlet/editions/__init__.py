@@ -91,6 +91,10 @@ EDITIONS = (
     Edition("screen", "screen:make", needs=(PRINT_LAYOUT,), runs=FORKED, files=("{slug}-screen.pdf",),
             purpose="sending by message and reading on screens: A5, no bleed or blank pages, tagged (PDF/UA-1), "
                     "bookmarks, linked contents, the print edition's page numbers"),
+    Edition("large-print", "large_print:make", runs=SECOND, files=("{slug}-large-print.pdf",),
+            purpose="readers with low vision: A4, 17 pt Charis SIL ragged-right with no word broken, lines wide apart, "
+                    "bold for italics, notes at the end of each piece, as the UK Association for Accessible Formats' "
+                    "clear and large print guidance asks; tagged (PDF/UA-1) as the screen PDF is"),
     Edition("proof", "proof:make", needs=(PRINT_LAYOUT, PRINT_PDF), runs=FORKED, files=("{slug}-proof.png",),
             pages=None,
             purpose="looking before printing: every print page as a thumbnail, in spreads, each page-makeup finding "

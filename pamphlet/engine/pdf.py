@@ -266,17 +266,20 @@ def _weasyprint_problems(source):
 
 @contextmanager
 def notes_tagged_as_notes():
-    """While writing a tagged PDF, tag each note (the print layout's <span class="note">, set at the foot of the
-    page) as a Note with its id, as PDF/UA asks, where WeasyPrint 70 tags it as a Span like any other span."""
+    """While writing a tagged PDF, tag each note (class "note": the print layout's <span>, set at the foot of the
+    page, or large print's <aside> at the end of its piece) as a Note with its id, as PDF/UA asks, where WeasyPrint
+    70 tags it as a Span or a Div like any other."""
     from weasyprint.pdf import tags
 
     build, outer = tags._build_box_tree, set()  # called again for each child box, through the module's name
 
     def build_noting(box, *args):
         element = getattr(box, "element", None)
-        # The note's own box, not the anonymous boxes inside it, which share its element.
-        if getattr(box, "element_tag", None) != "span" or "note" not in element.get("class", "").split() \
-                or element in outer:
+        # The note's own box: not the anonymous boxes inside it, which share its element, nor its pseudo-elements'
+        # (the footnote call and marker, tagged span::…). A note has an id its call links to: a fenced ::: note
+        # block (a div of class note, called by nothing) stays a Div.
+        if element is None or getattr(box, "element_tag", None) != element.tag or not element.get("id") \
+                or "note" not in element.get("class", "").split() or element in outer:
             yield from build(box, *args)
             return
         outer.add(element)

@@ -96,7 +96,7 @@ LABELS = ("contents", "published_by", "sources", "signed_by", "signatures", "sig
           "signatories_organisations", "signatories_people",
           "pages", "landmarks", "accessibility_summary", "accessibility_text_only", "accessibility_images",
           "accessibility_tables", "accessibility_notes", "leaflet_from", "web_skip", "web_pamphlet", "web_notes",
-          "web_pages", "web_previous", "web_next", *KINDS)  # each kind's label too
+          "web_pages", "web_previous", "web_next", "large_print", *KINDS)  # each kind's label too
 
 
 def format_date(date, locale):
