@@ -1,5 +1,5 @@
-"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch] [--strict], build.py new DIR
-and build.py lint; installed, the same as pamphlet build, pamphlet new and pamphlet lint."""
+"""The command line: python build.py [EDITION ...] [--texts DIR] [--out DIR] [--watch [--serve]] [--strict],
+build.py new DIR and build.py lint; installed, the same as pamphlet build, pamphlet new and pamphlet lint."""
 
 import argparse
 import os
@@ -37,6 +37,10 @@ def parse_args(argv, prog="build.py"):
                         help="add crop marks outside the bleed of the print edition, for print shops that ask")
     parser.add_argument("--watch", action="store_true",
                         help="build, then rebuild what each edit affects until stopped with Ctrl-C")
+    parser.add_argument("--serve", action="store_true",
+                        help="with --watch: show the web edition and the print pages in a browser on this computer, "
+                             "reloaded after each rebuild, with the build's problems")
+    parser.add_argument("--port", type=int, default=8000, help="the live preview's port (default: 8000; 0: any free)")
     parser.add_argument("--bench", action="store_true",
                         help="time every edition against Pandoc and the daily loop; print the figures")
     parser.add_argument("--lang", metavar="TAG", help="build only this language of a pamphlet with translations "
@@ -46,6 +50,8 @@ def parse_args(argv, prog="build.py"):
                         help=f"stop before building if '{command} lint' finds anything in the texts or a "
                              "translation is out of step with its source")
     args = parser.parse_args(argv)
+    if args.serve and not args.watch:
+        parser.error("--serve shows what watch mode builds: use it with --watch")
     unknown = [e for e in args.editions if e not in EDITIONS]
     if unknown:
         parser.error(f"unknown edition {', '.join(map(repr, unknown))}; choose from: {', '.join(EDITIONS)}")
@@ -263,8 +269,23 @@ def _main(argv, prog):
     with fixed_font_time(options["epoch"]):
         if args.watch:
             from .pipeline.watch import watch_and_build
-            return watch_and_build(args.texts, args.out, editions, options, Report(quiet=args.quiet, live=False),
-                                   language=args.lang)
+            report = Report(quiet=args.quiet, live=False)
+            if not args.serve:
+                return watch_and_build(args.texts, args.out, editions, options, report, language=args.lang)
+            from .pipeline.serve import Preview
+            preview = Preview(args.out, args.texts)
+            try:
+                address = preview.start(args.port)
+            except OSError as err:
+                print(f"cannot serve the preview on port {args.port} ({err.strerror}); choose another with --port",
+                      file=sys.stderr)
+                return 2
+            print(f"preview at {address} (this computer only)", flush=True)
+            try:
+                return watch_and_build(args.texts, args.out, editions, options, report, language=args.lang,
+                                       on_build=preview.built)
+            finally:
+                preview.stop()
         return build_once(args.texts, args.out, editions, options, Report(quiet=args.quiet), linted=args.strict,
                           language=args.lang)
 

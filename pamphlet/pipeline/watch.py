@@ -17,10 +17,12 @@ from .rebuild import in_step_lines, languages_of, rebuild
 EDITOR_FILES = re.compile(r"(~|\.swp|\.swx|\.bak|\.tmp)$|^#.*#$")
 
 
-def watch_and_build(texts, out, editions, options, report, stop=None, language=None):
+def watch_and_build(texts, out, editions, options, report, stop=None, language=None, on_build=None):
     """Build once, then after every change to the texts, layouts or fonts; a broken edit prints its problems
     and leaves the last good outputs in place. A pamphlet with translations is built in every language (or the
-    one chosen), each keeping its own layouts and texts, so that an edit rebuilds only its language."""
+    one chosen), each keeping its own layouts and texts, so that an edit rebuilds only its language.
+    on_build(problems) is told when each build ends, with its problems (the live preview)."""
+    on_build = on_build or (lambda problems: None)
     from . import build as build_module
     kept = {}  # by language: so that each rebuild redoes only what an edit changed
 
@@ -29,20 +31,23 @@ def watch_and_build(texts, out, editions, options, report, stop=None, language=N
             tongues = languages_of(texts, language)
         except BuildError as err:
             report_failure(err, out, sys.stderr, waiting=True)
+            on_build(err.problems)
             return
-        built = False
+        built, problems = False, []
         for tag, translation in tongues:
-            built = rebuild_language(tag, translation, len(tongues) > 1) or built
+            built = rebuild_language(tag, translation, len(tongues) > 1, problems) or built
         if language is None:
             try:
                 built = bool(rebuild_bilingual(texts, out, options, report, summary=False)) or built
             except BuildError as err:
                 report_failure(err, out, sys.stderr, waiting=True)
+                problems += err.problems
         in_step_lines(texts, report, language)
         if built:
             report.note(build_line(texts))
+        on_build(problems)
 
-    def rebuild_language(tag, translation, several):
+    def rebuild_language(tag, translation, several, problems):
         start = time.perf_counter()
         mine = kept.setdefault(translation, build_module.Kept())
         try:
@@ -50,6 +55,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None, language=N
                               print_first=True, kept=mine)
         except BuildError as err:
             report_failure(err, out, sys.stderr, waiting=True)
+            problems += err.problems
             return False
         which = f"{tag}: " if several else ""
         if not written:
@@ -61,6 +67,7 @@ def watch_and_build(texts, out, editions, options, report, stop=None, language=N
         laid_out = f" (print layout: {parts.laid_out} of {parts.count} parts laid out again)" if parts.count else ""
         report.note(f"{which}rebuilt {count} file{'s' if count != 1 else ''} "
                     f"in {time.perf_counter() - start:.2f} s{laid_out}")
+        problems += report.problems  # one piece's leaflet not made: the rest was written
         report.tell_not_made(out, sys.stderr)
         return True
 
