@@ -13,8 +13,8 @@ import yaml
 from pypdf import PdfReader
 
 from pamphlet.preflight import pdfs
-from conftest import (ROOT, MM, build_into, daisy_ace, epub_documents, made_once, normalise, opf_properties, pdf_pages,
-                      run_build, text_in)
+from conftest import (MM, ROOT, build_into, built_pamphlet, daisy_ace, epub_documents, made_once, normalise,
+                      opf_properties, output, pdf_pages, run_build, text_in)
 
 FIXTURES = ROOT / "tests" / "fixtures"
 LANGUAGES = ("notes-en", "notes-ru")
@@ -625,3 +625,18 @@ def test_a_fenced_code_block_keeps_its_lines(book):
     assert "".join(blocks[0].itertext()).split("\n")[:3] == [
         "boxes = 0", "for lodge in lodges:", "    boxes += lodge.boxes  # one line a lodge"]
     assert "boxes=0forlodgeinlodges:" in "".join(page_texts(book["print"]))
+
+
+def test_a_fenced_note_stays_where_the_author_put_it(tmp_path_factory):
+    """A '::: note' block is a remark in the text, set where it stands (after the paragraph before it, before the
+    signatories), never floated to the foot of the page like a footnote."""
+    folder, slug = built_pamphlet(tmp_path_factory, "translated")
+    for page in pdf_pages(output(folder, "print", slug=slug)):  # the English source's
+        textpage = page.get_textpage()
+        found = [textpage.search(words, match_case=True).get_next()
+                 for words in ("We call on every union", "Contributions are acknowledged", "Signed by")]
+        if all(found):
+            before, note, after = (textpage.get_charbox(at[0])[1] for at in found)
+            assert before > note > after, (before, note, after)  # in reading order, top to bottom
+            return
+    raise AssertionError("the statement's last paragraph, note and signatories are not on one page")
