@@ -296,27 +296,34 @@ def build_once(texts, out, editions, options, report, linted=False, language=Non
     build prints no lint line: the texts are those the last build linted, and linting them again would cost
     most of a no-op's time."""
     from .pipeline.bilingual import rebuild_bilingual
+    from .pipeline.output import staged
     from .pipeline.rebuild import in_step_lines, languages_of, rebuild
-    status, built = 0, False
+    held = []  # each language's report, summed up once every language's files are in place
     try:
-        for tag, translation in languages_of(texts, language):
-            report.begin(tag if translation or language else None)
-            written = rebuild(texts, out, editions, options, report, strict=linted, language=translation)
-            if written is None:
-                report.note(f"{out}: every output{f' in {tag}' if translation else ''} is up to date; nothing to "
-                            "rebuild")
-            elif written:
-                report.summary()
-                built = True
-                status = max(status, 1 if report.tell_not_made(out, sys.stderr) else 0)
-        if language is None:
-            built = bool(rebuild_bilingual(texts, out, options, report)) or built
+        # One staging for every language and the bilingual edition: a problem found in any leaves all as they were
+        with staged(out, report.note) as staging:
+            for tag, translation in languages_of(texts, language):
+                report.begin(tag if translation or language else None)
+                written = rebuild(texts, out, editions, options, report, strict=linted, language=translation,
+                                  staging=staging)
+                if written is None:
+                    report.note(f"{out}: every output{f' in {tag}' if translation else ''} is up to date; nothing "
+                                "to rebuild")
+                elif written:
+                    held.append(report.held())
+            if language is None and rebuild_bilingual(texts, out, options, report, staging):
+                held.append(report.held())
     except BuildError as err:
         report_failure(err, out, sys.stderr)
         return 1
     except KeyboardInterrupt:  # Ctrl-C: the staged files are discarded on the way out, the old ones stay
         print(f"interrupted; the files already in {out} were left as they were", file=sys.stderr, flush=True)
         return 130
+    status = 0
+    for done in held:
+        done.summary()
+        status = max(status, 1 if done.tell_not_made(out, sys.stderr) else 0)
+    built = bool(held)
     in_step_lines(texts, report, language)
     if built:
         _lint_line(texts, report, checked=linted)

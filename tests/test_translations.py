@@ -230,3 +230,23 @@ def test_watch_rebuilds_only_the_language_an_edit_touched(built, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_problem_found_building_a_later_language_leaves_every_language_as_it_was(built, tmp_path, capsys):
+    """A character no font has in the Russian statement is found only while Russian is built (the glyphs are
+    checked then), after English, edited, was made again: no language's new files are put in place, nor the
+    up-to-date records, so that the build after the fix makes English again."""
+    texts, out = tmp_path / "translated", tmp_path / "out"
+    shutil.copytree(FIXTURE, texts)
+    shutil.copytree(built, out)
+    before = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    english, russian = texts / "statement.md", texts / "ru" / "statement.md"
+    edited = english.read_text(encoding="utf-8").replace("The committee stands", "The committee firmly stands")
+    english.write_text(edited, encoding="utf-8")
+    russian.write_text(russian.read_text(encoding="utf-8") + "\nНаша эмблема: \u262d\n", encoding="utf-8")
+    assert cli.main(["epub", "--texts", str(texts), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{russian}:{_line_of(russian, 'эмблема')}: U+262D HAMMER AND SICKLE"), err
+    after = {path.relative_to(out).as_posix(): path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    assert after.keys() == before.keys(), "no file added or removed"
+    assert [name for name in before if after[name] != before[name]] == [], "every file, records included, as it was"

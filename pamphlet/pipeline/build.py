@@ -2,6 +2,7 @@
 
 import datetime
 import tempfile
+from contextlib import nullcontext
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,13 +80,13 @@ def pdf_writer(texts):
 
 
 def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_first=False, epoch=None, kept=None,
-          strict=False, language=None):
+          strict=False, language=None, staging=None):
     """Build the named editions of the pamphlet in texts into out, leaving alone the jobs whose ids are in skip
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
     at), the rest when all are done; kept is what the last build kept for this one (Kept); strict fails the
     build on lines a typesetter would not accept (preflight.lines); language: a translation's tag (None: the
-    source's)."""
+    source's); staging: an output.Staging that the caller commits (None: the build commits its own)."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
     for note in missing_libraries():
@@ -103,21 +104,26 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     _check_sources(pamphlet, renderer.images.values(), memo)
     out = Path(out)
     _prepare_out(out)
+    own = staging is None  # else the caller's, shared by every language built: it commits them all at once
+    if own:  # a shared staging's caller did before its first language: the earlier languages' files are staged
+        remove_stale(out)
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
     jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
     tools = Tools(renderer, crop_marks, kept, strict)
-    with Staging(out) as staging, Background(tools) as background:
+    with Staging(out) if own else nullcontext(staging) as staging, Background(tools) as background:
         work = _Work(registry.with_steps(jobs), tools, background)
         work.make(report, staging, print_first)
-        staging.commit()
+        # the file from before shows the piece as it was: it must not be handed out
+        stale = [out / name for job, _ in work.failed for name in job.files]
+        staging.then(lambda: [path.unlink(missing_ok=True) for path in stale])
+        if own:
+            staging.commit()
     written = {job.id: [out / name for name in work.files.get(job.id, ())] for job in jobs}
     for job in jobs:
         for path in written[job.id]:
             report.wrote(path, job.step, work.seconds(job))
     report.lines.update(tools.lines)
     for job, err in work.failed:
-        for name in job.files:  # the file from before shows the piece as it was: it must not be handed out
-            (out / name).unlink(missing_ok=True)
         report.not_made(out / job.files[0], job.step, err.problems)
     return written
 
@@ -259,4 +265,3 @@ def _prepare_out(out):
     except OSError as err:
         raise BuildError.single(out, f"cannot write to the output folder ({err.strerror}); "
                                      "choose another with --out") from None
-    remove_stale(out)

@@ -47,6 +47,20 @@ def _locked(path, note):
         handle.close()
 
 
+@contextmanager
+def staged(out, note):
+    """The output folder's lock and one Staging for a whole build (every language of a pamphlet, its bilingual
+    edition): committed when the block ends without an error, so that every file staged in it is put in place,
+    or none."""
+    with build_lock(out, note), Staging(out) as staging:
+        remove_stale(out)
+        yield staging
+        try:
+            staging.commit()
+        except OSError as err:
+            raise BuildError([write_problem(err, out)]) from None
+
+
 def write_problem(err, out):
     """An OS error while writing (a full disk, a read-only file in the way) as a problem naming the output."""
     path = Path(err.filename or out)
@@ -80,6 +94,12 @@ class Staging:
         self.staged = []
         self.committed = []
         self.made = []  # folders made for staged files: removed again if nothing is committed into them
+        self.actions = []  # what follows the commit: the up-to-date records, stale files removed
+
+    def then(self, action):
+        """Call action once the staged files are in place (never if they are discarded): a record of what was
+        written is true only of files that are there."""
+        self.actions.append(action)
 
     def path(self, name):
         """A temporary file beside the target out/name (name may hold folders: an edition's assets)."""
@@ -106,8 +126,12 @@ class Staging:
             self.committed.append(target)
         self.staged = []
         self.made = []
+        actions, self.actions = self.actions, []
+        for action in actions:
+            action()
 
     def discard(self):
+        self.actions = []
         for temp, _ in self.staged:
             temp.unlink(missing_ok=True)
         self.staged = []

@@ -9,7 +9,7 @@ from ..errors import BuildError
 from ..sources import languages
 from ..sources.files import MANIFEST
 from ..sources.load import read_pamphlet
-from .output import build_lock, write_problem
+from .output import staged, write_problem
 
 
 def manifest_values(texts):
@@ -65,27 +65,39 @@ def in_step_lines(texts, report, language=None):
         report.note(line)
 
 
-def rebuild(texts, out, editions, options, report, memo=None, language=None, **build_options):
-    """Build, holding the output folder's lock, the outputs that are not up to date; return {job id: paths
-    written}; when every output was, None, or {} when outputs no edition makes any more were removed (the report
-    says which). Problems raise BuildError. memo: what watch mode keeps of the texts between builds; language:
-    a translation's tag, or None for the source; build_options go to build()."""
-    with build_lock(out, report.note):
-        try:
-            plan = cache.plan(texts, out, editions, options, memo, language)
-        except OSError as err:  # a file the plan cannot read: say so, then the build finds what it means
-            report.note(f"{err.filename}: cannot be read ({err.strerror}), so every output is built again")
-            plan = None
-        fresh = plan.fresh() if plan else set()
-        if plan and fresh == set(plan.keys):
-            return {} if report.removed(plan.remember({})) else None
-        from . import build as build_module  # WeasyPrint loads only when there is something to build
-        try:
-            with report:
-                written = build_module.build(texts, out, editions, report=report, skip=fresh, language=language,
-                                             **options, **build_options)
-            if plan:
-                report.removed(plan.remember(written))
-        except OSError as err:
-            raise BuildError([write_problem(err, out)]) from None
-        return written
+def rebuild(texts, out, editions, options, report, memo=None, language=None, staging=None, **build_options):
+    """Build the outputs that are not up to date; return {job id: paths written}; when every output was, None,
+    or {} when outputs no edition makes any more were removed (the report says which; into a staging: None,
+    and removed once it commits). Problems raise BuildError. memo: what watch mode keeps of the texts between
+    builds; language: a translation's tag, or None for the source; staging: the Staging of a build of several
+    languages, which commits them all at once and only then writes the up-to-date records (None: this
+    language's own, under the output folder's lock); build_options go to build()."""
+    if staging is None:
+        removed = []
+        with staged(out, report.note) as own:
+            written = _rebuild(texts, out, editions, options, report, memo, language, own, removed, build_options)
+        return {} if written is None and removed else written
+    return _rebuild(texts, out, editions, options, report, memo, language, staging, [], build_options)
+
+
+def _rebuild(texts, out, editions, options, report, memo, language, staging, removed, build_options):
+    """rebuild() into staging; the outputs no edition makes any more, once removed, are added to removed."""
+    try:
+        plan = cache.plan(texts, out, editions, options, memo, language)
+    except OSError as err:  # a file the plan cannot read: say so, then the build finds what it means
+        report.note(f"{err.filename}: cannot be read ({err.strerror}), so every output is built again")
+        plan = None
+    fresh = plan.fresh() if plan else set()
+    if plan and fresh == set(plan.keys):
+        staging.then(lambda: removed.extend(report.removed(plan.remember({}))))
+        return None
+    from . import build as build_module  # WeasyPrint loads only when there is something to build
+    try:
+        with report:
+            written = build_module.build(texts, out, editions, report=report, skip=fresh, language=language,
+                                         staging=staging, **options, **build_options)
+    except OSError as err:
+        raise BuildError([write_problem(err, out)]) from None
+    if plan:  # the record names only files that are in place: a build that fails after this one leaves it
+        staging.then(lambda: report.removed(plan.remember(written)))
+    return written

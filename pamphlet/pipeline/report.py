@@ -1,5 +1,6 @@
 """Shows a build as it goes and sums it up: a live line on a terminal, plain lines in logs, a table at the end."""
 
+import copy
 import io
 import zipfile
 from pathlib import Path
@@ -22,6 +23,13 @@ class Report:
         self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
         self.makeup = None  # {kind: count} of the print edition's page-makeup findings (preflight.makeup)
         self.language = language  # the language being built, when the pamphlet has several
+
+    def held(self):
+        """This language's report as it is, to sum up once its files are in place (a build of several languages
+        puts them all in place at its end); the problems of its files not made go with it."""
+        held = copy.copy(self)
+        self.problems = []
+        return held
 
     @property
     def console(self):

@@ -38,7 +38,10 @@ def watch_and_build(texts, out, editions, options, report, stop=None, language=N
             built = rebuild_language(tag, translation, len(tongues) > 1, problems) or built
         if language is None:
             try:
-                built = bool(rebuild_bilingual(texts, out, options, report, summary=False)) or built
+                if rebuild_bilingual(texts, out, options, report):
+                    report.note(f"{report.language}: rebuilt the bilingual edition in "
+                                f"{sum(seconds for _, _, seconds in report.rows):.2f} s")
+                    built = True
             except BuildError as err:
                 report_failure(err, out, sys.stderr, waiting=True)
                 problems += err.problems
