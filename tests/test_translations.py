@@ -154,6 +154,22 @@ def test_the_bilingual_edition_pair_by_pair(built):
     assert len(screen) == len(columns)
 
 
+def test_the_bilingual_edition_never_hyphenates_a_demand(built):
+    """As every other edition: a demand's words break at no soft hyphen, while the paragraphs' do."""
+    breaks = [left + right for page in pdf_pages(built / f"{SLUG}-kk-ru-print.pdf")
+              for left, right in re.findall(r"(\w+)\ufffe\s*(\w+)", page.get_textpage().get_text_range())]
+    words = {True: set(), False: set()}  # the words of the demands' items, and of every other block
+    for language in ("kk", "ru"):
+        for name in ("introduction.md", "statement.md", "chronology.md"):
+            if (FIXTURE / language / name).is_file():
+                for block in instep.blocks(FIXTURE / language / name):
+                    words[block.kind == "demands item"].update(re.findall(r"\w+", block.text))
+    demanded = words[True] - words[False]
+    assert len(breaks) >= 5, "the bilingual edition hyphenates its paragraphs"
+    assert len(demanded) >= 20
+    assert [word for word in breaks if word in demanded] == []
+
+
 def test_a_source_edit_names_exactly_that_paragraph_in_each_translation(tmp_path, capsys):
     texts = tmp_path / "translated"
     shutil.copytree(FIXTURE, texts)
