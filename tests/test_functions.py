@@ -162,3 +162,28 @@ def test_css_page_sizes_agree_with_units():
     bleed = page_rule(ROOT / "layouts" / "print.css")["bleed"]
     assert len(bleed) == 1 and bleed[0].unit == "mm" and bleed[0].value * MM == pytest.approx(BLEED)
     assert A4_LANDSCAPE == pytest.approx(tuple(reversed(named["a4"])))
+
+
+def test_the_summary_gives_an_edition_folder_one_row(tmp_path):
+    """The web edition's folder is one row of the summary (its files counted and their sizes summed), not a row a
+    file; files in the output folder keep theirs."""
+    import io
+
+    from rich.console import Console
+
+    from pamphlet.editions import STEPS
+    from pamphlet.pipeline.report import Report
+    files = {"s-web/index.html": 2048, "s-web/css/web.css": 1024, "s-web/fonts/a.ttf": 3072, "s.epub": 0}
+    for name, size in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x" * size)
+    report = Report()
+    report._console = Console(file=io.StringIO(), width=200)
+    for name in files:
+        report.wrote(tmp_path / name, STEPS["web"] if "web" in name else STEPS["proof"], 0.5)
+    report.summary()
+    table = report._console.file.getvalue()
+    assert f"Builtin{tmp_path}┏" in "".join(table.split()), "the title names the output folder alone"
+    assert [line.split("│")[2].strip() for line in table.splitlines() if line.startswith("│")] == \
+        ["s-web/ (3 files)", "s.epub"]
+    assert "6 KB" in table

@@ -105,13 +105,24 @@ class Report:
         if self.quiet or not self.rows:
             return
         from rich.table import Table
-        folders = {str(path.parent) for path, _, _ in self.rows}
+        out = min((path.parent for path, _, _ in self.rows), key=lambda folder: len(folder.parts))
         language = f" ({self.language})" if self.language else ""
-        table = Table(title=f"Built in {', '.join(sorted(folders))}{language}", title_justify="left")
+        table = Table(title=f"Built in {out}{language}", title_justify="left")
         for column, justify in (("edition", "left"), ("file", "left"), ("pages", "right"), ("blank", "right"),
                                 ("A4 sheets", "right"), ("size", "right"), ("seconds", "right")):
             table.add_column(column, justify=justify)
+        # The files an edition writes into a folder of its own (the web edition's) make one row: the folder.
+        folders = {}
         for path, edition, seconds in self.rows:
+            if seconds is not None and path.parent != out and path.is_relative_to(out):
+                folder = path.relative_to(out).parts[0]
+                count, size, longest = folders.get((edition.name, folder), (0, 0, 0.0))
+                folders[(edition.name, folder)] = (count + 1, size + path.stat().st_size, max(longest, seconds))
+        for (name, folder), (count, size, seconds) in folders.items():
+            table.add_row(name, f"{folder}/ ({count} files)", "", "", "", f"{size / 1024:.0f} KB", f"{seconds:.2f}")
+        for path, edition, seconds in self.rows:
+            if seconds is not None and path.parent != out and path.is_relative_to(out):
+                continue
             if seconds is None:
                 table.add_row(edition.name, path.name, "not made: see below", "", "", "", "")
                 continue
