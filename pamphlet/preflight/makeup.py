@@ -108,7 +108,7 @@ def fitted(lay_out, html):
     leaving its page short, made small enough to stay (by FIT of its picture's height at most), while that
     leaves fewer short pages. A designer scales a figure a little rather than leave half a page empty."""
     document = lay_out(html)
-    for _ in range(FIT_ROUNDS):
+    for _ in range(FIT_ROUNDS if re.search(r"<figure\b", html) else 0):  # most parts have none: no walk
         heights = _fits(document)
         if not heights:
             break
@@ -133,11 +133,14 @@ def _fits(document):
                         if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.tag == "figure"]
     figures = list(dict.fromkeys(box.element for index in found for box in found[index]))  # the document's order
     for index, page in enumerate(document.pages[1:], start=1):
-        figure = found[index][0] if found[index] else None
-        lines_before, lines_here = _lines(document.pages[index - 1]), _lines(page)
-        if figure is None or not lines_before or any(line.position_y < figure.position_y for line, _, _ in lines_here
-                                                     if line not in set(figure.descendants())):
-            continue  # no figure on the page, or text before it
+        if not found[index]:
+            continue
+        figure = found[index][0]
+        inside = set(figure.descendants())
+        lines_before = _lines(document.pages[index - 1])
+        if not lines_before or any(line.position_y < figure.position_y for line, _, _ in _lines(page)
+                                   if line not in inside):
+            continue  # text before the figure on its page
         picture = next((box for box in figure.descendants() if isinstance(box, boxes.ReplacedBox)), None)
         last = lines_before[-1][0]
         # At the head of a page the figure's top margin is dropped; at the foot of the page before it is not.
