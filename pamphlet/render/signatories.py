@@ -3,7 +3,7 @@ order the piece asks, sorted as its language sorts."""
 
 import math
 
-from ..sources.signatories import ORGANISATION, sort_key, surname_first
+from ..sources.signatories import ORGANISATION, PERSON, sort_key, surname_first
 
 MEASURE = 66   # characters of a signatory list's line on an A5 text block, at the list's smaller size
 GUTTER = 3     # characters a column gap takes
@@ -71,11 +71,11 @@ def setting(groups, labels, url=None, limit=None, as_of=""):
 def grouped(names, kinds, labels, apart):
     """[(heading, names)]: with apart, the organisations that signed, then the people, each under its heading
     when there are both; else one group without a heading."""
-    kinds = list(kinds) or ["person"] * len(names)
+    kinds = list(kinds) or [PERSON] * len(names)
     if not apart or len(set(kinds)) < 2:
         return [("", list(names))]
     return [(labels[heading], [name for name, kind in zip(names, kinds, strict=True) if kind == wanted])
-            for wanted, heading in ((ORGANISATION, "signatories_organisations"), ("person", "signatories_people"))]
+            for wanted, heading in ((ORGANISATION, "signatories_organisations"), (PERSON, "signatories_people"))]
 
 
 def ordered(names, order, alphabet, organisations=(), kinds=()):
@@ -83,7 +83,7 @@ def ordered(names, order, alphabet, organisations=(), kinds=()):
     organisation (organisations: each name's, from the spreadsheet; those without one last) and then surname, as
     a language whose letters come in alphabet's order sorts them (sources.signatories.sort_key); a name that is
     an organisation's (kinds) sorts by its whole line."""
-    kinds = list(kinds) or ["person"] * len(names)
+    kinds = list(kinds) or [PERSON] * len(names)
     if order == "entered":
         return list(names), kinds
     key = sort_key(alphabet)

@@ -15,6 +15,7 @@ EXCLUDED = "signatories-excluded.csv"  # name, reason: rows kept out of every ed
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 FIELDS = ("name", "role", "organisation", "place")
 ORGANISATION = "organisation"  # a Signatory's kind when an organisation signs, not a person
+PERSON = "person"
 MAX_BYTES = 20 * 1024 * 1024
 # What people type to try a form, in the languages the pamphlets are written in.
 TEST_ENTRIES = {"test", "testing", "тест", "проверка", "сынақ", "asdf", "qwerty", "йцукен", "xxx", "aaa", "abc",
@@ -30,7 +31,7 @@ class Signatory:
     role: str = ""
     organisation: str = ""
     place: str = ""
-    kind: str = "person"  # or "organisation": a row with an organisation and no name is the organisation's
+    kind: str = PERSON  # or ORGANISATION: a row with an organisation and no name is the organisation's
 
     def shown(self):
         """The line printed: the name, then what else the form asked, separated by commas."""
