@@ -8,9 +8,9 @@ from pypdf import PdfReader
 
 import yaml
 
-from pamphlet.units import A5
+from pamphlet.units import A5, MM
 
-from conftest import ROOT, normalise, pdf_body_text
+from conftest import ROOT, normalise, pdf_body_text, pdf_pages
 
 
 def font_identity(font):
@@ -110,3 +110,28 @@ def test_a_long_quotation_is_an_extract_without_a_rule_beside_it(print_pdf):
             for x in range(round((body_left - crop_left) * scale), round((quote_left - crop_left - 2) * scale))
             for y in range(round((crop_top - top) * scale), round((crop_top - bottom) * scale) + 30 * scale)]
     assert min(dark) > 200, "something is drawn in the quotation's indent"
+
+
+def leader_dots(page):
+    """{baseline: [x of each leader dot]} of a pypdfium2 page: the dots of runs like '. . . .' (three or more)."""
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    lines = {}
+    for run in re.finditer(r"\.(?: \.){2,}", text):
+        for index in range(run.start(), run.end(), 2):
+            left, bottom, right, _ = textpage.get_charbox(index)
+            lines.setdefault(round(bottom), []).append((left + right) / 2)
+    return lines
+
+
+def test_contents_leader_dots_stand_in_columns(print_pdf):
+    """The contents' leader dots of every entry, a piece's or a heading's within it, stand in the same columns, as
+    a typesetter sets them: each dot within a tenth of a millimetre of a column of the first row's grid."""
+    page = next(page for page in pdf_pages(print_pdf) if page.get_textpage().get_text_range().startswith("Contents"))
+    rows = leader_dots(page)
+    assert len(rows) >= 2
+    first = rows[max(rows)]  # the top row's dots: their first and their spacing make the grid
+    origin, step = first[0], (first[-1] - first[0]) / (len(first) - 1)
+    for baseline, dots in rows.items():
+        astray = [round(x, 1) for x in dots if abs((x - origin) / step - round((x - origin) / step)) * step > 0.1 * MM]
+        assert not astray, f"the leader dots at {baseline} pt stand off the columns at x = {astray[:3]}"
