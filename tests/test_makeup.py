@@ -259,6 +259,8 @@ def writer():
     ("orphan", 165, _lines(10), 1),                     # one line at the foot, nine on the next page
     ("stranded heading", 160, "<h2>A heading</h2>" + _lines(10), 3),  # the paragraph cannot start under it
     ("short page", 60, _lines(2) + '<div class="block"></div>' + _lines(3), 1),  # 100 mm block moved on
+    # Page 2 ends a line above page 3, which faces it; the piece goes on to page 4.
+    ("uneven spread", 0, _lines(34) + _lines(33) + _lines(40).replace("<p>", '<p style="break-before: page">'), 1),
 ])
 def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
     from pamphlet.preflight.makeup import check_makeup, counts

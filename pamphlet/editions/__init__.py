@@ -98,7 +98,8 @@ EDITIONS = (
     Edition("proof", "proof:make", needs=(PRINT_LAYOUT, PRINT_PDF), runs=FORKED, files=("{slug}-proof.png",),
             pages=None,
             purpose="looking before printing: every print page as a thumbnail, in spreads, each page-makeup finding "
-                    "(stranded heading, orphan, widow, short page) circled, numbered and listed, blank pages marked"),
+                    "(stranded heading, orphan, widow, short page, uneven spread) circled, numbered and listed, blank "
+                    "pages marked"),
     Edition("web", "web:make", needs=(EPUB_FONTS.name, EPUB_COVER.name), pages=None,
             files=("{slug}-web/index.html", "{slug}-web/*"),
             purpose="reading in a browser and linking to, on a phone or a desktop, from a web server or a USB stick: "

@@ -138,8 +138,9 @@ class Report:
             self.console.print(saving)
         if self.makeup is not None:
             found = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in self.makeup.items() if count]
+            kinds = list(self.makeup)
             self.console.print("page makeup: " + (", ".join(found) + " (the proof sheet marks them)" if found
-                                                  else "no stranded heading, orphan, widow or short page"))
+                                                  else f"no {', '.join(kinds[:-1])} or {kinds[-1]}"))
 
 
 def pages_of(path, how):

@@ -1,6 +1,6 @@
 """Page makeup as a designer checks it, counted from the laid-out print pages: headings stranded at a page's
 foot, a paragraph's single line left alone at a page's foot (orphan) or head (widow), text pages that end
-short of the foot while their piece goes on."""
+short of the foot while their piece goes on, facing pages that end on different lines."""
 
 import re
 from dataclasses import dataclass
@@ -13,12 +13,14 @@ HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle
 FIT = 0.8    # a figure that goes whole to the next page may be made this much of its height to stay
 FIT_ROUNDS = 2
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
+UNEVEN = 0.5  # lines: facing pages whose text ends further apart than this are uneven
 
 KINDS = {
     "stranded heading": "a heading at the foot of a page, its text on the next",
     "orphan": "a paragraph's first line alone at the foot of a page",
     "widow": "a paragraph's last line alone at the head of a page",
     "short page": "a page ending lines short of its foot while the text goes on",
+    "uneven spread": "facing pages whose text ends on different lines",
 }
 
 
@@ -88,7 +90,35 @@ def check_makeup(document):
             if gap > SHORT * _line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
                                                               last_line.width, gap)))
+    return findings + _uneven(document, pages, {finding.page for finding in findings if finding.kind == "short page"})
+
+
+def _uneven(document, pages, short):
+    """A finding on the shorter page of each spread (a left page and the right page it faces) of one piece that goes
+    on past it, whose text (notes included) ends on different lines: a designer has facing pages end level. A
+    spread with a short page is counted once, as that."""
+    findings = []
+    for left in range(1, len(pages) - 1, 2):  # page 1 is a right-hand page: left pages have odd indices
+        right = left + 1
+        if (not pages[left] or not pages[right] or short & {left, right} or pages[right + 1:right + 2] == []
+                or not pages[right + 1] or len({pages[left][-1][2], pages[right][-1][2], pages[right + 1][0][2]}) != 1
+                or pages[right][-1][2] is None):
+            continue
+        ends = {index: _end(document.pages[index], pages[index]) for index in (left, right)}
+        higher = min(ends, key=ends.get)
+        if abs(ends[left] - ends[right]) > UNEVEN * _line_height(pages[higher]):
+            line = pages[higher][-1][0]
+            findings.append(Finding("uneven spread", higher, (line.position_x, ends[higher], line.width,
+                                                              abs(ends[left] - ends[right]))))
     return findings
+
+
+def _end(page, lines):
+    """Where the page's text ends: the foot of its last line, or of its notes' last line."""
+    last = lines[-1][0]
+    notes = [line for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox)
+             for line in area.descendants() if isinstance(line, boxes.LineBox)]
+    return max(line.position_y + line.height for line in [last] + notes)
 
 
 def _foot(page):
