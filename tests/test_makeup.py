@@ -1,15 +1,18 @@
 """Page makeup a designer would sign off: signatory lists set compact, leaflets on one side or two full ones,
 openings that save paper, and the small things a reader notices (read back from the outputs by position)."""
 
+import ctypes
 import json
 import re
 import shutil
 
 import pikepdf
+import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 
-from conftest import ROOT, epub_documents, opf_text, output, pdf_body_text, pdf_pages, print_file, run_build
+from conftest import (ROOT, built_pamphlet, epub_documents, opf_text, output, pdf_body_text, pdf_pages, print_file,
+                      run_build)
 from pamphlet.units import MM
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -298,3 +301,38 @@ def test_the_proof_sheet_of_a_clean_pamphlet_has_no_mark(signed):
     out, manifest, _ = signed["kk"]
     _, marks, pages = _proof(output(out, "proof", slug=manifest["slug"]))
     assert marks == [] and len(pages) == len(pdf_pages(output(out, "print", slug=manifest["slug"])))
+
+
+def _text_rows(page):
+    """{baseline: (font size, top)} of the lines a pypdfium2 page shows, in points from its foot."""
+    textpage = page.get_textpage()
+    rows = {}
+    for char in range(textpage.count_chars()):
+        _, _, _, top = textpage.get_charbox(char)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+        size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
+        if chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, char)).strip():
+            baseline = round(y.value, 1)
+            rows[baseline] = max(rows.get(baseline, (0, 0)), (size, top))
+    return rows
+
+
+def test_a_figure_that_would_leave_a_short_page_is_set_after_the_text_that_follows(tmp_path_factory):
+    """The long English fixture's figure is too tall for the room its table leaves, even made smaller: it heads the
+    next page and the text after it fills the page before, as a page float does in a book. Read by position from
+    the print PDF: on the page before the figure, no gap between lines (or between the last and the text block's
+    foot) is taller than three lines, which the space above the notes and a heading's are not."""
+    folder, _ = built_pamphlet(tmp_path_factory, "notes-en")
+    source = (FIXTURES / "notes-en" / "figures.md").read_text(encoding="utf-8")
+    caption = re.search(r"!\[([^]]+)\]", source)[1]
+    pages = pdf_pages(print_file(folder))
+    at = next(index for index, page in enumerate(pages) if caption in page.get_textpage().get_text_range())
+    rows = [_text_rows(page) for page in pages]
+    sizes = [size for page in rows for size, _ in page.values()]
+    body = max(set(sizes), key=sizes.count)  # the running text's size, as pdfium gives it
+    lines = [baseline for page in rows for baseline, (size, _) in page.items() if size == body]
+    foot, head = min(lines), max(lines)  # the text block's last and first baselines
+    before = sorted(baseline for baseline in rows[at - 1] if foot - 3 < baseline <= head + 1) + [foot]
+    gap = max(upper - lower for lower, upper in zip(sorted(before), sorted(before)[1:], strict=False))
+    assert gap < 3 * 1.4 * body, f"page {at} has a gap of {gap:.0f} pt, {gap / body / 1.4:.1f} lines"

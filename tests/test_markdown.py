@@ -433,7 +433,12 @@ def test_inline_constructs_in_print(book):
     term = next(doc.iter(f"{X}dt"))
     definition = "".join(term.getnext().itertext()).split()[0]
     textpage = page_with(term.text).get_textpage()
-    assert _box(textpage, definition)[0] > _box(textpage, term.text)[0] + 5, "the definition indented"
+    left, bottom, _, _ = _box(textpage, term.text)
+    searcher = textpage.search(definition, match_case=True, match_whole_word=True)
+    # The definition's first word is the one printed nearest under the term (the page may hold others before).
+    below = [textpage.get_charbox(hit[0]) for hit in iter(searcher.get_next, None)]
+    first = max((box for box in below if box[3] < bottom), key=lambda box: box[3])
+    assert first[0] > left + 5, "the definition indented"
 
 
 def test_section_break_is_an_ornament_never_alone_at_a_page_edge(book):
@@ -513,7 +518,7 @@ def test_new_pamphlet_shows_notes_a_table_and_a_figure(tmp_path):
     text = normalise("".join(text_in(page, *page.get_mediabox()) for page in pages))
     assert normalise("The text of the note.") in text and normalise("Like this one.") in text
     # The figure, a little too tall for the space the table leaves, is made smaller to stay on the table's page
-    # rather than go to the next and leave half a page empty (preflight/makeup.fitted).
+    # rather than go to the next and leave half a page empty (preflight/figures.fitted).
     caption, figcaption = (introduction.find(f".//{X}{tag}") for tag in ("caption", "figcaption"))
     on = [next(i for i, page in enumerate(pages) if normalise(" ".join("".join(element.itertext()).split())[:40])
                in normalise(text_in(page, *page.get_mediabox()))) for element in (caption, figcaption)]

@@ -9,6 +9,7 @@ from ..engine.pdf import boxes
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB = "http://www.idpf.org/2007/ops"
+EMPTY = {"hr", "img", "br", "wbr"}  # elements that hold nothing: a page's marker goes just before them
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,10 @@ def mark_pages(xhtml, starts):
         marker = etree.Element(f"{{{XHTML}}}span", {
             f"{{{EPUB}}}type": "pagebreak", "role": "doc-pagebreak",
             "id": f"page-{start.page}", "aria-label": str(start.page)})
-        _insert(block, _offset(block, start), marker)
+        if etree.QName(block).localname in EMPTY:
+            block.addprevious(marker)  # a page starting with a section break's asterisks, which CSS draws
+        else:
+            _insert(block, _offset(block, start), marker)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 

@@ -1,6 +1,6 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from ..preflight import layout, lines, makeup, pdfs
+from ..preflight import figures, layout, lines, pdfs
 from ..engine import pdfx
 from ..errors import BuildError
 from ..engine.pdf import finishers
@@ -24,10 +24,10 @@ def lay_out(tools, name, then=None):
     parts.begin()
 
     # Each part is mended as it is laid out, in that part alone: a figure that went to the next page leaving a
-    # short page made a little smaller (makeup.fitted), then the hyphens that put a line at fault taken back while
-    # that makes its lines better (lines.mended).
+    # short page made a little smaller or set after the text that follows (figures.fitted), then the hyphens that
+    # put a line at fault taken back while that makes its lines better (lines.mended).
     def mend(lay_out_part, html):
-        document, html = makeup.fitted(lay_out_part, html)
+        document, html = figures.fitted(lay_out_part, html)
         return lines.mended(lay_out_part, html, document)
 
     def whole(openings):

@@ -2,7 +2,6 @@
 foot, a paragraph's single line left alone at a page's foot (orphan) or head (widow), text pages that end
 short of the foot while their piece goes on, facing pages that end on different lines."""
 
-import re
 from dataclasses import dataclass
 
 from ..engine.pdf import boxes
@@ -10,8 +9,6 @@ from ..engine.pdf import boxes
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Set as headings: they belong to what follows.
 HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle"}
-FIT = 0.8    # a figure that goes whole to the next page may be made this much of its height to stay
-FIT_ROUNDS = 2
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
 UNEVEN = 0.5  # lines: facing pages whose text ends further apart than this are uneven
 
@@ -33,7 +30,7 @@ class Finding:
     box: tuple
 
 
-def _lines(page):
+def body_lines(page):
     """The page's body lines in order (not running heads, folios or notes): (line box, the element of its block,
     the id of the piece it is in or None). The element, not the box: a paragraph split over two pages is two
     boxes of one element."""
@@ -68,7 +65,7 @@ def _rect(line):
 
 def check_makeup(document):
     """The findings of every page of a laid-out print document, in page order."""
-    pages = [_lines(page) for page in document.pages]
+    pages = [body_lines(page) for page in document.pages]
     findings = []
     for index, lines in enumerate(pages):
         if not lines:
@@ -85,7 +82,7 @@ def check_makeup(document):
         if before and before[-1][1] is first and sum(1 for _, e, _ in lines if e is first) == 1:
             findings.append(Finding("widow", index, _rect(first_line)))
         if goes_on:
-            bottom = _foot(document.pages[index])
+            bottom = foot(document.pages[index])
             gap = bottom - (last_line.position_y + last_line.height)
             if gap > SHORT * _line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
@@ -98,7 +95,9 @@ def _uneven(document, pages, short):
     on past it, whose text (notes included) ends on different lines: a designer has facing pages end level. A
     spread with a short page is counted once, as that."""
     findings = []
-    for left in range(1, len(pages) - 1, 2):  # page 1 is a right-hand page: left pages have odd indices
+    for left, page in enumerate(document.pages[:-1]):
+        if page._page_box.page_type.side != "left":
+            continue
         right = left + 1
         if (not pages[left] or not pages[right] or short & {left, right} or pages[right + 1:right + 2] == []
                 or not pages[right + 1] or len({pages[left][-1][2], pages[right][-1][2], pages[right + 1][0][2]}) != 1
@@ -121,7 +120,7 @@ def _end(page, lines):
     return max(line.position_y + line.height for line in [last] + notes)
 
 
-def _foot(page):
+def foot(page):
     """Where the page's text must end: the foot of its text block, or the top of the notes printed there."""
     page_box = page._page_box
     return min([page_box.content_box_y() + page_box.height] +
@@ -131,66 +130,6 @@ def _foot(page):
 
 def _line_height(lines):
     return sorted(line.height for line, _, _ in lines)[len(lines) // 2]
-
-
-def fitted(lay_out, html):
-    """(document, html): html laid out by lay_out, and again with each figure that went whole to the next page,
-    leaving its page short, made small enough to stay (by FIT of its picture's height at most), while that
-    leaves fewer short pages. A designer scales a figure a little rather than leave half a page empty."""
-    document = lay_out(html)
-    for _ in range(FIT_ROUNDS if re.search(r"<figure\b", html) else 0):  # most parts have none: no walk
-        heights = _fits(document)
-        if not heights:
-            break
-        changed = _with_heights(html, heights)
-        candidate = lay_out(changed)
-        if _short_pages(candidate) >= _short_pages(document):
-            break
-        document, html = candidate, changed
-    return document, html
-
-
-def _short_pages(document):
-    return sum(1 for finding in check_makeup(document) if finding.kind == "short page")
-
-
-def _fits(document):
-    """{index of a figure among the document's figures: the height its picture must keep to, in CSS px} for each
-    figure at the head of a page that would fit at the foot of the page before, its picture made smaller."""
-    heights, found = {}, {}  # found: each page's figures, in order
-    for index, page in enumerate(document.pages):
-        found[index] = [box for box in page._page_box.descendants()
-                        if isinstance(box, boxes.BlockBox) and box.element is not None and box.element.tag == "figure"]
-    figures = list(dict.fromkeys(box.element for index in found for box in found[index]))  # the document's order
-    for index, page in enumerate(document.pages[1:], start=1):
-        if not found[index]:
-            continue
-        figure = found[index][0]
-        inside = set(figure.descendants())
-        lines_before = _lines(document.pages[index - 1])
-        if not lines_before or any(line.position_y < figure.position_y for line, _, _ in _lines(page)
-                                   if line not in inside):
-            continue  # text before the figure on its page
-        picture = next((box for box in figure.descendants() if isinstance(box, boxes.ReplacedBox)), None)
-        last = lines_before[-1][0]
-        # At the head of a page the figure's top margin is dropped; at the foot of the page before it is not.
-        margin = figure.style["margin_top"]
-        top = margin.value if getattr(margin, "unit", None) == "px" else 0  # 'auto' counts as nothing
-        room = _foot(document.pages[index - 1]) - (last.position_y + last.height) - top
-        over = figure.margin_height() - figure.margin_top - room + 1  # a pixel to spare
-        if picture is not None and 0 < over <= (1 - FIT) * picture.height:
-            heights[figures.index(figure.element)] = picture.height - over
-    return heights
-
-
-def _with_heights(html, heights):
-    """html with the picture of each figure (by its index among html's figures) kept to its height."""
-    starts = [match.start() for match in re.finditer(r"<figure\b", html)]
-    for index in sorted(heights, reverse=True):  # from the end: earlier offsets stay true
-        picture = html.find("<img", starts[index])
-        at = picture + len("<img")
-        html = html[:at] + f' style="max-height: {heights[index]:.2f}px"' + html[at:]
-    return html
 
 
 def counts(findings):
