@@ -291,6 +291,19 @@ def scaffold(tmp_path):
     return texts
 
 
+@pytest.fixture(scope="session")
+def scaffold_dist(tmp_path_factory):
+    """(texts, out): a pamphlet made by `build.py new` and every edition of it, built once for the run; tests
+    that only read them share them, and a whole build of it costs half of one of texts/."""
+    from pamphlet.scaffold import new_pamphlet
+
+    def make(folder):
+        new_pamphlet(folder / "texts")
+        build_into("--texts", folder / "texts")(folder / "out")
+    folder = made_once(tmp_path_factory, "scaffold", make)
+    return folder / "texts", folder / "out"
+
+
 def read_until(process, prefixes, seconds=120):
     """The lines a running build (watch mode) prints, up to and including the first that starts with one of
     prefixes; fails if it takes longer than seconds or the process stops."""

@@ -59,9 +59,11 @@ PAUSED_BUILD = ROOT / "tests" / "tools" / "paused_build.py"
                                            ("renamed", 3), ("renamed", -1)],
                          ids=["1 file staged", "3 files staged", "commit, none renamed", "commit, 1 renamed",
                               "commit, 3 renamed", "commit, all but 1 renamed"])
-def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, moment, count):
+def test_killed_build_leaves_each_output_old_or_complete(scaffold_dist, tmp_path, moment, count):
     """Kill a build while it writes its temporary files and inside its commit, when some outputs are renamed into
-    place and others not yet; every file in --out is then the old one or the complete new one."""
+    place and others not yet; every file in --out is then the old one or the complete new one. The pamphlet is
+    the scaffold's (every edition, the web edition's folders too), whose builds are quick."""
+    texts, dist = scaffold_dist
     out = tmp_path / "out"
     out.mkdir()
     names = sorted(output_files(dist))
@@ -71,7 +73,8 @@ def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, moment,
     signal_file = tmp_path / "paused"
     count = count % len(names)
     process = subprocess.Popen([sys.executable, str(PAUSED_BUILD), str(signal_file), moment, str(count),
-                                "--out", str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                "--texts", str(texts), "--out", str(out)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     while not signal_file.exists():
         assert process.poll() is None, f"the build ended before the point to kill it: {process.stderr.read()}"
@@ -90,6 +93,6 @@ def test_killed_build_leaves_each_output_old_or_complete(dist, tmp_path, moment,
     visible = sorted(output_files(out))
     assert visible == names
     # The next build clears what the killed one left behind and completes.
-    assert run_build("--out", out).returncode == 0
+    assert run_build("--texts", texts, "--out", out).returncode == 0
     assert sorted(output_files(out)) == names
     assert not [path for path in out.rglob(".*") if path.name != ".pamphlet-cache.json"], "a temporary file was left"
