@@ -76,11 +76,18 @@ def made_once(tmp_path_factory, name, make):
 
 
 def build_into(*args):
-    """make for made_once: a build by the command line with args, into the folder."""
+    """make for made_once: a build by the command line with args, into the folder; what it printed is kept beside
+    the folder (build_log)."""
     def make(out):
         result = run_build(*args, "--out", out)
         assert result.returncode == 0, result.stderr
+        build_log(out).write_text(result.stdout, encoding="utf-8")
     return make
+
+
+def build_log(out):
+    """What the build by build_into into out printed (its summary)."""
+    return Path(out).with_name(Path(out).name + ".log")
 
 
 def print_file(folder):

@@ -9,7 +9,7 @@ import pytest
 import weasyprint
 import yaml
 
-from conftest import ROOT, epub_documents, flush_right_share, pdf_lines, run_build
+from conftest import ROOT, build_log, built_pamphlet, epub_documents, flush_right_share, pdf_lines, run_build
 from pamphlet.markup.convert import Typesetter
 from pamphlet.markup.hyphenate import SHY, Hyphenator
 from pamphlet.preflight import lines
@@ -181,12 +181,9 @@ def test_a_repair_takes_back_the_hyphens_at_fault():
 
 @pytest.fixture(scope="session", params=LANGUAGES)
 def built(request, tmp_path_factory):
-    texts = FIXTURES / request.param
-    out = tmp_path_factory.mktemp(request.param)
-    result = run_build("print", "screen", "epub", "leaflets", "--texts", texts, "--out", out)
-    assert result.returncode == 0, result.stderr
-    slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
-    return {"out": out, "stdout": result.stdout, "print": out / f"{slug}-print.pdf",
+    """Every edition of the fixture, the same build as test_fonts' (built once for the run)."""
+    out, slug = built_pamphlet(tmp_path_factory, request.param)
+    return {"out": out, "stdout": build_log(out).read_text(encoding="utf-8"), "print": out / f"{slug}-print.pdf",
             "screen": out / f"{slug}-screen.pdf", "epub": out / f"{slug}.epub"}
 
 

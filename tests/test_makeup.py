@@ -32,14 +32,11 @@ def _fixture(language):
 
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory):
-    """Both fixtures built whole."""
+    """Both fixtures built whole (the same builds as test_fonts' and test_share's, once for the run)."""
     built = {}
     for language in SIGNED:
-        folder, manifest, piece = _fixture(language)
-        out = tmp_path_factory.mktemp(f"signed-{language}")
-        result = run_build("--texts", folder, "--out", out)
-        assert result.returncode == 0, result.stderr
-        built[language] = (out, manifest, piece)
+        _, manifest, piece = _fixture(language)
+        built[language] = (built_pamphlet(tmp_path_factory, f"signed-{language}")[0], manifest, piece)
     return built
 
 
