@@ -3,6 +3,7 @@ JVM per worker, a runner for the command line, output names from the edition dec
 text and the EPUB's package document."""
 
 import ctypes
+import io
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import sys
 import time
 import unicodedata
 import zipfile
+from contextlib import redirect_stderr, redirect_stdout
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -50,6 +52,25 @@ def run_build(*args, cwd=ROOT):
     """Run build.py as a user would, in a fresh process."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)],
                           cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def run_here(*args, cwd=ROOT):
+    """build.py's command line with args run in this process through cli.main, as run_build gives it (exit status,
+    what it printed): 0.03 s against 0.8 s for a fresh interpreter, for the many cases of one kind (bad inputs,
+    lint findings); a few of each kind stay in a fresh process (run_build), as a user runs it."""
+    from pamphlet import cli
+    stdout, stderr = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            try:
+                status = cli.main([str(arg) for arg in args])
+            except SystemExit as stop:  # argparse's usage errors
+                status = stop.code
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(args, status, stdout.getvalue(), stderr.getvalue())
 
 
 @pytest.fixture(scope="session")

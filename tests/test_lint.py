@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEXTS, normalise, pdf_pages, read_until, run_build
+from conftest import ROOT, TEXTS, normalise, pdf_pages, read_until, run_build, run_here
 from test_fidelity import SEED, corrections
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -65,7 +65,8 @@ PLANTED_RU = [
 
 
 def lint(texts, cwd):
-    return run_build("lint", "--texts", texts, cwd=cwd)
+    """build.py lint in this process (conftest.run_here); test_the_kazakhstan_texts_… runs it as a user does."""
+    return run_here("lint", "--texts", texts, cwd=cwd)
 
 
 def findings(result):
@@ -212,7 +213,7 @@ def test_texts_that_cannot_be_read_exit_1_with_the_problem(tmp_path):
 
 def test_the_kazakhstan_texts_report_only_what_is_worth_a_look():
     """texts/ as published: only 'liquified' beside 'liquefied', a spelling the source itself mixes."""
-    result = lint(TEXTS, ROOT)
+    result = run_build("lint", "--texts", TEXTS, cwd=ROOT)  # in a fresh process, as a user runs it
     needs_dictionaries(result)
     assert findings(result) == [("introduction.md", 9, "VARIANT")]
 

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import pytest
 import yaml
 
-from conftest import ROOT, epub_documents, output, pdf_pages, run_build
+from conftest import ROOT, epub_documents, output, pdf_pages, run_build, run_here
 from pamphlet.editions.impose import saddle_stitch_order
 from pamphlet.render.signatories import LEAFLET, count_label, layout
 from pamphlet.sources.signatories import identity, sort_key
@@ -239,11 +239,11 @@ def test_each_bad_row_is_named_at_its_row(tmp_path, case, damage, message):
     rows = table(RU)
     damage(rows)
     write(texts / "signatures.csv", rows, "cp1251")
-    result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("epub", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     first = result.stderr.splitlines()[0]
     assert re.match(r".*signatures\.csv" + message, first), first
-    check = run_build("signatories", "--texts", texts)
+    check = run_here("signatories", "--texts", texts)
     assert check.returncode == 1 and check.stderr.splitlines()[0] == first
 
 
@@ -265,7 +265,7 @@ def test_an_unreadable_spreadsheet_is_refused_at_its_file(tmp_path, content, mes
             OOXMLFile(source).encrypt("secret", locked)
     else:
         write(texts / "signatures.xlsx", content, "xlsx")
-    result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("epub", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.match(r".*signatures\.xlsx: " + message, result.stderr.splitlines()[0]), result.stderr
 
@@ -283,7 +283,7 @@ def test_the_moderation_file_leaves_a_row_out_and_the_count_says_so(tmp_path):
                             pdf_pages(output(tmp_path / "out", "print", slug=manifest["slug"]))).split())
     forms = yaml.safe_load((ROOT / "layouts" / "locales" / "ru.yml").read_text(encoding="utf-8"))["labels"]
     assert f"{count_label(len(RU) - 1, forms['signatures'])} на 5 декабря 2026 г." in text
-    check = run_build("signatories", "--texts", texts)
+    check = run_here("signatories", "--texts", texts)
     assert check.returncode == 0, check.stderr
     assert f"{len(RU) - 1} signatories in signatures.csv, 1 left out by the moderation file" in check.stdout
 
@@ -293,7 +293,7 @@ def test_a_character_no_shipped_font_has_is_named_at_its_row(tmp_path):
     rows = table(RU)
     rows.insert(3, ["2026-12-01", "Ли Вэй 王伟", ""])
     write(texts / "signatures.csv", rows, "csv")
-    result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("epub", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.match(r".*signatures\.csv:4: U\+738B CJK UNIFIED IDEOGRAPH-738B \('王'\) is not in the font",
                     result.stderr.splitlines()[0]), result.stderr
@@ -307,7 +307,7 @@ def test_sorted_by_organisation_then_surname_those_without_one_last(tmp_path):
     text = piece.read_text(encoding="utf-8").replace("role: C", "organisation: B").replace("name: Ваше полное имя",
                                                                                            "name: A")
     piece.write_text(text, encoding="utf-8")
-    result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("epub", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert _epub_names(tmp_path / "out", manifest) == [
         "Жанар Жұмабаев, Әділет", "Ғалым Иманов, Әділет",                  # Ә after А: the first; Ж before И
@@ -320,7 +320,7 @@ def test_a_spreadsheet_or_moderation_file_too_large_is_refused_unread(tmp_path):
     for name in ("signatures.csv", "signatories-excluded.csv"):
         with (texts / name).open("r+b" if (texts / name).exists() else "wb") as sheet:
             sheet.truncate(21 * 1024 * 1024)  # sparse: nothing is written
-        result = run_build("epub", "--texts", texts, "--out", tmp_path / "out")
+        result = run_here("epub", "--texts", texts, "--out", tmp_path / "out")
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert re.match(rf".*{name}: '{name}' is 21 MB, more than the 20 MB", result.stderr.splitlines()[0]), \
             result.stderr
@@ -354,5 +354,5 @@ def test_organisations_and_people_in_groups_of_their_own(tmp_path):
                             pdf_pages(output(tmp_path / "out", "print", slug=manifest["slug"]))).split())
     assert text.index(labels["signatories_organisations"]) < text.index("Авангард") < text.index(
         labels["signatories_people"]) < text.index("Борисов")
-    check = run_build("signatories", "--texts", texts)
+    check = run_here("signatories", "--texts", texts)
     assert "6 signatories (3 of them organisations) in signatures.csv" in check.stdout, check.stdout
