@@ -17,7 +17,7 @@ import yaml
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT, TEXTS, output_files
+from conftest import ROOT, TEXTS, output_files, print_file
 from pamphlet.pipeline import build
 from pamphlet.engine import pdfx
 from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
@@ -25,18 +25,21 @@ from pamphlet.errors import BuildError
 from pamphlet.sources.load import load_pamphlet
 from pamphlet.engine.pdf import boxes
 from pamphlet.render.templates import Renderer
+from pamphlet.scaffold import new_pamphlet
 
 LAID_OUT = re.compile(r"print layout: (\d+) of (\d+) parts laid out again")
 
 
 def _project(tmp_path):
-    """A copy of the builder with its own layouts (so that a test may change them) and of texts/."""
+    """A copy of the builder with its own layouts (so that a test may change them) and a pamphlet made by
+    `build.py new` (notes, a table, a figure, a leaflet piece, right-hand openings where they cost no paper):
+    every edition of it, built cold at each step, costs half of one of texts/."""
     project = tmp_path / "project"
     ignore = shutil.ignore_patterns("__pycache__")
     for folder in ("pamphlet", "layouts", "fonts"):
         shutil.copytree(ROOT / folder, project / folder, ignore=ignore)
     shutil.copy(ROOT / "build.py", project)
-    shutil.copytree(TEXTS, project / "texts")
+    new_pamphlet(project / "texts")
     return project
 
 
@@ -110,7 +113,7 @@ def _cold_build(project, out):
 
 def _piece_pages(folder):
     """The page each piece starts on, by the print PDF's bookmarks."""
-    reader = PdfReader(folder / "kazakhstan-2022-print.pdf")
+    reader = PdfReader(print_file(folder))
     return [reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)]
 
 
@@ -154,8 +157,8 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         starts = _piece_pages(watched)
         pieces = len(yaml.safe_load(manifest.read_text(encoding="utf-8"))["pieces"])
         # One word: that piece alone is laid out again, of the front matter, each piece and the back cover.
-        assert step("a word", lambda: _edit(texts / "statement-rsd.md", "for several days", "for many days"),
-                    "statement-rsd.md") == (1, pieces + 2)
+        assert step("a word", lambda: _edit(texts / "statement.md", "A closing paragraph", "A closing word"),
+                    "statement.md") == (1, pieces + 2)
         # A paragraph that makes the introduction longer by pages: it and every part after it move.
         laid_out, parts = step("a paragraph", lambda: _edit(texts / "introduction.md", "\n\n",
                                                              f"\n\n{PARAGRAPH}\n\n{PARAGRAPH}\n\n"),
@@ -165,9 +168,9 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
 
         def add_piece():
             _save(texts / "new-article.md", NEW_PIECE.format(paragraph=PARAGRAPH).encode())
-            _edit(manifest, "  - statement-smk.md", "  - new-article.md\n  - statement-smk.md")
+            _edit(manifest, "  - interview.md", "  - new-article.md\n  - interview.md")
         assert step("a new piece", add_piece, "new-article.md", "pamphlet.yml")[1] == pieces + 3
-        assert step("a removed piece", lambda: _edit(manifest, "  - statement-smk.md\n", ""),
+        assert step("a removed piece", lambda: _edit(manifest, "  - interview.md\n", ""),
                     "pamphlet.yml")[1] == pieces + 2
         # A changed layout: every part is laid out again.
         laid_out, parts = step("a changed layout", lambda: _edit(project / "layouts" / "print.css",
@@ -179,11 +182,11 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         # note added, the note's text alone changed, then the image file alone.
         def add_figure():
             _save(texts / "march.png", (FIXTURES / "notes-en" / "march.png").read_bytes())
-            piece = texts / "statement-rsd.md"
+            piece = texts / "statement.md"
             _save(piece, piece.read_bytes() + f"\n\n{FIGURE}\n".encode())
-        step("a figure and a note", add_figure, "march.png", "statement-rsd.md")
-        step("a note's text", lambda: _edit(texts / "statement-rsd.md", "kept in the union's", "kept in the lodge's"),
-             "statement-rsd.md")
+        step("a figure and a note", add_figure, "march.png", "statement.md")
+        step("a note's text", lambda: _edit(texts / "statement.md", "kept in the union's", "kept in the lodge's"),
+             "statement.md")
         def new_image():
             picture = io.BytesIO()
             Image.new("RGB", (1600, 1000), (200, 40, 40)).save(picture, format="PNG")
