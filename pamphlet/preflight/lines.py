@@ -1,4 +1,5 @@
-"""Measures the lines of laid-out pages as a typesetter would: broken, loose and hyphenated lines of justified text."""
+"""Measures the lines of laid-out pages as a typesetter would (broken, loose and hyphenated lines of justified text),
+and mends them: hyphens taken back, a paragraph's spacing nudged."""
 
 import re
 from dataclasses import dataclass, field
@@ -12,6 +13,12 @@ REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a r
 PREFORMATTED = ("pre", "pre-wrap", "pre-line", "break-spaces")
 SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
 SPACE = 0.25         # a word space, in ems, before justification widens it (Charis SIL's is 0.23 em)
+# The nudges a typesetter gives a paragraph whose lines will not come right, each too small to see, the likeliest to
+# help first: its tracking by a hundredth of an em (letter-spacing: a word comes back onto a line or leaves it), with
+# or without its word spacing a little narrower or wider (which a justified line shows only in where it breaks).
+SPACINGS = ("letter-spacing: -0.01em", "letter-spacing: -0.01em; word-spacing: -0.03em", "word-spacing: -0.03em",
+            "letter-spacing: 0.01em", "letter-spacing: 0.01em; word-spacing: 0.03em", "word-spacing: 0.03em",
+            "letter-spacing: -0.005em", "letter-spacing: 0.005em")
 WEIGHTS = {"broken": 4, "hyphen runs": 2, "page-end hyphens": 2, "fragment ends": 2, "loose": 1}
 KINDS = {
     "broken": "broken lines (a justified line under three quarters of the measure, the paragraph going on)",
@@ -25,7 +32,7 @@ KINDS = {
 @dataclass
 class Lines:
     """What the measurement found, by kind: (page number, the line's text, (the word before, the word hyphenated at
-    its end), both with their soft hyphens, or None) of each line at fault."""
+    its end), both with their soft hyphens, or None, the element of its paragraph) of each line at fault."""
     found: dict = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
     def counts(self):
@@ -46,12 +53,18 @@ class Lines:
 
     def messages(self):
         return [f"page {page}: {KINDS[kind]}: “{text}”" for kind, lines in self.found.items()
-                for page, text, _ in lines]
+                for page, text, _, _ in lines]
+
+    def paragraphs(self):
+        """The elements of the paragraphs holding a line at fault, in the order of KINDS, each once."""
+        return list(dict.fromkeys(element for lines in self.found.values() for *_, element in lines
+                                  if element is not None))
 
     def words(self):
-        """The hyphenated words whose breaks put a line at fault (a broken line, a run too long, a page turn)."""
-        return sorted({word for kind in ("broken", "hyphen runs", "page-end hyphens") for _, _, word in self.found[kind]
-                       if word})
+        """The hyphenated words whose breaks put a line at fault (a broken line, a run too long, a page turn, a loose
+        line after the word's break)."""
+        return sorted({word for kind in ("broken", "hyphen runs", "page-end hyphens", "loose")
+                       for _, _, word, _ in self.found[kind] if word})
 
 
 @dataclass
@@ -66,6 +79,7 @@ class _Line:
     final: bool       # the last line of its paragraph
     justified: bool
     hyphenated: bool  # ends in a hyphen (soft or the word's own)
+    element: object   # its paragraph's element in the laid-out document's tree
 
 
 def measure(pages):
@@ -85,7 +99,7 @@ def measure(pages):
     _check_run(flow, result)
     for index, (number, line) in enumerate(flow):
         if line.hyphenated and (index + 1 == len(flow) or flow[index + 1][0] != number):
-            result.found["page-end hyphens"].append((number, line.text, _word(flow, index)))
+            result.found["page-end hyphens"].append((number, line.text, _word(flow, index), line.element))
     return result
 
 
@@ -103,12 +117,16 @@ def _check_paragraph(lines, number, result):
             continue
         if not line.final and line.natural < SHORT * line.measure:
             # Ending in a soft hyphen, the line is WeasyPrint's mistake next to an inline box: the word whole mends it.
-            result.found["broken"].append((number, line.text, _word([(number, each) for each in lines], index)))
+            result.found["broken"].append((number, line.text, _word([(number, each) for each in lines], index),
+                                           line.element))
         elif not line.final and line.gap > LOOSE:
-            result.found["loose"].append((number, line.text, None))
+            # Starting with the end of a word hyphenated on the line before, the word whole may set both better.
+            after_break = index and lines[index - 1].hyphenated
+            word = _word([(number, each) for each in lines], index - 1) if after_break else None
+            result.found["loose"].append((number, line.text, word, line.element))
         tail = line.text.split()
         if line.final and index and lines[index - 1].hyphenated and len(tail) == 1 and len(_letters(tail[0])) < 5:
-            result.found["fragment ends"].append((number, lines[index - 1].text + line.text, None))
+            result.found["fragment ends"].append((number, lines[index - 1].text + line.text, None, line.element))
 
 
 def _letters(word):
@@ -120,7 +138,7 @@ def _check_run(lines, result):
     for index, (number, line) in enumerate(lines):
         row = row + 1 if line.hyphenated else 0
         if row > HYPHENS_IN_A_ROW:
-            result.found["hyphen runs"].append((number, line.text, _word(lines, index)))
+            result.found["hyphen runs"].append((number, line.text, _word(lines, index), line.element))
 
 
 def _paragraphs(page_box):
@@ -167,8 +185,10 @@ def _lines(box, final):
         natural = right - box.content_box_x() - stretch * spaces
         out.append(_Line(text, words[0], words[-1][:-1] if hyphenated else words[-1],
                          words[-2] if len(words) > 1 else "", natural, box.width,
-                         (stretch / font_size) + SPACE if spaces else 0,
-                         final=final and index == len(lines) - 1, justified=justified, hyphenated=hyphenated))
+                         # A word-spacing of the paragraph's own (a repair's) narrows or widens every space.
+                         (stretch + box.style["word_spacing"]) / font_size + SPACE if spaces else 0,
+                         final=final and index == len(lines) - 1, justified=justified, hyphenated=hyphenated,
+                         element=box.element))
     return out
 
 
@@ -205,7 +225,8 @@ def _taken_back(html, words):
 def mended(lay_out, html, document=None):
     """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part; or document, when it
     is already), then again with the hyphens at fault taken back (all of them, else one word at a time, the first
-    few) while that makes its lines better and breaks no line (REPAIRS rounds at most): the best layout."""
+    few) while that makes its lines better and breaks no line (REPAIRS rounds at most), then with the spacing of
+    each paragraph still at fault nudged (_respaced): the best layout."""
     document = document if document is not None else lay_out(html)
     found = measure(document.pages)
     for _ in range(REPAIRS):
@@ -221,4 +242,56 @@ def mended(lay_out, html, document=None):
                 break
         else:
             break  # nothing made it better: the layout before stands
+    return _respaced(lay_out, html, document, found)
+
+
+def _respaced(lay_out, html, document, found):
+    """document (html laid out) with the spacing of each paragraph holding a line still at fault set to one of
+    SPACINGS, the first that makes the lines better, no kind of fault more frequent and the document no longer: its
+    words then break elsewhere. A paragraph is tried again while a nudge leaves it at fault, never once none helps."""
+    rules, given_up = {}, set()
+    if "</head>" not in html:
+        return document
+    while paths := [path for path in _paths(document, found.paragraphs()) if path not in given_up]:
+        path = paths[0]
+        for spacing in SPACINGS:
+            if rules.get(path) == spacing:
+                continue
+            changed = _with_rules(html, {**rules, path: spacing})
+            candidate = lay_out(changed)
+            candidate_found = measure(candidate.pages)
+            before, after = found.counts(), candidate_found.counts()
+            if (candidate_found.weight() < found.weight() and all(after[kind] <= before[kind] for kind in KINDS)
+                    and len(candidate.pages) <= len(document.pages)):
+                document, found, rules = candidate, candidate_found, {**rules, path: spacing}
+                break
+        else:
+            given_up.add(path)
     return document
+
+
+def _paths(document, elements):
+    """A CSS selector for each element, by its place in the document's tree (no element needs an id)."""
+    if not elements:
+        return []
+    root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
+    parents = {child: parent for parent in root.iter() for child in parent}
+    out = []
+    for element in elements:
+        if not isinstance(element.tag, str) or not re.fullmatch(r"[a-z][a-z0-9-]*", element.tag):
+            continue  # an element of another namespace (SVG's): no selector by name
+        steps = []
+        while element in parents:
+            parent = parents[element]
+            same = [child for child in parent if child.tag == element.tag]
+            steps.append(f"{element.tag}:nth-of-type({same.index(element) + 1})")
+            element = parent
+        out.append(" > ".join([element.tag, *reversed(steps)]))
+    return out
+
+
+def _with_rules(html, rules):
+    """html with a stylesheet giving each selector of rules its declarations, last in its head."""
+    style = "".join(f"{selector} {{ {declarations} }}" for selector, declarations in rules.items())
+    at = html.find("</head>")
+    return html[:at] + f"<style data-pamphlet-lines>{style}</style>" + html[at:]
