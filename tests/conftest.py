@@ -133,6 +133,11 @@ def dist(tmp_path_factory, manifest):
     return made_once(tmp_path_factory, "dist", build_into())
 
 
+# Java for the validators (EPUBCheck, the Nu HTML checker): the quick compiler alone and one garbage-collecting
+# thread, for short runs; half the CPU of the JVM's defaults (12 EPUBs: 16 s -> 7.5 s), the same messages.
+JAVA = ("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
 class EpubCheckJVM:
     """EPUBCheck in one Java process for the whole session: a JVM costs ~9 s to start, a book ~0.5 s after."""
 
@@ -140,7 +145,7 @@ class EpubCheckJVM:
         self.folder = folder
         self.count = 0
         self.process = subprocess.Popen(
-            ["java", "-Duser.language=en", "-cp", epubcheck_const.EPUBCHECK,
+            [*JAVA, "-Duser.language=en", "-cp", epubcheck_const.EPUBCHECK,
              str(Path(__file__).parent / "tools" / "EpubCheckServer.java")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 

