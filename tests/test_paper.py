@@ -6,7 +6,7 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from conftest import MM, TEXTS, pdf_pages, run_build, text_in
+from conftest import MM, TEXTS, build_log, pdf_pages, run_build, text_in
 
 
 def _manifest_with(texts, line):
@@ -114,13 +114,12 @@ def test_summary_shows_pages_blanks_and_sheets_and_what_any_would_save(print_pdf
     assert "would print" not in stdout  # said only when it would save something
 
 
-def test_summary_says_which_pieces_open_on_the_left_to_save_paper(tmp_path, print_pdf):
-    result = run_build("print", "--out", tmp_path)
-    assert result.returncode == 0, result.stderr
-    left = [n for n in openings_of(tmp_path / print_pdf.name) if n % 2 == 0]
+def test_summary_says_which_pieces_open_on_the_left_to_save_paper(dist, print_pdf):
+    """The summary of the session's build of texts/ (conftest.build_log)."""
+    left = [n for n in openings_of(print_pdf) if n % 2 == 0]
     assert left
     assert f"{len(left)} piece{'s open' if len(left) > 1 else ' opens'} on a left-hand page" in \
-        " ".join(result.stdout.split())
+        " ".join(build_log(dist).read_text(encoding="utf-8").split())
 
 
 def test_openings_takes_right_or_any(texts_copy, tmp_path):
