@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_build
+from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_build, run_here
 from pamphlet.bench import long_pamphlet
 from pamphlet.editions.impose import MAX_SHEETS, PAPER_THICKNESS_MM, saddle_stitch_order, sections
 
@@ -82,7 +82,7 @@ def test_paper_thickness_from_the_manifest(texts_copy, tmp_path):
 def test_paper_thickness_must_be_millimetres(texts_copy, tmp_path, value):
     manifest = texts_copy / "pamphlet.yml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + f"paper_thickness: {value}\n", encoding="utf-8")
-    result = run_build("booklet", "--texts", texts_copy, "--out", tmp_path)
+    result = run_here("booklet", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert "pamphlet.yml" in first and "'paper_thickness' must be a number" in first, result.stderr

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from conftest import MM, TEXTS, build_log, pdf_pages, run_build, text_in
+from conftest import MM, TEXTS, build_log, pdf_pages, run_build, run_here, text_in
 
 
 def _manifest_with(texts, line):
@@ -124,7 +124,7 @@ def test_summary_says_which_pieces_open_on_the_left_to_save_paper(dist, print_pd
 
 def test_openings_takes_right_or_any(texts_copy, tmp_path):
     _manifest_with(texts_copy, "openings: left")
-    result = run_build("print", "--texts", texts_copy, "--out", tmp_path)
+    result = run_here("print", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 1
     assert "pamphlet.yml" in result.stderr.splitlines()[0]
     assert "'openings' is 'left'; it must be one of: auto, right, any" in result.stderr.splitlines()[0]

@@ -9,7 +9,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import ROOT, print_file, run_build
+from conftest import ROOT, print_file, run_build, run_here
 from pamphlet.engine import pdfx
 from pamphlet.preflight.layout import Findings
 from pamphlet.preflight.pdfs import check_pdfx
@@ -238,7 +238,8 @@ def test_red_text_is_not_taken_for_black(print_pdf):
     assert check_pdfx(out.getvalue(), "red.pdf") == []
 
 
-# The output profile: FOGRA39 by default, FOGRA29 or the print shop's own by the manifest.
+# The output profile: FOGRA39 by default, FOGRA29 or the print shop's own by the manifest (set in the scaffold's
+# pamphlet, whose print build costs half of texts/').
 
 def _with_profile(texts, value):
     manifest = texts / "pamphlet.yml"
@@ -251,9 +252,9 @@ def _intent_profile(out):
         return str(intent.OutputConditionIdentifier), intent.DestOutputProfile.read_bytes()
 
 
-def test_uncoated_paper_profile_by_manifest(texts_copy, tmp_path):
-    _with_profile(texts_copy, "FOGRA29")
-    result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
+def test_uncoated_paper_profile_by_manifest(scaffold, tmp_path):
+    _with_profile(scaffold, "FOGRA29")
+    result = run_build("print", "--texts", scaffold, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert _intent_profile(tmp_path / "out") == ("FOGRA29", (PROFILES / "FOGRA29.icc").read_bytes())
 
@@ -271,12 +272,12 @@ def test_every_pdf_a_process_writes_embeds_the_profile_as_its_file():
         assert embedded == (PROFILES / "FOGRA39.icc").read_bytes()
 
 
-def test_print_shops_own_profile_from_the_texts_folder(texts_copy, tmp_path):
-    shutil.copy(PROFILES / "FOGRA29.icc", texts_copy / "Our Shop.icc")
-    _with_profile(texts_copy, "Our Shop.icc")
-    result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
+def test_print_shops_own_profile_from_the_texts_folder(scaffold, tmp_path):
+    shutil.copy(PROFILES / "FOGRA29.icc", scaffold / "Our Shop.icc")
+    _with_profile(scaffold, "Our Shop.icc")
+    result = run_build("print", "--texts", scaffold, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
-    assert _intent_profile(tmp_path / "out")[1] == (texts_copy / "Our Shop.icc").read_bytes()
+    assert _intent_profile(tmp_path / "out")[1] == (scaffold / "Our Shop.icc").read_bytes()
 
 
 @pytest.mark.parametrize("name, content, message", [
@@ -290,7 +291,7 @@ def test_a_wrong_profile_is_refused_at_the_manifest(texts_copy, tmp_path, name, 
         (texts_copy / name).write_bytes(content)
     _with_profile(texts_copy, name)
     out = tmp_path / "out"
-    result = run_build("print", "--texts", texts_copy, "--out", out)
+    result = run_here("print", "--texts", texts_copy, "--out", out)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert "pamphlet.yml" in first and message in first, result.stderr

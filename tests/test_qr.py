@@ -12,7 +12,7 @@ import segno
 import zxingcpp
 from PIL import ImageStat
 
-from conftest import ROOT, TEXTS, epub_documents, print_file, run_build
+from conftest import ROOT, TEXTS, epub_documents, print_file, run_build, run_here
 
 URL = "https://example.org/pamphlets/kazakhstan-2022?from=leaflet"
 DPI = 300
@@ -119,7 +119,7 @@ def test_no_url_no_qr_code(print_pdf):
 def test_url_must_be_a_web_address(texts_copy, tmp_path, value):
     manifest = texts_copy / "pamphlet.yml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + f"url: {value}\n", encoding="utf-8")
-    result = run_build("print", "--texts", texts_copy, "--out", tmp_path)
+    result = run_here("print", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert "pamphlet.yml" in first and "'url'" in first and "https://" in first, result.stderr
