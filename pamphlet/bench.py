@@ -41,9 +41,10 @@ def run_bench(texts="texts"):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def long_pamphlet(texts, folder, copies=COPIES, slug="long"):
+def long_pamphlet(texts, folder, copies=COPIES, slug="long", notes=False):
     """texts with every piece repeated copies times (leaflets off: each copy is as long as its original), as the
-    pamphlet slug in folder; the bench and the tests of long texts use it."""
+    pamphlet slug in folder; the bench and the tests of long texts use it. notes: notes as the political texts
+    people bring have them, on most pages."""
     folder.mkdir()
     manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
     pieces = []
@@ -54,6 +55,7 @@ def long_pamphlet(texts, folder, copies=COPIES, slug="long"):
             data["title"] = f"{copy}. {data['title']}"
             data.pop("leaflet", None)
             target = f"{copy:02d}-{name}"
+            body = _with_notes(body) if notes else body
             (folder / target).write_text("---\n" + yaml.safe_dump(data, allow_unicode=True) + "---\n" + body,
                                          encoding="utf-8")
             pieces.append(target)
@@ -67,12 +69,44 @@ def long_pamphlet(texts, folder, copies=COPIES, slug="long"):
     return folder
 
 
+# What the notes of a political text say: a source, a date, a figure questioned, a name explained (12 to 45 words).
+NOTES = (
+    "Reported by the regional news agency on the same day; the figure was not confirmed by the authorities.",
+    "The statement was published in Russian on the movement's website and translated for this edition; the "
+    "translation follows the original closely, including its headings.",
+    "The region's official statistics give a lower figure, but they count only workers employed by the state "
+    "companies themselves, not those of the contractors and service firms, who make up the larger part of the "
+    "workforce in the oil fields.",
+    "On the events of 2011 see the reports of the human rights organisations published the following year, which "
+    "list the dead by name and the sentences passed on the strikers, and the testimony collected by the "
+    "independent trade unions at the time.",
+)
+
+
+def _with_notes(body):
+    """body with a note called at the end of two paragraphs of running text in three (one line beginning with a
+    letter: not a heading, a list, a quotation, a table or inside a fenced block), its definition after the text."""
+    blocks, notes, fenced, running = body.split("\n\n"), [], False, 0
+    for index, block in enumerate(blocks):
+        fences = sum(1 for line in block.splitlines() if line.lstrip().startswith(":::"))
+        text = block.strip()
+        if not fenced and not fences and text[:1].isalpha() and "\n" not in text:
+            running += 1
+            if running % 3:
+                notes.append(f"[^bench{len(notes) + 1}]: {NOTES[len(notes) % len(NOTES)]}")
+                blocks[index] = block.rstrip() + f"[^bench{len(notes)}]" + block[len(block.rstrip()):]
+        fenced ^= fences % 2 == 1
+    if not notes:
+        return body
+    return "\n\n".join(blocks).rstrip("\n") + "\n\n" + "\n\n".join(notes) + "\n"
+
+
 def _bench(texts, pandoc, work):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    long = long_pamphlet(texts, work / "long")
+    long = long_pamphlet(texts, work / "long", notes=True)
     print(f"Benchmark, {datetime.date.today()}: {platform.node() or 'this machine'}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.machine()}; texts: {texts}; long text: every piece "
-          f"{COPIES} times; load average at the start {_load()}")
+          f"{COPIES} times, with notes on most pages; load average at the start {_load()}")
     short_cold, short_pandoc = _cold_against_pandoc(texts, pandoc, work, env, RUNS)
     long_cold, long_pandoc = _cold_against_pandoc(long, pandoc, work, env, LONG_RUNS)
     out = work / "noop"

@@ -187,3 +187,13 @@ def test_the_summary_gives_an_edition_folder_one_row(tmp_path):
     assert [line.split("│")[2].strip() for line in table.splitlines() if line.startswith("│")] == \
         ["s-web/ (3 files)", "s.epub"]
     assert "6 KB" in table
+
+
+def test_the_bench_long_texts_notes_stand_at_two_paragraphs_of_running_text_in_three():
+    from pamphlet.bench import _with_notes
+    body = ("\nFirst paragraph.\n\n## A heading\n\nSecond.\n\n- an item\n- another\n\n::: demands\nInside the "
+            "fence.\n\n- a demand\n:::\n\nThird.\n\n> quoted\n\nFourth.\n")
+    noted = _with_notes(body)
+    assert "First paragraph.[^bench1]\n" in noted and "Second.[^bench2]\n" in noted and "Fourth.[^bench3]" in noted
+    assert "Third.\n" in noted and "Inside the fence.\n" in noted and "## A heading\n" in noted
+    assert noted.count("[^bench") == 6 and noted.rstrip().splitlines()[-1].startswith("[^bench3]: ")  # after the text

@@ -232,9 +232,17 @@ def test_the_print_layout_in_parts_is_the_whole_documents(texts, monkeypatch):
     assert write(parts, keep=True) == drawn
     assert tools.pdf.painted.drawn == len(parts.pages)
     assert write(parts.copy(), keep=True) == drawn
-    # Only a page with a picture is drawn again (its image is a resource the whole PDF numbers): a figure, or
-    # a background image such as the short rule above the notes.
+    # Only a page with a picture is drawn again (its image is a resource the whole PDF numbers): a figure, or a
+    # background image. A page with notes is kept like any other (the rule above them is a border, not an image).
     assert tools.pdf.painted.drawn == sum(1 for page in parts.pages if _has_image(page._page_box))
+    with_notes = [page for page in parts.pages if any(isinstance(child, boxes.FootnoteAreaBox) and child.children
+                                                      for child in page._page_box.children)]
+    assert with_notes or not texts.name.startswith("notes-")
+    assert not any(_has_image(page._page_box) for page in with_notes if not _has_picture(page._page_box))
+
+
+def _has_picture(box):
+    return isinstance(box, boxes.ReplacedBox) or any(_has_picture(child) for child in getattr(box, "children", ()))
 
 
 def _has_image(box):
