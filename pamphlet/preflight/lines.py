@@ -32,7 +32,8 @@ KINDS = {
 @dataclass
 class Lines:
     """What the measurement found, by kind: (page number, the line's text, (the word before, the word hyphenated at
-    its end), both with their soft hyphens, or None, the element of its paragraph) of each line at fault."""
+    its end), both with their soft hyphens, or None, the elements a nudge of spacing would mend it by (its
+    paragraph's, or a run-on list's items on it and the line before)) of each line at fault."""
     found: dict = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
     def counts(self):
@@ -55,10 +56,11 @@ class Lines:
         return [f"page {page}: {KINDS[kind]}: “{text}”" for kind, lines in self.found.items()
                 for page, text, _, _ in lines]
 
-    def paragraphs(self):
-        """The elements of the paragraphs holding a line at fault, in the order of KINDS, each once."""
-        return list(dict.fromkeys(element for lines in self.found.values() for *_, element in lines
-                                  if element is not None))
+    def nudged(self):
+        """The elements whose spacing a nudge would mend a line at fault by, a tuple for each line, in the order of
+        KINDS, each once."""
+        return list(dict.fromkeys(elements for lines in self.found.values() for *_, elements in lines
+                                  if None not in elements))
 
     def words(self):
         """The hyphenated words whose breaks put a line at fault (a broken line, a run too long, a page turn, a loose
@@ -76,10 +78,11 @@ class _Line:
     natural: float    # the width its words take with unstretched spaces
     measure: float    # the width it was set in
     gap: float        # the gap between its words, in ems
-    final: bool       # the last line of its paragraph
+    final: bool       # the last line of its paragraph, or one the author ended (<br>)
     justified: bool
     hyphenated: bool  # ends in a hyphen (soft or the word's own)
     element: object   # its paragraph's element in the laid-out document's tree
+    items: tuple      # the elements of a run-on list's items (li set inline) on the line
 
 
 def measure(pages):
@@ -99,7 +102,7 @@ def measure(pages):
     _check_run(flow, result)
     for index, (number, line) in enumerate(flow):
         if line.hyphenated and (index + 1 == len(flow) or flow[index + 1][0] != number):
-            result.found["page-end hyphens"].append((number, line.text, _word(flow, index), line.element))
+            result.found["page-end hyphens"].append((number, line.text, _word(flow, index), (line.element,)))
     return result
 
 
@@ -118,15 +121,18 @@ def _check_paragraph(lines, number, result):
         if not line.final and line.natural < SHORT * line.measure:
             # Ending in a soft hyphen, the line is WeasyPrint's mistake next to an inline box: the word whole mends it.
             result.found["broken"].append((number, line.text, _word([(number, each) for each in lines], index),
-                                           line.element))
+                                           (line.element,)))
         elif not line.final and line.gap > LOOSE:
             # Starting with the end of a word hyphenated on the line before, the word whole may set both better.
             after_break = index and lines[index - 1].hyphenated
             word = _word([(number, each) for each in lines], index - 1) if after_break else None
-            result.found["loose"].append((number, line.text, word, line.element))
+            # In a run-on list (a long one: signatories), its items on the line and the line before: a nudge of the
+            # whole would set every line of it again.
+            items = tuple(dict.fromkeys((lines[index - 1].items if index else ()) + line.items))
+            result.found["loose"].append((number, line.text, word, items or (line.element,)))
         tail = line.text.split()
         if line.final and index and lines[index - 1].hyphenated and len(tail) == 1 and len(_letters(tail[0])) < 5:
-            result.found["fragment ends"].append((number, lines[index - 1].text + line.text, None, line.element))
+            result.found["fragment ends"].append((number, lines[index - 1].text + line.text, None, (line.element,)))
 
 
 def _letters(word):
@@ -138,7 +144,7 @@ def _check_run(lines, result):
     for index, (number, line) in enumerate(lines):
         row = row + 1 if line.hyphenated else 0
         if row > HYPHENS_IN_A_ROW:
-            result.found["hyphen runs"].append((number, line.text, _word(lines, index), line.element))
+            result.found["hyphen runs"].append((number, line.text, _word(lines, index), (line.element,)))
 
 
 def _paragraphs(page_box):
@@ -187,9 +193,17 @@ def _lines(box, final):
                          words[-2] if len(words) > 1 else "", natural, box.width,
                          # A word-spacing of the paragraph's own (a repair's) narrows or widens every space.
                          (stretch + box.style["word_spacing"]) / font_size + SPACE if spaces else 0,
-                         final=final and index == len(lines) - 1, justified=justified, hyphenated=hyphenated,
-                         element=box.element))
+                         # A line the author ended (<br>) is set as a last line: WeasyPrint does not justify it.
+                         final=final and index == len(lines) - 1 or _forced(line), justified=justified,
+                         hyphenated=hyphenated, element=box.element,
+                         items=tuple(child.element for child in line.children if isinstance(child, boxes.InlineBox)
+                                     and child.element is not None and child.element.tag == "li")))
     return out
+
+
+def _forced(line):
+    """Whether the line ends in a line break the author wrote (<br>)."""
+    return any(getattr(box, "element_tag", None) == "br" for box in line.descendants())
 
 
 def _text_boxes(box):
@@ -246,48 +260,51 @@ def mended(lay_out, html, document=None):
 
 
 def _respaced(lay_out, html, document, found):
-    """document (html laid out) with the spacing of each paragraph holding a line still at fault set to one of
-    SPACINGS, the first that makes the lines better, no kind of fault more frequent and the document no longer: its
-    words then break elsewhere. A paragraph is tried again while a nudge leaves it at fault, never once none helps."""
+    """document (html laid out) with the spacing of each paragraph holding a line still at fault (of a run-on list's
+    items about the line) set to one of SPACINGS, the first that makes the lines better, no kind of fault more
+    frequent and the document no longer: its words then break elsewhere. A paragraph is tried again while a nudge
+    leaves it at fault, never once none helps."""
     rules, given_up = {}, set()
     if "</head>" not in html:
         return document
-    while paths := [path for path in _paths(document, found.paragraphs()) if path not in given_up]:
-        path = paths[0]
+    while targets := [paths for paths in _selectors(document, found.nudged()) if paths not in given_up]:
+        paths = targets[0]
         for spacing in SPACINGS:
-            if rules.get(path) == spacing:
+            if all(rules.get(path) == spacing for path in paths):
                 continue
-            changed = _with_rules(html, {**rules, path: spacing})
-            candidate = lay_out(changed)
+            nudged = {**rules, **dict.fromkeys(paths, spacing)}
+            candidate = lay_out(_with_rules(html, nudged))
             candidate_found = measure(candidate.pages)
             before, after = found.counts(), candidate_found.counts()
             if (candidate_found.weight() < found.weight() and all(after[kind] <= before[kind] for kind in KINDS)
                     and len(candidate.pages) <= len(document.pages)):
-                document, found, rules = candidate, candidate_found, {**rules, path: spacing}
+                document, found, rules = candidate, candidate_found, nudged
                 break
         else:
-            given_up.add(path)
+            given_up.add(paths)
     return document
 
 
-def _paths(document, elements):
-    """A CSS selector for each element, by its place in the document's tree (no element needs an id)."""
-    if not elements:
+def _selectors(document, targets):
+    """For each tuple of elements, a tuple of CSS selectors naming each by its place in the document's tree (no
+    element needs an id); none for a tuple holding an element of another namespace (SVG's)."""
+    if not targets:
         return []
     root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
     parents = {child: parent for parent in root.iter() for child in parent}
-    out = []
-    for element in elements:
-        if not isinstance(element.tag, str) or not re.fullmatch(r"[a-z][a-z0-9-]*", element.tag):
-            continue  # an element of another namespace (SVG's): no selector by name
+
+    def selector(element):
         steps = []
         while element in parents:
             parent = parents[element]
             same = [child for child in parent if child.tag == element.tag]
             steps.append(f"{element.tag}:nth-of-type({same.index(element) + 1})")
             element = parent
-        out.append(" > ".join([element.tag, *reversed(steps)]))
-    return out
+        return " > ".join([element.tag, *reversed(steps)])
+
+    return [tuple(selector(element) for element in elements) for elements in targets
+            if all(isinstance(element.tag, str) and re.fullmatch(r"[a-z][a-z0-9-]*", element.tag)
+                   for element in elements)]
 
 
 def _with_rules(html, rules):
