@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from conftest import ROOT, run_build
+from conftest import ROOT, run_build, run_here
 from pamphlet.bench import _peak_memory
 from pamphlet.pipeline.watch import EDITOR_FILES
 
@@ -200,20 +200,20 @@ WORDS = "Whitwood\nVane\n"
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
 def test_words_txt_in_notepads_encodings_is_read(tmp_path, encoding):
     texts = texts_at(tmp_path / "texts")
-    plain = run_build("lint", "--texts", texts)
+    plain = run_here("lint", "--texts", texts)
     assert "'Whitwood'" in plain.stdout  # without words.txt the name is a finding
     (texts / "words.txt").write_bytes(WORDS.encode(encoding))
-    result = run_build("lint", "--texts", texts)
+    result = run_here("lint", "--texts", texts)
     assert "Traceback" not in result.stderr and "'Whitwood'" not in result.stdout, result.stdout + result.stderr
 
 
 def test_words_txt_in_windows_1251_is_refused_at_its_line(tmp_path):
     texts = texts_at(tmp_path / "texts")
     (texts / "words.txt").write_bytes("Whitwood\nКурманов\n".encode("cp1251"))
-    result = run_build("lint", "--texts", texts)
+    result = run_here("lint", "--texts", texts)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.match(r"\S*words\.txt:2: not valid UTF-8 \(byte 0xca\)", result.stderr.splitlines()[0]), result.stderr
-    built = run_build("--texts", texts, "--out", tmp_path / "out")  # the build reads it too (words never broken)
+    built = run_here("--texts", texts, "--out", tmp_path / "out")  # the build reads it too (words never broken)
     assert built.returncode == 1 and "Traceback" not in built.stderr
     assert re.match(r"\S*words\.txt:2: not valid UTF-8", built.stderr.splitlines()[0]), built.stderr
 
@@ -241,8 +241,7 @@ def test_no_message_line_is_longer_than_300_characters(tmp_path):
     with open(texts / "pits.md", "a", encoding="utf-8") as piece:
         piece.write("\n![A map](" + "map" * 1700 + ".png)\n\n")
         piece.write('<span style="background: url(' + "x" * 3000 + ')">x</span>\n')
-    result = subprocess.run([sys.executable, ROOT / "build.py", "--texts", texts, "--out", tmp_path / "out"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    result = run_here("--texts", texts, "--out", tmp_path / "out", cwd=tmp_path)
     lines = result.stderr.splitlines()
     assert result.returncode == 1 and len(lines) == 3, result.stderr[:2000]
     image = next(line for line in lines if "image 'mapmap" in line)

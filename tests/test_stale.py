@@ -1,8 +1,9 @@
 """Never a stale output with exit 0: wherever the output folder lies and however a piece is saved, an edit
-reaches every output it affects, and outputs are never taken for sources."""
+reaches every output it affects, and outputs are never taken for sources. The builds run in this process
+(conftest.run_here) but the one whose record a fresh process must read as this one would."""
 
 import pytest
-from conftest import run_build
+from conftest import run_build, run_here
 from pypdf import PdfReader
 
 
@@ -20,12 +21,12 @@ def replace(path, old, new, encoding="utf-8"):
 def test_an_edit_reaches_the_print_edition_wherever_the_output_folder_is(scaffold, where):
     """--out . (the texts folder inside the output folder), --out texts/dist, and --out texts."""
     out = {"parent": scaffold.parent, "inside": scaffold / "dist", "same": scaffold}[where]
-    result = run_build("print", "--texts", scaffold, "--out", out)
+    result = run_here("print", "--texts", scaffold, "--out", out)
     assert result.returncode == 0, result.stderr
-    again = run_build("print", "--texts", scaffold, "--out", out)
+    again = run_here("print", "--texts", scaffold, "--out", out)
     assert "up to date" in again.stdout, "the output just written was taken for a source"
     replace(scaffold / "interview.md", "The interviewer's introduction.", "Zanzibar came first.")
-    result = run_build("print", "--texts", scaffold, "--out", out)
+    result = run_here("print", "--texts", scaffold, "--out", out)
     assert result.returncode == 0, result.stderr
     assert "Zanzibar" in pdf_text(out / "texts-print.pdf")
 
@@ -46,12 +47,12 @@ def test_a_leaflet_piece_however_saved_is_built_and_rebuilt(scaffold, saved):
                 "source: First published --- please share it.")
     out = scaffold.parent / "out"
     leaflet = out / "texts-leaflet-statement.pdf"
-    result = run_build("leaflets", "--texts", scaffold, "--out", out)
+    result = run_here("leaflets", "--texts", scaffold, "--out", out)
     assert result.returncode == 0, result.stderr
     assert leaflet.is_file(), result.stdout
     data = statement.read_bytes().replace(b"The text of the statement.", b"Zanzibar rises.")
     statement.write_bytes(data)
-    result = run_build("leaflets", "--texts", scaffold, "--out", out)
+    result = run_here("leaflets", "--texts", scaffold, "--out", out)
     assert result.returncode == 0, result.stderr
     assert "up to date" not in result.stdout
     assert "Zanzibar" in pdf_text(leaflet)
