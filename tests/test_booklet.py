@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_build, run_here
+from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_here
 from pamphlet.bench import long_pamphlet
 from pamphlet.editions.impose import MAX_SHEETS, PAPER_THICKNESS_MM, saddle_stitch_order, sections
 
@@ -50,7 +50,7 @@ def booklet_48(tmp_path_factory):
     manifest["openings"] = "right"
     (texts / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
                                         encoding="utf-8")
-    result = run_build("print", "booklet", "--texts", texts, "--out", folder / "out")
+    result = run_here("print", "booklet", "--texts", texts, "--out", folder / "out")
     assert result.returncode == 0, result.stderr
     return folder / "out" / "b48-print.pdf", folder / "out" / "b48-booklet.pdf"
 
@@ -69,7 +69,7 @@ def test_48_page_booklet_moves_inner_sheets_towards_the_fold(booklet_48):
 def test_paper_thickness_from_the_manifest(texts_copy, tmp_path):
     manifest = texts_copy / "pamphlet.yml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + "paper_thickness: 0.25\n", encoding="utf-8")
-    result = run_build("print", "booklet", "--texts", texts_copy, "--out", tmp_path)
+    result = run_here("print", "booklet", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     slug = yaml.safe_load(manifest.read_text(encoding="utf-8"))["slug"]
     measured = creep_by_depth(tmp_path / f"{slug}-print.pdf", tmp_path / f"{slug}-booklet.pdf")

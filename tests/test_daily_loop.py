@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 
-from conftest import ROOT, output, pdf_text, read_until, run_build
+from conftest import ROOT, output, pdf_text, read_until, run_build, run_here
 
 
 def snapshot(folder):
@@ -31,12 +31,12 @@ def test_noop_rebuild_writes_nothing(dist, tmp_path):
 
 def test_an_edit_rebuilds_only_what_it_affects(texts_copy, tmp_path):
     texts, out = texts_copy, tmp_path / "out"
-    assert run_build("--texts", texts, "--out", out).returncode == 0
+    assert run_here("--texts", texts, "--out", out).returncode == 0
     before = snapshot(out)
     piece = texts / "statement-rsd.md"
     piece.write_text(piece.read_text(encoding="utf-8").replace("for several days", "for many days"),
                      encoding="utf-8")
-    result = run_build("--texts", texts, "--out", out)
+    result = run_here("--texts", texts, "--out", out)
     assert result.returncode == 0, result.stderr
     after = snapshot(out)
     changed = {name for name in before if before[name] != after[name] and not name.startswith(".")}

@@ -10,7 +10,7 @@ from pamphlet.pipeline.plan import Plan
 from pamphlet.editions import EDITIONS, FORKED, HERE, PRINT_LAYOUT, SECOND, Job, Step
 from pamphlet.pipeline.output import Staging
 
-from conftest import ROOT, run_build
+from conftest import ROOT, run_here
 
 
 def test_every_declaration_can_be_made():
@@ -81,13 +81,13 @@ def test_a_job_may_write_several_files_and_the_record_follows(texts_copy, tmp_pa
 
 def test_a_leaflet_no_longer_asked_for_is_removed(texts_copy, tmp_path, manifest):
     out = tmp_path / "out"
-    assert run_build("leaflets", "--texts", texts_copy, "--out", out).returncode == 0
+    assert run_here("leaflets", "--texts", texts_copy, "--out", out).returncode == 0
     leaflet = out / editions.file_name("leaflets", manifest["slug"], "statement-rsd")
     kept = out / editions.file_name("leaflets", manifest["slug"], "statement-smk")
     assert leaflet.is_file() and kept.is_file()
     piece = texts_copy / "statement-rsd.md"
     piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: true", "leaflet: false"), encoding="utf-8")
-    result = run_build("leaflets", "--texts", texts_copy, "--out", out)
+    result = run_here("leaflets", "--texts", texts_copy, "--out", out)
     assert result.returncode == 0, result.stderr
     assert not leaflet.exists()
     assert kept.is_file()

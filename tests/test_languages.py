@@ -7,7 +7,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ROOT, opf_text, output, pdf_text, run_build
+from conftest import ROOT, opf_text, output, pdf_text, run_here
 
 LOCALES = sorted((ROOT / "layouts" / "locales").glob("*.yml"))
 TEXT = {
@@ -42,7 +42,7 @@ def test_pamphlet_in_another_language(tmp_path, language, epubcheck):
     statement = folder / "statement.md"
     statement.write_text(statement.read_text(encoding="utf-8").replace("The text of the statement.", sentence),
                          encoding="utf-8")
-    result = run_build("--texts", folder, "--out", folder / "dist")
+    result = run_here("--texts", folder, "--out", folder / "dist")
     assert result.returncode == 0, result.stderr
     locale = yaml.safe_load((ROOT / "layouts" / "locales" / f"{language}.yml").read_text(encoding="utf-8"))
     pdf = " ".join(pdf_text(output(folder / "dist", "print", slug=language.lower())).split())

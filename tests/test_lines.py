@@ -13,7 +13,7 @@ import weasyprint
 import yaml
 
 from conftest import (ROOT, build_log, built_pamphlet, epub_documents, flush_right_share, pdf_lines, print_file,
-                      run_build)
+                      run_here)
 from pamphlet.editions.bilingual import file_names
 from pamphlet.markup.convert import Typesetter
 from pamphlet.markup.hyphenate import SHY, Hyphenator
@@ -373,7 +373,7 @@ def test_strict_fails_on_a_line_left(tmp_path):
     assert "page 1:" in str(raised.value) and "--strict" in str(raised.value)
     Tools(None).measured("wrong.pdf", found)  # without --strict: counted only
     out = tmp_path / "out"
-    result = run_build("print", "leaflets", "--strict", "--texts", FIXTURES / "lines-en", "--out", out)
+    result = run_here("print", "leaflets", "--strict", "--texts", FIXTURES / "lines-en", "--out", out)
     assert result.returncode == 0, result.stderr
 
 
@@ -385,11 +385,11 @@ def test_a_language_without_hyphenation_patterns_is_set_ragged_right(tmp_path):
     manifest = texts / "pamphlet.yml"
     manifest.write_text(re.sub(r"^language: kk$", "language: kk-Latn", manifest.read_text(encoding="utf-8"),
                                flags=re.M), encoding="utf-8")
-    result = run_build("print", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("print", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert re.search(r"lines \(.*-print\.pdf\): .* 0 loose", result.stdout), result.stdout
     slug = yaml.safe_load(manifest.read_text(encoding="utf-8"))["slug"]
     ragged = flush_right_share(tmp_path / "out" / f"{slug}-print.pdf")
-    justified = run_build("print", "--texts", FIXTURES / "lines-kk", "--out", tmp_path / "kk")
+    justified = run_here("print", "--texts", FIXTURES / "lines-kk", "--out", tmp_path / "kk")
     assert justified.returncode == 0, justified.stderr
     assert ragged < 0.3 < 0.7 < flush_right_share(tmp_path / "kk" / f"{slug}-print.pdf"), ragged

@@ -220,7 +220,7 @@ def test_the_kazakhstan_texts_report_only_what_is_worth_a_look():
 
 def test_every_build_ends_with_the_lint_line_and_drops_ignore_comments(tmp_path):
     out = tmp_path / "out"
-    result = run_build("print", "epub", "--texts", FIXTURES / "lint-en", "--out", out, cwd=tmp_path)
+    result = run_here("print", "epub", "--texts", FIXTURES / "lint-en", "--out", out, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     count = sum(expected(FIXTURES / "lint-en", PLANTED_EN).values())
     assert result.stdout.strip().splitlines()[-1] == f"lint: {count} findings; run build.py lint"
@@ -235,14 +235,14 @@ def test_every_build_ends_with_the_lint_line_and_drops_ignore_comments(tmp_path)
 
 def test_strict_stops_the_build_before_anything_is_written(tmp_path):
     out = tmp_path / "out"
-    result = run_build("epub", "--strict", "--texts", FIXTURES / "lint-en", "--out", out, cwd=tmp_path)
+    result = run_here("epub", "--strict", "--texts", FIXTURES / "lint-en", "--out", out, cwd=tmp_path)
     assert result.returncode == 1
     assert "interview.md:10:44: DOUBLED 'We we'" in result.stderr
     count = sum(expected(FIXTURES / "lint-en", PLANTED_EN).values())
     assert result.stderr.strip().splitlines()[-1].startswith(f"build stopped (--strict): lint: {count} findings")
     assert not out.exists() or not list(out.iterdir())
     twin = clean_twin(FIXTURES / "lint-en", PLANTED_EN, tmp_path)
-    result = run_build("epub", "--strict", "--texts", twin, "--out", out, cwd=tmp_path)
+    result = run_here("epub", "--strict", "--texts", twin, "--out", out, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "lint: no findings"
     assert (out / "lint-en.epub").is_file()

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import (ROOT, built_pamphlet, epub_documents, opf_text, output, pdf_body_text, pdf_pages, print_file,
-                      run_build)
+                      run_here)
 from pamphlet.units import MM
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -116,7 +116,7 @@ def test_a_leaflet_too_long_is_reported_alone_and_the_rest_built(tmp_path):
     stale = output(out, "leaflets", "malimdeme", slug=manifest["slug"])
     stale.parent.mkdir()
     stale.write_bytes(b"%PDF- a leaflet of the text as it was")
-    result = run_build("--texts", texts, "--out", out)
+    result = run_here("--texts", texts, "--out", out)
     assert result.returncode == 1
     first = result.stderr.splitlines()[0]
     assert re.match(r".*texts/malimdeme\.md: too long for a leaflet", first), result.stderr
@@ -279,7 +279,7 @@ def _proof(path):
 
 def test_the_proof_sheet_marks_every_finding_the_summary_counts(tmp_path):
     out = tmp_path / "out"
-    result = run_build("print", "proof", "--texts", FIXTURES / "notes-en", "--out", out)
+    result = run_here("print", "proof", "--texts", FIXTURES / "notes-en", "--out", out)
     assert result.returncode == 0, result.stderr
     image, marks, pages = _proof(next(out.glob("*-proof.png")))
     assert len(pages) == len(pdf_pages(print_file(out)))

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from pamphlet.preflight import pdfs
 from conftest import (MM, ROOT, build_into, built_pamphlet, daisy_ace, epub_documents, made_once, normalise,
-                      opf_properties, output, pdf_pages, run_build, text_in)
+                      opf_properties, output, pdf_pages, run_build, run_here, text_in)
 
 FIXTURES = ROOT / "tests" / "fixtures"
 LANGUAGES = ("notes-en", "notes-ru")
@@ -507,7 +507,7 @@ def test_new_pamphlet_shows_notes_a_table_and_a_figure(tmp_path):
     folder = tmp_path / "scaffold"
     assert run_build("new", folder).returncode == 0
     assert (folder / "placard.png").is_file()
-    result = run_build("--texts", folder, "--out", folder / "dist", "epub", "print")
+    result = run_here("--texts", folder, "--out", folder / "dist", "epub", "print")
     assert result.returncode == 0, result.stderr
     documents = dict(epub_documents(folder / "dist" / "scaffold.epub"))
     introduction = documents["introduction.xhtml"]

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import epub_documents, epub_text, normalise, pdf_body_text, run_build
+from conftest import built_pamphlet, epub_documents, epub_text, normalise, pdf_body_text
 from test_fonts import SHIPPED
 
 MESSY = Path(__file__).parent / "fixtures" / "messy"
@@ -16,10 +16,8 @@ MESSY = Path(__file__).parent / "fixtures" / "messy"
 
 @pytest.fixture(scope="module")
 def messy(tmp_path_factory):
-    out = tmp_path_factory.mktemp("messy")
-    result = run_build("--texts", MESSY, "--out", out)
-    assert result.returncode == 0, result.stderr
-    return out
+    """Every edition of the fixture, the same build as test_fonts' (built once for the run)."""
+    return built_pamphlet(tmp_path_factory, "messy")[0]
 
 
 def test_epubcheck_reports_nothing(messy, epubcheck):

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from conftest import MM, TEXTS, build_log, pdf_pages, run_build, run_here, text_in
+from conftest import MM, TEXTS, build_log, pdf_pages, run_here, text_in
 
 
 def _manifest_with(texts, line):
@@ -38,7 +38,7 @@ def _build_with(tmp_path_factory, openings):
     shutil.copytree(TEXTS, texts)
     _manifest_with(texts, f"openings: {openings}")
     out = texts.parent / "out"
-    result = run_build("print", "booklet", "--texts", texts, "--out", out)
+    result = run_here("print", "booklet", "--texts", texts, "--out", out)
     assert result.returncode == 0, result.stderr
     return out, result.stdout
 

@@ -9,7 +9,7 @@ import subprocess
 import pikepdf
 import pytest
 
-from conftest import ROOT, print_file, run_build, run_here
+from conftest import ROOT, print_file, run_here
 from pamphlet.engine import pdfx
 from pamphlet.preflight.layout import Findings
 from pamphlet.preflight.pdfs import check_pdfx
@@ -254,7 +254,7 @@ def _intent_profile(out):
 
 def test_uncoated_paper_profile_by_manifest(scaffold, tmp_path):
     _with_profile(scaffold, "FOGRA29")
-    result = run_build("print", "--texts", scaffold, "--out", tmp_path / "out")
+    result = run_here("print", "--texts", scaffold, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert _intent_profile(tmp_path / "out") == ("FOGRA29", (PROFILES / "FOGRA29.icc").read_bytes())
 
@@ -275,7 +275,7 @@ def test_every_pdf_a_process_writes_embeds_the_profile_as_its_file():
 def test_print_shops_own_profile_from_the_texts_folder(scaffold, tmp_path):
     shutil.copy(PROFILES / "FOGRA29.icc", scaffold / "Our Shop.icc")
     _with_profile(scaffold, "Our Shop.icc")
-    result = run_build("print", "--texts", scaffold, "--out", tmp_path / "out")
+    result = run_here("print", "--texts", scaffold, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert _intent_profile(tmp_path / "out")[1] == (scaffold / "Our Shop.icc").read_bytes()
 
@@ -337,7 +337,7 @@ def test_pictures_in_the_print_edition_pass_pdfx(texts_copy, tmp_path, mode):
     Image.new(mode, (1400, 900), (200, 40, 40) if mode == "RGB" else 128).save(texts_copy / "photo.png", dpi=(300, 300))
     piece = texts_copy / "introduction.md"
     piece.write_text(piece.read_text(encoding="utf-8") + "\n![A red square](photo.png)\n", encoding="utf-8")
-    result = run_build("print", "--texts", texts_copy, "--out", tmp_path)
+    result = run_here("print", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     with pikepdf.open(print_file(tmp_path)) as pdf:
         images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from pamphlet.units import A4_LANDSCAPE, A5, BLEED, MM
 
-from conftest import ROOT, SLUG, epub_documents, opf_name, output, pdf_pages, print_file, run_build, text_in
+from conftest import ROOT, SLUG, epub_documents, opf_name, output, pdf_pages, print_file, run_here, text_in
 
 
 def close(a, b, tolerance=0.05):
@@ -109,7 +109,7 @@ def test_too_long_leaflet_fails_with_its_name_and_how_far(texts_copy, tmp_path):
     text = piece.read_text(encoding="utf-8")
     head, body = text.split("---\n", 2)[1:]
     piece.write_text(f"---\n{head}---\n" + body * 6, encoding="utf-8")
-    result = run_build("leaflets", "--texts", texts_copy, "--out", tmp_path / "out")
+    result = run_here("leaflets", "--texts", texts_copy, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert re.search(r"statement-rsd\.md: too long for a leaflet: at 8\.5 pt it needs \d+ A5 sides, "
@@ -134,7 +134,7 @@ def test_epub_cover_is_the_print_front_cover(epub_path, print_pdf):
 
 def test_crop_marks_lie_outside_the_bleed(tmp_path):
     out = tmp_path / "marks"
-    result = run_build("print", "--crop-marks", "--out", out)
+    result = run_here("print", "--crop-marks", "--out", out)
     assert result.returncode == 0, result.stderr
     page = PdfReader(print_file(out)).pages[0]
     media, bleed, trim = page.mediabox, page.bleedbox, page.trimbox
@@ -188,7 +188,7 @@ def test_preflight_rejects_text_outside_the_page(texts_copy, tmp_path):
     # no place to break either.
     piece.write_text(piece.read_text(encoding="utf-8") + "\n" + "\u00a0".join(["0123456789"] * 30) + "\n",
                      encoding="utf-8")
-    result = run_build("print", "--texts", texts_copy, "--out", tmp_path / "out")
+    result = run_here("print", "--texts", texts_copy, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert re.search(r"-print\.pdf: page \d+: text outside the page's text area by \d+\.\d mm", result.stderr), \
         result.stderr

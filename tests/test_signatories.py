@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 import pytest
 import yaml
 
-from conftest import ROOT, epub_documents, output, pdf_pages, run_build, run_here
+from conftest import ROOT, epub_documents, output, pdf_pages, run_here
 from pamphlet.editions.impose import saddle_stitch_order
 from pamphlet.render.signatories import LEAFLET, count_label, layout
 from pamphlet.sources.signatories import identity, sort_key
@@ -127,7 +127,7 @@ def kazakh_builds(tmp_path_factory):
     for how in ("csv", "utf-16", "xlsx", "ods"):
         every = how == "xlsx"  # built in every edition, to follow the list through all of them
         texts, manifest, piece = pamphlet(tmp_path_factory.mktemp(how), "signed-kk", KK, how)
-        result = run_build(*(() if every else ("print", "epub")), "--texts", texts, "--out", texts.parent / "out")
+        result = run_here(*(() if every else ("print", "epub")), "--texts", texts, "--out", texts.parent / "out")
         assert result.returncode == 0, result.stderr
         built[how] = (texts.parent / "out", manifest)
     return built
@@ -275,7 +275,7 @@ def test_the_moderation_file_leaves_a_row_out_and_the_count_says_so(tmp_path):
     left_out = RU[7]
     (texts / "signatories-excluded.csv").write_text(f"name,reason\n{left_out},asked to be removed\n",
                                                     encoding="utf-8")
-    result = run_build("epub", "print", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("epub", "print", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     listed = _epub_names(tmp_path / "out", manifest)
     assert len(listed) == len(RU) - 1 and left_out not in [line.split(",")[0] for line in listed]
@@ -338,7 +338,7 @@ def test_organisations_and_people_in_groups_of_their_own(tmp_path):
     text = piece.read_text(encoding="utf-8").replace("role: C", "organisation: B").replace(
         "name: Ваше полное имя", "name: A")
     piece.write_text(text, encoding="utf-8")
-    result = run_build("epub", "print", "--texts", texts, "--out", tmp_path / "out")
+    result = run_here("epub", "print", "--texts", texts, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     labels = yaml.safe_load((ROOT / "layouts" / "locales" / "ru.yml").read_text(encoding="utf-8"))["labels"]
     documents = dict(epub_documents(output(tmp_path / "out", "epub", slug=manifest["slug"])))
