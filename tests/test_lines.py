@@ -212,11 +212,11 @@ def test_a_loose_line_is_mended_in_its_paragraph_alone():
     def second(document):
         paragraphs = [box for box in document.pages[0]._page_box.descendants() if isinstance(box, lines.boxes.BlockBox)
                       and box.element is not None and box.element.tag == "p"]
-        return [(line.text, line.natural) for line in lines._lines(paragraphs[1], final=True)]
+        return [(line.text, line.natural) for line in lines.lines_of(paragraphs[1], final=True)]
 
     before = lay_out_html(html)
     assert lines.measure(before.pages).counts()["loose"] > 0  # the width is chosen for it
-    after = lines.mended(lay_out_html, html, before)
+    after, _ = lines.mended(lay_out_html, html, before)
     assert lines.measure(after.pages).total() == 0, lines.measure(after.pages).messages()
     assert second(after) == second(before)
 

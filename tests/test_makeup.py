@@ -10,6 +10,7 @@ import pikepdf
 import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from conftest import (ROOT, built_pamphlet, epub_documents, opf_text, output, pdf_body_text, pdf_pages, print_file,
                       run_here)
@@ -333,3 +334,33 @@ def test_a_figure_that_would_leave_a_short_page_is_set_after_the_text_that_follo
     before = sorted(baseline for baseline in rows[at - 1] if foot - 3 < baseline <= head + 1) + [foot]
     gap = max(upper - lower for lower, upper in zip(sorted(before), sorted(before)[1:], strict=False))
     assert gap < 3 * 1.4 * body, f"page {at} has a gap of {gap:.0f} pt, {gap / body / 1.4:.1f} lines"
+
+
+def _rows(page):
+    """{baseline in whole points: the line's text} of a pypdfium2 page."""
+    textpage = page.get_textpage()
+    rows = {}
+    for char in range(textpage.count_chars()):
+        x, y = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+        rows[round(y.value)] = rows.get(round(y.value), "") + chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, char))
+    return {baseline: text.strip() for baseline, text in rows.items() if text.strip()}
+
+
+@pytest.mark.parametrize("name", ["texts", "notes-ru", "signed-ru", "signed-kk"])
+def test_facing_pages_end_on_the_same_line(tmp_path_factory, name):
+    """Read from the print PDF: each spread (an even page and the odd one it faces) inside a piece that goes on
+    past it ends on the same line on both pages (within half a line; notes included, folios not), as a typesetter
+    makes them. The pieces' first pages from the PDF's outline."""
+    folder, _ = built_pamphlet(tmp_path_factory, name)
+    path = print_file(folder)
+    reader = PdfReader(path)
+    starts = {reader.get_destination_page_number(entry) for entry in reader.outline if not isinstance(entry, list)}
+    rows = [_rows(page) for page in pdf_pages(path)]
+    ends = [min((baseline for baseline, text in page.items() if not text.isdigit()), default=None) for page in rows]
+    steps = [upper - lower for page in rows for lower, upper in zip(sorted(page), sorted(page)[1:], strict=False)]
+    pitch = max(set(steps), key=steps.count)  # the running text's line, the commonest step between baselines
+    uneven = [(left + 1, ends[left] - ends[left + 1]) for left in range(1, len(rows) - 3, 2)
+              if None not in ends[left:left + 3] and not starts & {left + 1, left + 2}
+              and abs(ends[left] - ends[left + 1]) > pitch / 2]
+    assert not uneven, f"spreads (left page, pt apart) ending on different lines, a line being {pitch} pt: {uneven}"

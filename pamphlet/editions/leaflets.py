@@ -36,7 +36,7 @@ def fit(renderer, pdf, piece):
         if size not in layouts:
             # WeasyPrint gives extra stylesheets user origin: only !important overrides the layout's size.
             layouts[size] = lines.mended(lambda changed: pdf.layout(
-                changed, source="leaflet.html", extra_css=f"html {{ font-size: {size}pt !important; }}"), html)
+                changed, source="leaflet.html", extra_css=f"html {{ font-size: {size}pt !important; }}"), html)[0]
         return layouts[size]
 
     used = _sides_used(at(FIRST))

@@ -6,12 +6,11 @@ import re
 import lxml.html
 
 from ..engine.pdf import boxes
-from .makeup import body_lines, check_makeup, foot
+from .makeup import body_lines, check_makeup, cost, foot
 
 FIT = 0.8    # a figure that goes whole to the next page may be made this much of its height to stay
 FIT_ROUNDS = 2
 SHRINK = 4   # steps by which a figure on a short page is made smaller, to FIT at most
-COST = {"short page": 3, "uneven spread": 1}  # a short page is lines short; an uneven spread, one
 DEFER = 6    # blocks of text a figure may be set after, to fill the page before the one it heads
 # A figure is never set straight after these: they belong to what follows them.
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -42,11 +41,6 @@ def fitted(lay_out, html):
 
 def _short_pages(document):
     return sum(1 for finding in check_makeup(document) if finding.kind == "short page")
-
-
-def _cost(document):
-    """How far a document's pages are from ending level: a short page weighs as much as COST uneven spreads."""
-    return sum(COST.get(finding.kind, 0) for finding in check_makeup(document))
 
 
 def _headed(document):
@@ -114,7 +108,7 @@ def _deferred(lay_out, document, html):
             if changed is False:
                 continue  # a heading there: the next place
             candidate = lay_out(changed)
-            if _cost(candidate) < _cost(document) and len(candidate.pages) <= len(document.pages):
+            if cost(candidate) < cost(document) and len(candidate.pages) <= len(document.pages):
                 document, html = candidate, changed
                 break
 
@@ -160,6 +154,6 @@ def _pulled(lay_out, document, html):
         for step in range(1, SHRINK + 1) if picture is not None else ():
             changed = _with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
             candidate = lay_out(changed)
-            if _cost(candidate) < _cost(document) and len(candidate.pages) <= len(document.pages):
+            if cost(candidate) < cost(document) and len(candidate.pages) <= len(document.pages):
                 document, html = candidate, changed
                 break

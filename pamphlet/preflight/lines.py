@@ -88,12 +88,12 @@ class _Line:
 def measure(pages):
     """Every line at fault in laid-out pages (WeasyPrint's), by kind."""
     result = Lines()
-    pages = [list(_paragraphs(page._page_box)) for page in pages]
+    pages = [list(blocks(page._page_box)) for page in pages]
     continued = _continued(pages)
     flow = []  # (page number, line) of the main flow, page after page
     for number, paragraphs in enumerate(pages, start=1):
         for box, in_notes in paragraphs:
-            lines = _lines(box, final=box not in continued)
+            lines = lines_of(box, final=box not in continued)
             if in_notes:
                 _check_run([(number, line) for line in lines], result)  # a note's lines are a run of their own
             else:
@@ -147,7 +147,7 @@ def _check_run(lines, result):
             result.found["hyphen runs"].append((number, line.text, _word(lines, index), (line.element,)))
 
 
-def _paragraphs(page_box):
+def blocks(page_box):
     """The page's blocks that hold lines of text, in reading order, each with whether it is in the notes area."""
     stack = [(child, isinstance(child, boxes.FootnoteAreaBox)) for child in reversed(page_box.children)
              if not isinstance(child, boxes.MarginBox)]
@@ -171,7 +171,7 @@ def _continued(pages):
     return out
 
 
-def _lines(box, final):
+def lines_of(box, final):
     lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
     # Preformatted text (code) keeps its author's lines: never justified, whatever it inherits.
     justified = box.style["text_align_all"] == "justify" and box.style["white_space"] not in PREFORMATTED
@@ -240,7 +240,7 @@ def mended(lay_out, html, document=None):
     """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part; or document, when it
     is already), then again with the hyphens at fault taken back (all of them, else one word at a time, the first
     few) while that makes its lines better and breaks no line (REPAIRS rounds at most), then with the spacing of
-    each paragraph still at fault nudged (_respaced): the best layout."""
+    each paragraph still at fault nudged (_respaced): the best layout, and the html it is laid out from."""
     document = document if document is not None else lay_out(html)
     found = measure(document.pages)
     for _ in range(REPAIRS):
@@ -260,20 +260,20 @@ def mended(lay_out, html, document=None):
 
 
 def _respaced(lay_out, html, document, found):
-    """document (html laid out) with the spacing of each paragraph holding a line still at fault (of a run-on list's
-    items about the line) set to one of SPACINGS, the first that makes the lines better, no kind of fault more
-    frequent and the document no longer: its words then break elsewhere. A paragraph is tried again while a nudge
-    leaves it at fault, never once none helps."""
+    """(document, html): document (html laid out) with the spacing of each paragraph holding a line still at fault
+    (of a run-on list's items about the line) set to one of SPACINGS, the first that makes the lines better, no
+    kind of fault more frequent and the document no longer: its words then break elsewhere. A paragraph is tried
+    again while a nudge leaves it at fault, never once none helps."""
     rules, given_up = {}, set()
     if "</head>" not in html:
-        return document
-    while targets := [paths for paths in _selectors(document, found.nudged()) if paths not in given_up]:
+        return document, html
+    while targets := [paths for paths in selectors(document, found.nudged()) if paths not in given_up]:
         paths = targets[0]
         for spacing in SPACINGS:
             if all(rules.get(path) == spacing for path in paths):
                 continue
             nudged = {**rules, **dict.fromkeys(paths, spacing)}
-            candidate = lay_out(_with_rules(html, nudged))
+            candidate = lay_out(with_rules(html, nudged))
             candidate_found = measure(candidate.pages)
             before, after = found.counts(), candidate_found.counts()
             if (candidate_found.weight() < found.weight() and all(after[kind] <= before[kind] for kind in KINDS)
@@ -282,10 +282,10 @@ def _respaced(lay_out, html, document, found):
                 break
         else:
             given_up.add(paths)
-    return document
+    return document, with_rules(html, rules) if rules else html
 
 
-def _selectors(document, targets):
+def selectors(document, targets):
     """For each tuple of elements, a tuple of CSS selectors naming each by its place in the document's tree (no
     element needs an id); none for a tuple holding an element of another namespace (SVG's)."""
     if not targets:
@@ -307,8 +307,9 @@ def _selectors(document, targets):
                    for element in elements)]
 
 
-def _with_rules(html, rules):
-    """html with a stylesheet giving each selector of rules its declarations, last in its head."""
+def with_rules(html, rules, name="lines"):
+    """html with a stylesheet giving each selector of rules its declarations, last in its head (a repair's own,
+    data-pamphlet-<name>)."""
     style = "".join(f"{selector} {{ {declarations} }}" for selector, declarations in rules.items())
     at = html.find("</head>")
-    return html[:at] + f"<style data-pamphlet-lines>{style}</style>" + html[at:]
+    return html[:at] + f"<style data-pamphlet-{name}>{style}</style>" + html[at:]

@@ -10,6 +10,7 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Set as headings: they belong to what follows.
 HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle"}
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
+COST = {"short page": 3, "uneven spread": 1}  # a short page is lines short; an uneven spread, one
 UNEVEN = 0.5  # lines: facing pages whose text ends further apart than this are uneven
 
 KINDS = {
@@ -130,6 +131,11 @@ def foot(page):
 
 def _line_height(lines):
     return sorted(line.height for line, _, _ in lines)[len(lines) // 2]
+
+
+def cost(document):
+    """How far a document's pages are from ending level: a short page weighs as much as COST uneven spreads."""
+    return sum(COST.get(finding.kind, 0) for finding in check_makeup(document))
 
 
 def counts(findings):

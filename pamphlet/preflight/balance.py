@@ -1,0 +1,81 @@
+"""Pages made to end level as a typesetter makes them: paragraphs on a page left short set a hair looser, to run a
+line longer each, or a hair tighter, to run a line shorter and take back the lines that went on."""
+
+import math
+
+from . import lines
+from .makeup import COST, body_lines, check_makeup, cost
+
+# (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
+# allows tracking of ±2% and word spaces of 80-133%), the smallest first.
+NUDGES = ((0.01, 0.0), (0.01, 0.03), (0.02, 0.04))
+FULL, EMPTY = 0.6, 0.4  # the share of the measure a last line must fill to be run longer, or leave to run shorter
+TIGHTEN = 3  # paragraphs a page may have set tighter, the emptiest last lines first
+
+
+def balanced(lay_out, html, document):
+    """(document, html): html laid out, then, for each page a short page or an uneven spread finds (the higher
+    page of a spread), with as many paragraphs set looser as lines it lacks, else with its paragraphs set tighter
+    one more at a time (TIGHTEN at most), each by the least of NUDGES that can move its last line, while that makes
+    the part's pages end more level (makeup.cost), its lines no worse (lines.measure) and its pages no more."""
+    if not cost(document):
+        return document, html
+    found, rules, tried = lines.measure(document.pages), {}, set()
+    while True:
+        faults = [finding for finding in check_makeup(document) if finding.kind in COST and finding.page not in tried]
+        if not faults:
+            return document, html
+        tried.add(faults[0].page)
+        for plan in _plans(document, faults[0]):
+            changed = lines.with_rules(html, {**rules, **plan}, "balance")
+            candidate = lay_out(changed)
+            candidate_found = lines.measure(candidate.pages)
+            if (cost(candidate) < cost(document) and len(candidate.pages) <= len(document.pages)
+                    and all(candidate_found.counts()[kind] <= count for kind, count in found.counts().items())):
+                document, found, rules = candidate, candidate_found, {**rules, **plan}
+                tried.clear()  # the pages moved: each may be tried again
+                break
+
+
+def _plans(document, finding):
+    """{selector: declarations} to try on the finding's page: its fullest paragraphs, one for each line it lacks,
+    set looser; then its 1, 2, … TIGHTEN emptiest set tighter. Paragraphs of two lines or more that end on the
+    page, each with the least nudge that can move its last line; none that no nudge can move."""
+    index = finding.page
+    following = ({box.element for box, _ in lines.blocks(document.pages[index + 1]._page_box)}
+                 if index + 1 < len(document.pages) else set())
+    looser, tighter = [], []
+    for box, in_notes in lines.blocks(document.pages[index]._page_box):
+        laid = lines.lines_of(box, final=True)
+        if in_notes or len(laid) < 2 or not laid[-1].justified or box.element in following | {None}:
+            continue
+        fill = laid[-1].natural / laid[-1].measure
+        text = "".join(line.text for line in laid)
+        # How much wider (narrower) each nudge makes the paragraph's text, against what its last line must gain
+        # (lose) for the paragraph to run a line longer (shorter).
+        wider = [(ls * len(text) + ws * text.count(" ")) * box.style["font_size"] for ls, ws in NUDGES]
+        if fill >= FULL:
+            need = (1 - fill) * laid[-1].measure
+            nudge = next((n for n, width in zip(NUDGES, wider, strict=True) if width > need), None)
+            looser.append((-fill, box.element, nudge))
+        if fill <= EMPTY:
+            need = fill * laid[-1].measure
+            nudge = next(((-ls, -ws) for (ls, ws), width in zip(NUDGES, wider, strict=True) if width > need), None)
+            tighter.append((fill, box.element, nudge))
+    heights = sorted(line.height for line, _, _ in body_lines(document.pages[index]))
+    lacking = max(1, math.floor(finding.box[3] / heights[len(heights) // 2] + 0.25)) if heights else 1
+    looser = sorted((entry for entry in looser if entry[2]), key=lambda entry: entry[0])[:lacking]
+    tighter = sorted((entry for entry in tighter if entry[2]), key=lambda entry: entry[0])[:TIGHTEN]
+    plans = [looser] if len(looser) == lacking else []
+    plans += [tighter[:count] for count in range(1, len(tighter) + 1)]
+    out = []
+    for plan in plans:
+        paths = [(lines.selectors(document, [(element,)]), nudge) for _, element, nudge in plan]
+        if all(path for path, _ in paths):
+            out.append({path[0][0]: _css(nudge) for path, nudge in paths})
+    return out
+
+
+def _css(nudge):
+    letters, words = nudge
+    return f"letter-spacing: {letters}em" + (f"; word-spacing: {words}em" if words else "")
