@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 from conftest import TEXTS
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -80,6 +80,7 @@ def test_arbitrary_front_matter(front):
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=bodies)
+@example(body="<![img](a.png)")  # a stray "<" before an image: Python's HTML parser asserted on "<![" (found here)
 def test_arbitrary_markdown_body(body):
     front = {"kind": "introduction", "title": "Introduction"}
     assert_clear(*build_once(front, body, ["print", "epub"]))

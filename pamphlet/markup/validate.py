@@ -179,8 +179,9 @@ def _check_paragraphs(piece):
     for block in re.split(r"(\n[ \t]*\n)", piece.body):
         if block.strip() and not block.startswith(("    ", "\t")):
             parser = _Tags()
-            # Code spans and autolinks (<https://…>) look like tags to an HTML parser: blank them out.
-            parser.feed(re.sub(r"(`+).*?\1|<[A-Za-z][\w+.-]*:[^\s>]*>|<[^\s>@]+@[^\s>]+>",
+            # Code spans and autolinks (<https://…>) look like tags to an HTML parser, and "<![" not opening CDATA
+            # (a stray "<" before an image) stops Python's parser: blank them out.
+            parser.feed(re.sub(r"(`+).*?\1|<[A-Za-z][\w+.-]*:[^\s>]*>|<[^\s>@]+@[^\s>]+>|<!\[(?!CDATA\[)",
                                lambda m: " " * len(m.group()), block, flags=re.DOTALL))
             parser.close()
             open_tags = []
