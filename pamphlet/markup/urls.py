@@ -1,16 +1,18 @@
 """Web addresses in a text, printed as written: each in a <span class="url"> that the layouts never hyphenate,
-with a line-break opportunity (<wbr/>) after each '/' and '.', so a long address breaks only there or after
-a '-', and never gains a hyphen it does not have."""
+with a line-break opportunity (<wbr/>) after each '/', '.', '?', '&' and '=', so a long address breaks only there
+or after a '-', and never gains a hyphen it does not have."""
 
 import re
 import xml.etree.ElementTree as etree
 
 from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
 
 # A web address as people write it in running text; what ends a sentence after it is not part of it.
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"“”«»]*[^\s<>\"“”«».,;:!?’)\]]")
-# Where the address may break: after a slash or a dot followed by more of the address (not after 'https://').
-BREAK = re.compile(r"(?<=[/.])(?=[^/])")
+# Where the address may break: after a slash, a dot, or what joins a query's parts ('?', '&', '='), followed by
+# more of the address (not after 'https://').
+BREAK = re.compile(r"(?<=[/.?&=])(?=[^/])")
 SKIPPED = {"code", "pre", "kbd", "script", "style"}
 
 
@@ -56,3 +58,8 @@ def url_span(url):
     for piece in pieces[1:]:
         etree.SubElement(span, "wbr").tail = piece
     return span
+
+
+def breakable(url):
+    """url as HTML for a layout, with a <wbr> at each place it may break (what url_span holds, for templates)."""
+    return Markup("<wbr>").join(BREAK.split(url))

@@ -17,6 +17,7 @@ from ..sources.load import MANIFEST
 from ..sources.schema import KINDS
 from ..lint.spelling import WORDS_FILE, read_words
 from ..markup.convert import ASSET, Typesetter
+from ..markup.urls import breakable
 from ..pipeline.memo import Memo
 from .qr import qr_image
 from . import signatories
@@ -216,6 +217,7 @@ class Renderer:
         )
         self.env.filters["css_string"] = css_string
         self.env.filters["qr_image"] = qr_image
+        self.env.filters["breakable"] = breakable
         self.env.filters["full_stop"] = full_stop
         opening, closing = self.locale["quotes"][:2]
         self.env.filters["quoted"] = lambda text: Markup(opening) + text + Markup(closing)
