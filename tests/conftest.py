@@ -350,23 +350,26 @@ def read_until(process, prefixes, seconds=120):
     raise AssertionError("watch mode stopped: " + "".join(lines))
 
 
+def page_chars(page):
+    """Each character a pypdfium2 page shows: (the character, its box (left, bottom, right, top), its baseline and its
+    font size as pdfium gives it), in points from the page's foot."""
+    textpage = page.get_textpage()
+    for char in range(textpage.count_chars()):
+        x, y = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
+        yield (chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, char)), textpage.get_charbox(char), y.value,
+               round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1))
+
+
 def pdf_lines(path):
     """For each page, its lines of text in the order printed: (font size, text) — pdfium reads a soft hyphen that
     ends a line as \\x02."""
-    document = pypdfium2.PdfDocument(str(path))
     pages = []
-    for index in range(len(document)):
-        textpage = document[index].get_textpage()
+    for page in pdf_pages(path):
         rows = {}
-        for char in range(textpage.count_chars()):
-            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, char)
-            if code in (10, 13):
-                continue
-            left = textpage.get_charbox(char)[0]
-            x, y = ctypes.c_double(), ctypes.c_double()
-            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
-            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
-            rows.setdefault(round(y.value / 2), []).append((left, chr(code), size))  # by baseline
+        for char, box, baseline, size in page_chars(page):
+            if char not in "\n\r":
+                rows.setdefault(round(baseline / 2), []).append((box[0], char, size))  # by baseline
         lines_ = []
         for key in sorted(rows, reverse=True):
             row = sorted(rows[key])
@@ -378,18 +381,12 @@ def pdf_lines(path):
 def flush_right_share(path):
     """The share of a PDF's body lines (the running text's size, more than a few words) that end at the text
     block's right edge, as justified lines do; ragged-right lines end where their last word does."""
-    document = pypdfium2.PdfDocument(str(path))
     ends = []
-    for index in range(len(document)):
-        textpage = document[index].get_textpage()
+    for page in pdf_pages(path):
         rows = {}
-        for char in range(textpage.count_chars()):
-            left, _, right, _ = textpage.get_charbox(char)
-            x, y = ctypes.c_double(), ctypes.c_double()
-            pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
-            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
+        for _, (left, _, right, _), baseline, size in page_chars(page):
             if right > left:
-                rows.setdefault(round(y.value / 2), []).append((size, right))  # by baseline
+                rows.setdefault(round(baseline / 2), []).append((size, right))  # by baseline
         sizes = [size for row in rows.values() for size, _ in row]
         body = max(sizes, key=sizes.count, default=0)
         lines_ = [max(right for _, right in row) for row in rows.values()

@@ -1,19 +1,17 @@
 """Page makeup a designer would sign off: signatory lists set compact, leaflets on one side or two full ones,
 openings that save paper, and the small things a reader notices (read back from the outputs by position)."""
 
-import ctypes
 import json
 import re
 import shutil
 
 import pikepdf
-import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import (ROOT, built_pamphlet, epub_documents, opf_text, output, pdf_body_text, pdf_pages, print_file,
-                      run_here)
+from conftest import (ROOT, built_pamphlet, epub_documents, opf_text, output, page_chars, pdf_body_text, pdf_pages,
+                      print_file, run_here)
 from pamphlet.units import MM
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -303,16 +301,10 @@ def test_the_proof_sheet_of_a_clean_pamphlet_has_no_mark(signed):
 
 def _text_rows(page):
     """{baseline: (font size, top)} of the lines a pypdfium2 page shows, in points from its foot."""
-    textpage = page.get_textpage()
     rows = {}
-    for char in range(textpage.count_chars()):
-        _, _, _, top = textpage.get_charbox(char)
-        x, y = ctypes.c_double(), ctypes.c_double()
-        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
-        size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, char), 1)
-        if chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, char)).strip():
-            baseline = round(y.value, 1)
-            rows[baseline] = max(rows.get(baseline, (0, 0)), (size, top))
+    for char, (_, _, _, top), baseline, size in page_chars(page):
+        if char.strip():
+            rows[round(baseline, 1)] = max(rows.get(round(baseline, 1), (0, 0)), (size, top))
     return rows
 
 
@@ -338,12 +330,9 @@ def test_a_figure_that_would_leave_a_short_page_is_set_after_the_text_that_follo
 
 def _rows(page):
     """{baseline in whole points: the line's text} of a pypdfium2 page."""
-    textpage = page.get_textpage()
     rows = {}
-    for char in range(textpage.count_chars()):
-        x, y = ctypes.c_double(), ctypes.c_double()
-        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, char, ctypes.byref(x), ctypes.byref(y))
-        rows[round(y.value)] = rows.get(round(y.value), "") + chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, char))
+    for char, _, baseline, _ in page_chars(page):
+        rows[round(baseline)] = rows.get(round(baseline), "") + char
     return {baseline: text.strip() for baseline, text in rows.items() if text.strip()}
 
 
