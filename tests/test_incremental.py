@@ -245,6 +245,41 @@ def _has_picture(box):
     return isinstance(box, boxes.ReplacedBox) or any(_has_picture(child) for child in getattr(box, "children", ()))
 
 
+def test_the_front_matter_is_laid_out_once_after_the_pieces(monkeypatch):
+    """A build lays the print edition out twice when the openings' plan changes. The second time the front matter,
+    whose contents show page numbers known only once the pieces are laid out, is laid out once, after them (it was
+    laid out with the numbers of the first layout, then again). The PDF has the bytes of that layout made from
+    nothing."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pamphlet = load_pamphlet(TEXTS)
+    renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet))
+    ids = [piece["id"] for piece in renderer.pieces]
+    profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
+
+    def layout(tools, openings, settle=True):  # a new build's first layout
+        tools.kept.parts.begin()
+        return tools.kept.parts.document(tools.pdf, renderer.render("print.html", openings=openings), ids,
+                                         tools.layout_sources() + profile, extra_css=profile, settle=settle)
+
+    def write(tools, document):
+        return tools.pdf.to_bytes(document, "test.pdf", pdf_variant="pdf/x-4", pdf_identifier=b"test",
+                                  finisher=pdfx.finisher(pamphlet.identifier, "print"))
+    anywhere, moved = dict.fromkeys(ids, "any"), {**dict.fromkeys(ids, "any"), ids[0]: "right"}
+    fresh = Tools(renderer)
+    expected = write(fresh, layout(fresh, moved))
+    tools = Tools(renderer)
+    first = layout(tools, anywhere, settle=False)  # then laid out again in the same build, as print_edition does
+    parts = tools.kept.parts
+    before = parts.laid_out
+    second = parts.document(tools.pdf, renderer.render("print.html", openings=moved), ids,
+                            tools.layout_sources() + profile, extra_css=profile)
+    starts = [next(index for index, page in enumerate(document.pages) if ids[1] in page.anchors)
+              for document in (first, second)]
+    assert starts[0] != starts[1]  # the pieces after the first moved
+    assert write(tools, second) == expected
+    assert parts.laid_out - before == len(ids) + 2  # each part once, the front matter too, not twice
+
+
 def _has_image(box):
     background = any(kind != "none" for kind, _ in box.style["background_image"]) if box.style else False
     return isinstance(box, boxes.ReplacedBox) or background or \

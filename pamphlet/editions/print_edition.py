@@ -32,20 +32,22 @@ def lay_out(tools, name, then=None):
         document, html = lines.mended(lay_out_part, html, document)
         return balance.balanced(lay_out_part, html, document)[0]
 
-    def whole(openings):
+    def whole(openings, settle=True):
         return parts.document(pdf, renderer.render("print.html", openings=openings), ids,
-                              tools.layout_sources() + profile, extra_css=profile, mend=mend)
+                              tools.layout_sources() + profile, extra_css=profile, mend=mend, settle=settle)
 
     # openings: auto lays out with the openings the last build planned (right-hand ones at first), plans
     # them from the pages each piece takes, and lays out again if the plan changed (only the parts from the
-    # first piece whose opening changed on are laid out again).
+    # first piece whose opening changed on are laid out again). The first layout is looked at only for the
+    # length of each piece until the plan is known: the page numbers the contents shows are settled once.
+    auto = pamphlet.openings == "auto" and ids
     openings = dict.fromkeys(ids, "right" if pamphlet.openings == "auto" else pamphlet.openings)
-    if pamphlet.openings == "auto":
+    if auto:
         openings.update({key: value for key, value in tools.kept.openings.items() if key in openings})
-    laid_out = whole(openings)
-    if pamphlet.openings == "auto" and ids:
+    laid_out = whole(openings, settle=not auto)
+    if auto:
         planned = sheets.plan_openings(laid_out.pages, ids)
-        if planned != openings:
+        if planned != openings or not parts.settled:
             laid_out = whole(planned)
         tools.kept.openings = planned
     document = pdf.pad(laid_out, 4)

@@ -44,20 +44,23 @@ class PartLayouts:
         self.numbers = {}
         self.laid_out = 0  # parts laid out by the last build; the others were kept from the one before
         self.count = 0     # parts in the last build's document
+        self.settled = True  # whether the page numbers parts show of each other are right in the last document
+        self.shapes = []     # the parts of the last round, in order (see _round)
 
-    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None):
+    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None, settle=True):
         """The whole document, html cut before each id of boundaries and after the last, each part laid out
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
         the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'.
         mend(lay_out, html): the best layout of html by lay_out, which it may call again with html changed
-        (preflight.lines.mended); a part is kept under its HTML as first written."""
+        (preflight.lines.mended); a part is kept under its HTML as first written. settle=False: one round only,
+        the page numbers parts show of each other perhaps not yet right, for a layout that is only looked at for
+        the length of each part (print_edition's openings)."""
         slices = split(html, boundaries)
         used = self.parts
         for _ in range(ROUNDS):
-            parts, numbers = self._round(pdf, slices, sources, used, extra_css, mend)
-            settled = all(self.numbers.get(t, 1) == numbers.get(t, 1) for s in slices for t in s.targets)
-            self.numbers = numbers
-            if settled:
+            parts, numbers, settled = self._round(pdf, slices, sources, used, extra_css, mend)
+            self.numbers, self.settled = numbers, settled
+            if settled or not settle:
                 break
         else:
             raise RuntimeError("the page numbers that parts show of each other do not settle")
@@ -69,24 +72,57 @@ class PartLayouts:
         self.previous, self.parts, self.laid_out = self.parts, {}, 0
 
     def _round(self, pdf, slices, sources, used, extra_css, mend):
-        """Each part laid out (or kept) from the page after the last one's; the page number of each id."""
-        number, strings, parts, numbers = 1, {}, [], {}
-        for piece in slices:
-            html, stubs = piece.html(number, strings, {t: self.numbers.get(t, 1) for t in piece.targets})
-            key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
-            part = used.get(key) or self.previous.get(key)
+        """Each part laid out (or kept) from the page after the last one's: (the parts, the page number of each
+        id, whether every part shows the page numbers it has here). A part showing page numbers of others (the
+        contents) that is not kept as it would show them is laid out after the others, with the numbers this
+        round gives, its last layout standing in for it meanwhile (its length, the strings it leaves, its ids):
+        the front matter is laid out once, not once with the numbers of the round before and again."""
+        number, strings, parts, numbers, later = 1, {}, [], {}, []
+        for index, piece in enumerate(slices):
+            shown = {t: self.numbers.get(t, 1) for t in piece.targets}
+            standin = self.shapes[index] if piece.targets and index < len(self.shapes) else None
+            part = self._part(pdf, piece, number, strings, shown, sources, used, extra_css, mend,
+                              defer=standin is not None)
             if part is None:
-                def lay_out(html, stubs=stubs, strings=strings, spacer=number > 1, piece=piece):
-                    return _lay_out(pdf, html, stubs, strings, spacer=spacer, stylesheets=piece.stylesheets,
-                                    version=sources, extra_css=extra_css)
-
-                part = mend(lay_out, html) if mend else lay_out(html)
-                self.laid_out += 1
-            used[key] = part
+                later.append((index, number, strings))
+                part = standin
             parts.append(part)
             numbers.update({name: number + offset for name, offset in part.anchors.items()})
             strings, number = part.strings, number + len(part.pages)
-        return parts, numbers
+        # Settled when each part shows the numbers this round gives, and each laid out last takes as much room
+        # and leaves what its stand-in did (else the parts after it stand elsewhere: another round).
+        deferred = {index for index, _, _ in later}
+        settled = all(self.numbers.get(t, 1) == numbers.get(t, 1)
+                      for index, piece in enumerate(slices) if index not in deferred for t in piece.targets)
+        for index, number, strings in later:
+            piece, standin = slices[index], parts[index]
+            parts[index] = self._part(pdf, piece, number, strings, {t: numbers.get(t, 1) for t in piece.targets},
+                                      sources, used, extra_css, mend)
+            settled = settled and _shape(parts[index]) == _shape(standin)
+        self.shapes = parts
+        return parts, numbers, settled
+
+    def _part(self, pdf, piece, number, strings, shown, sources, used, extra_css, mend, defer=False):
+        """The part of piece starting on page number after strings, showing the page numbers shown: kept, or
+        laid out (or None, with defer)."""
+        html, stubs = piece.html(number, strings, shown)
+        key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
+        part = used.get(key) or self.previous.get(key)
+        if part is None and not defer:
+            def lay_out(html):
+                return _lay_out(pdf, html, stubs, strings, spacer=number > 1, stylesheets=piece.stylesheets,
+                                version=sources, extra_css=extra_css)
+
+            part = mend(lay_out, html) if mend else lay_out(html)
+            self.laid_out += 1
+        if part is not None:
+            used[key] = part
+        return part
+
+
+def _shape(part):
+    """What the parts after a part take from it."""
+    return len(part.pages), part.strings, part.anchors
 
 
 def _lay_out(pdf, html, stubs, strings, spacer, stylesheets, version, extra_css):
@@ -103,33 +139,42 @@ def _lay_out(pdf, html, stubs, strings, spacer, stylesheets, version, extra_css)
 class Slice:
     """One part of the whole document's HTML, to be laid out on its own."""
     head: str       # the doctype, the <html> start tag and the whole <head>
-    body: object    # the part's <body>: its nodes and the ancestors they have in the whole document
+    content: str    # the part's <body>: its nodes and the ancestors they have in the whole document
     targets: list   # ids the part links to (href="#id") that lie in other parts
     stylesheets: list  # the stylesheets the whole document links to, in order
 
     def html(self, number, strings, numbers):
         """The part as a document of its own, starting on page number with strings as set before it;
         numbers: the page of each target. Also returns how many stub pages follow the part's own."""
-        body = copy.deepcopy(self.body)
-        rules = []
+        placed = self.placed(number, strings, numbers)
+        return self.compose(placed), placed[2].count("<div data-pamphlet-stub")
+
+    def placed(self, number, strings, numbers):
+        """What places the part (see html): its style, its spacer and its stubs, each a string ('' for none)."""
+        rules, spacer = [], ""
         if number > 1:
             side = "right" if (number - 1) % 2 else "left"
             rules.append(f"@page :first {{ counter-reset: page {number - 1}; {_MARGINS} }} "
                          f"html {{ break-before: {side} }}")
             sets = ", ".join(f"{name} {_css_string(value)}" for name, value in sorted(strings.items()))
-            spacer = lxml.html.fragment_fromstring(_SPACER.format(f" string-set: {escape(sets)}" if sets else ""))
-            spacer.tail, body.text = body.text, None
-            body.insert(0, spacer)
+            spacer = _SPACER.format(f" string-set: {escape(sets)}" if sets else "")
         pages = {}
         for target in self.targets:
             pages.setdefault(numbers[target], []).append(target)
+        stubs = []
         for page, names in sorted(pages.items()):
             rules.append(f"@page pamphlet-stub-{page} {{ counter-reset: page {page}; {_MARGINS} }}")
             spans = "".join(f'<span id="{escape(name)}"></span>' for name in names)
-            body.append(lxml.html.fragment_fromstring(_STUB.format(n=page, spans=spans)))
-        style = _STYLE.format(" ".join(rules)) if rules else ""
-        html = self.head.replace("</head>", style + "</head>", 1) + lxml.html.tostring(body, encoding="unicode")
-        return html + "</html>", len(pages)
+            stubs.append(_STUB.format(n=page, spans=spans))
+        return (_STYLE.format(" ".join(rules)) if rules else ""), spacer, "".join(stubs)
+
+    def compose(self, placed):
+        """The part's document with what placed gives put in: the style last in the head, the spacer first in the
+        body, the stubs last."""
+        style, spacer, stubs = placed
+        opened, closed = self.content.index(">") + 1, self.content.rindex("</body>")  # the <body> tags
+        body = self.content[:opened] + spacer + self.content[opened:closed] + stubs + self.content[closed:]
+        return self.head.replace("</head>", style + "</head>", 1) + body + "</html>"
 
 
 def split(html, boundaries):
@@ -164,7 +209,7 @@ def split(html, boundaries):
         ids = {element.get("id") for element in part.iter() if element.get("id")}
         targets = sorted({href[1:] for href in (a.get("href") for a in part.iter("a"))
                           if href and href.startswith("#") and href[1:] not in ids})
-        slices.append(Slice(head, part, targets, stylesheets))
+        slices.append(Slice(head, lxml.html.tostring(part, encoding="unicode"), targets, stylesheets))
     return slices
 
 
