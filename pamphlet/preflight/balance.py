@@ -4,7 +4,7 @@ line longer each, or a hair tighter, to run a line shorter and take back the lin
 import math
 
 from . import lines
-from .makeup import COST, body_lines, check_makeup, cost
+from .makeup import COST, body_lines, check_makeup, cost, levelled
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
 # allows tracking of ±2% and word spaces of 80-133%), the smallest first.
@@ -30,8 +30,7 @@ def balanced(lay_out, html, document):
             changed = lines.with_rules(html, {**rules, **plan}, "balance")
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
-            if (cost(candidate) < cost(document) and len(candidate.pages) <= len(document.pages)
-                    and all(candidate_found.counts()[kind] <= count for kind, count in found.counts().items())):
+            if levelled(candidate, document) and candidate_found.no_worse_than(found):
                 document, found, rules = candidate, candidate_found, {**rules, **plan}
                 tried.clear()  # the pages moved: each may be tried again
                 break

@@ -6,14 +6,12 @@ import re
 import lxml.html
 
 from ..engine.pdf import boxes
-from .makeup import body_lines, check_makeup, cost, foot
+from .makeup import COST, HEADINGS, body_lines, check_makeup, foot, levelled
 
 FIT = 0.8    # a figure that goes whole to the next page may be made this much of its height to stay
 FIT_ROUNDS = 2
 SHRINK = 4   # steps by which a figure on a short page is made smaller, to FIT at most
 DEFER = 6    # blocks of text a figure may be set after, to fill the page before the one it heads
-# A figure is never set straight after these: they belong to what follows them.
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
 def fitted(lay_out, html):
@@ -108,7 +106,7 @@ def _deferred(lay_out, document, html):
             if changed is False:
                 continue  # a heading there: the next place
             candidate = lay_out(changed)
-            if cost(candidate) < cost(document) and len(candidate.pages) <= len(document.pages):
+            if levelled(candidate, document):
                 document, html = candidate, changed
                 break
 
@@ -123,7 +121,7 @@ def _moved(html, index, after):
         last = last.getnext()
         if last is None or last.tag == "figure" or last.find(".//figure") is not None:
             return None
-    if last.tag in HEADINGS:
+    if last.tag in HEADINGS:  # a heading belongs to what follows it: never a figure straight after one
         return False
     parent, tail = figure.getparent(), figure.tail
     previous = figure.getprevious()
@@ -142,7 +140,7 @@ def _pulled(lay_out, document, html):
     smaller by the least of SHRINK (FIT at most) that leaves the part fewer such pages and no more pages."""
     tried = set()
     while True:
-        short = {finding.page for finding in check_makeup(document) if finding.kind in ("short page", "uneven spread")}
+        short = {finding.page for finding in check_makeup(document) if finding.kind in COST}
         pages, figures = _figures(document)
         waiting = [(page, figures.index(pages[page][0].element)) for page in sorted(short)
                    if pages.get(page) and figures.index(pages[page][0].element) not in tried]
@@ -154,6 +152,6 @@ def _pulled(lay_out, document, html):
         for step in range(1, SHRINK + 1) if picture is not None else ():
             changed = _with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
             candidate = lay_out(changed)
-            if cost(candidate) < cost(document) and len(candidate.pages) <= len(document.pages):
+            if levelled(candidate, document):
                 document, html = candidate, changed
                 break

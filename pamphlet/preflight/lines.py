@@ -62,6 +62,11 @@ class Lines:
         return list(dict.fromkeys(elements for lines in self.found.values() for *_, elements in lines
                                   if None not in elements))
 
+    def no_worse_than(self, other):
+        """Whether no kind of fault is more frequent here than in other."""
+        before, after = other.counts(), self.counts()
+        return all(after[kind] <= before[kind] for kind in KINDS)
+
     def words(self):
         """The hyphenated words whose breaks put a line at fault (a broken line, a run too long, a page turn, a loose
         line after the word's break)."""
@@ -275,8 +280,7 @@ def _respaced(lay_out, html, document, found):
             nudged = {**rules, **dict.fromkeys(paths, spacing)}
             candidate = lay_out(with_rules(html, nudged))
             candidate_found = measure(candidate.pages)
-            before, after = found.counts(), candidate_found.counts()
-            if (candidate_found.weight() < found.weight() and all(after[kind] <= before[kind] for kind in KINDS)
+            if (candidate_found.weight() < found.weight() and candidate_found.no_worse_than(found)
                     and len(candidate.pages) <= len(document.pages)):
                 document, found, rules = candidate, candidate_found, nudged
                 break

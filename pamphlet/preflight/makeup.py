@@ -100,7 +100,7 @@ def _uneven(document, pages, short):
         if page._page_box.page_type.side != "left":
             continue
         right = left + 1
-        if (not pages[left] or not pages[right] or short & {left, right} or pages[right + 1:right + 2] == []
+        if (not pages[left] or not pages[right] or short & {left, right} or right + 1 == len(pages)
                 or not pages[right + 1] or len({pages[left][-1][2], pages[right][-1][2], pages[right + 1][0][2]}) != 1
                 or pages[right][-1][2] is None):
             continue
@@ -136,6 +136,11 @@ def _line_height(lines):
 def cost(document):
     """How far a document's pages are from ending level: a short page weighs as much as COST uneven spreads."""
     return sum(COST.get(finding.kind, 0) for finding in check_makeup(document))
+
+
+def levelled(candidate, document):
+    """Whether candidate's pages end more level than document's (cost), in no more pages: a repair worth keeping."""
+    return len(candidate.pages) <= len(document.pages) and cost(candidate) < cost(document)
 
 
 def counts(findings):
