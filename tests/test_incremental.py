@@ -24,6 +24,7 @@ from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
 from pamphlet.errors import BuildError
 from pamphlet.sources.load import load_pamphlet
 from pamphlet.engine.pdf import boxes
+from pamphlet.preflight import lines
 from pamphlet.render.templates import Renderer
 from pamphlet.scaffold import new_pamphlet
 
@@ -278,6 +279,40 @@ def test_the_front_matter_is_laid_out_once_after_the_pieces(monkeypatch):
     assert starts[0] != starts[1]  # the pieces after the first moved
     assert write(tools, second) == expected
     assert parts.laid_out - before == len(ids) + 2  # each part once, the front matter too, not twice
+
+
+def test_a_part_moved_by_two_pages_is_not_mended_again(monkeypatch):
+    """A build after an edit that makes a piece two pages longer lays out the parts after it again (their page
+    numbers changed) with what their mending found the last time, on a page of the same side, instead of mending
+    them anew: the PDF has the bytes of the same sources laid out and mended from nothing."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pamphlet = load_pamphlet(FIXTURES / "lines-en")
+    renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet))
+    ids = [piece["id"] for piece in renderer.pieces]
+    profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
+    html = renderer.render("print.html", openings=dict.fromkeys(ids, "any"))
+    at = html.index(">", html.index(f'id="{ids[0]}"')) + 1  # two pages more at the start of the first piece
+    longer = html[:at] + '<div style="break-after: page"></div>' * 2 + html[at:]
+    mended = []
+
+    def mend(lay_out, html):  # a repair that changes every part's lines, as the real ones change a few
+        mended.append(html)
+        html = lines.with_rules(html, {"p": "letter-spacing: 0.01em"}, "test")
+        return lay_out(html), html
+
+    def build(tools, html):
+        tools.kept.parts.begin()
+        document = tools.kept.parts.document(tools.pdf, html, ids, tools.layout_sources() + profile,
+                                             extra_css=profile, mend=mend)
+        return tools.pdf.to_bytes(document, "test.pdf", pdf_variant="pdf/x-4", pdf_identifier=b"test",
+                                  finisher=pdfx.finisher(pamphlet.identifier, "print"))
+    expected = build(Tools(renderer), longer)
+    tools = Tools(renderer)
+    build(tools, html)
+    mended.clear()
+    assert build(tools, longer) == expected
+    assert tools.kept.parts.laid_out == len(ids) + 2  # every part moved or changed: each laid out again, once
+    assert len(mended) == 2  # mended again: the piece made longer, and the front matter, whose contents changed
 
 
 def _has_image(box):

@@ -30,7 +30,7 @@ def lay_out(tools, name, then=None):
     def mend(lay_out_part, html):
         document, html = figures.fitted(lay_out_part, html)
         document, html = lines.mended(lay_out_part, html, document)
-        return balance.balanced(lay_out_part, html, document)[0]
+        return balance.balanced(lay_out_part, html, document)
 
     def whole(openings, settle=True):
         return parts.document(pdf, renderer.render("print.html", openings=openings), ids,

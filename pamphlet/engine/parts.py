@@ -46,15 +46,16 @@ class PartLayouts:
         self.count = 0     # parts in the last build's document
         self.settled = True  # whether the page numbers parts show of each other are right in the last document
         self.shapes = []     # the parts of the last round, in order (see _round)
+        self.mendings, self.previous_mendings = {}, {}  # (html as mended, its style placing it) by part (_mended)
 
     def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None, settle=True):
         """The whole document, html cut before each id of boundaries and after the last, each part laid out
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
         the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'.
         mend(lay_out, html): the best layout of html by lay_out, which it may call again with html changed
-        (preflight.lines.mended); a part is kept under its HTML as first written. settle=False: one round only,
-        the page numbers parts show of each other perhaps not yet right, for a layout that is only looked at for
-        the length of each part (print_edition's openings)."""
+        (preflight.lines.mended), and the html it is laid out from; a part is kept under its HTML as first written.
+        settle=False: one round only, the page numbers parts show of each other perhaps not yet right, for a layout
+        that is only looked at for the length of each part (print_edition's openings)."""
         slices = split(html, boundaries)
         used = self.parts
         for _ in range(ROUNDS):
@@ -70,6 +71,7 @@ class PartLayouts:
     def begin(self):
         """A new build: what the last one used is kept for it to take from, nothing older."""
         self.previous, self.parts, self.laid_out = self.parts, {}, 0
+        self.previous_mendings, self.mendings = self.mendings, {}
 
     def _round(self, pdf, slices, sources, used, extra_css, mend):
         """Each part laid out (or kept) from the page after the last one's: (the parts, the page number of each
@@ -113,11 +115,34 @@ class PartLayouts:
                 return _lay_out(pdf, html, stubs, strings, spacer=number > 1, stylesheets=piece.stylesheets,
                                 version=sources, extra_css=extra_css)
 
-            part = mend(lay_out, html) if mend else lay_out(html)
+            part = self._mended(piece, number, strings, shown, sources, lay_out, mend) if mend else lay_out(html)
             self.laid_out += 1
         if part is not None:
             used[key] = part
         return part
+
+
+    def _mended(self, piece, number, strings, shown, sources, lay_out, mend):
+        """The part laid out by lay_out as mend leaves it; mended once for every first page number of one side:
+        a part that moves by two pages (the openings planned, an edit before it) is laid out again with what its
+        mending found there, not mended again. Its pages break where they did (the text block is the same on every
+        page of a side, and only the margins show the page number), and so the mending would find the same."""
+        html = piece.html(number, strings, shown)[0]
+        style = piece.placed(number, strings, shown)[0]
+        same = piece.html(_same_side(number), strings, shown)[0]
+        key = hashlib.sha256(f"{sources}\0{same}".encode()).hexdigest()
+        known = self.mendings.get(key) or self.previous_mendings.get(key)
+        if known and known[0].count(known[1]) == 1:
+            self.mendings[key] = known
+            return lay_out(known[0].replace(known[1], style))
+        part, mended = mend(lay_out, html)
+        self.mendings[key] = (mended, style)
+        return part
+
+
+def _same_side(number):
+    """The first page number that stands for number's side (the front matter's 1 for itself)."""
+    return number if number == 1 else 2 + number % 2
 
 
 def _shape(part):

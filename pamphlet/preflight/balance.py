@@ -24,7 +24,7 @@ def balanced(lay_out, html, document):
     while True:
         faults = [finding for finding in check_makeup(document) if finding.kind in COST and finding.page not in tried]
         if not faults:
-            return document, html
+            return document, lines.with_rules(html, rules, "balance") if rules else html
         tried.add(faults[0].page)
         for plan in _plans(document, faults[0]):
             changed = lines.with_rules(html, {**rules, **plan}, "balance")
