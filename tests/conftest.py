@@ -125,19 +125,35 @@ def print_file(folder):
     return next(path for path in sorted(Path(folder).glob(pattern)) if not fnmatch(path.name, large))
 
 
+# The editions of each shared build (built_pamphlet): every PDF (test_fonts reads each), and of the others those a
+# test reads. The web edition, the share images, the proof sheet and the Kobo book of a pamphlet whose tests read
+# none of them cost a fifth of its build. Every edition of texts/ (test_trust compares them all), of the
+# translations (test_translations lists them) and of the notes fixtures (test_web, test_kobo). A test reading a
+# file left out here fails on its absence: add its edition here.
+PDF_EDITIONS = ("print", "booklet", "leaflets", "screen", "large-print")
+SHARED_EDITIONS = {
+    "signed-ru": (*PDF_EDITIONS, "epub", "proof", "share"),  # test_makeup, test_share
+    "signed-kk": (*PDF_EDITIONS, "epub", "proof"),  # test_makeup
+    "lines-en": (*PDF_EDITIONS, "epub"),  # test_lines
+    "lines-ru": (*PDF_EDITIONS, "epub"),
+    "lines-kk": (*PDF_EDITIONS, "epub"),
+    "messy": (*PDF_EDITIONS, "epub"),  # test_messy
+}
+
+
 def built_pamphlet(tmp_path_factory, name):
-    """(folder, slug) of every edition of texts/ (name "texts") or of the fixture pamphlet name, built once for the
-    run (the same builds as the dist fixture's and the other tests' of the fixtures)."""
+    """(folder, slug) of texts/ (name "texts") or of the fixture pamphlet name, built once for the run in the
+    editions SHARED_EDITIONS gives (every edition when it names none): every test of a pamphlet shares this build."""
     texts = TEXTS if name == "texts" else ROOT / "tests" / "fixtures" / name
     folder = made_once(tmp_path_factory, "dist" if name == "texts" else name,
-                       build_into() if name == "texts" else build_into("--texts", texts))
+                       build_into(*SHARED_EDITIONS.get(name, ()), *(() if name == "texts" else ("--texts", texts))))
     return folder, yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
 
 
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory, manifest):
     """Every edition of the pamphlet in texts/, built once by the command line."""
-    return made_once(tmp_path_factory, "dist", build_into())
+    return built_pamphlet(tmp_path_factory, "texts")[0]
 
 
 # Java for the validators (EPUBCheck, the Nu HTML checker): the quick compiler alone and one garbage-collecting

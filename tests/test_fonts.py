@@ -5,9 +5,8 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, build_into, made_once
+from conftest import built_pamphlet
 
-FIXTURES = ROOT / "tests" / "fixtures"
 PAMPHLETS = ("texts", "notes-en", "notes-ru", "signed-ru", "signed-kk", "lines-en", "lines-ru", "lines-kk", "messy",
              "translated")
 # The shipped families as WeasyPrint names their embedded subsets (an oblique is PT Sans Narrow slanted).
@@ -23,9 +22,7 @@ def fonts_of(pdf):
 
 @pytest.fixture(scope="module", params=PAMPHLETS)
 def built(request, tmp_path_factory):
-    if request.param == "texts":
-        return made_once(tmp_path_factory, "dist", build_into())
-    return made_once(tmp_path_factory, request.param, build_into("--texts", FIXTURES / request.param))
+    return built_pamphlet(tmp_path_factory, request.param)[0]
 
 
 def test_every_font_in_every_pdf_is_shipped(built):

@@ -9,7 +9,7 @@ import pytest
 from fontTools.ttLib import TTFont
 
 from pamphlet.preflight.kindle import check_kindle
-from conftest import ROOT, build_into, made_once, output
+from conftest import ROOT, built_pamphlet, output
 
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -17,7 +17,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 @pytest.fixture(scope="module")
 def notes_epub(tmp_path_factory):
     """The EPUB of the English notes fixture (its build is shared with the other tests of it)."""
-    return next(made_once(tmp_path_factory, "notes-en", build_into("--texts", FIXTURES / "notes-en")).glob("*.epub"))
+    return next(built_pamphlet(tmp_path_factory, "notes-en")[0].glob("*.epub"))
 
 
 def rewritten(epub, change):

@@ -13,7 +13,7 @@ import yaml
 from pypdf import PdfReader
 
 from pamphlet.preflight import pdfs
-from conftest import (MM, ROOT, build_into, built_pamphlet, daisy_ace, epub_documents, made_once, normalise,
+from conftest import (MM, ROOT, built_pamphlet, daisy_ace, epub_documents, normalise,
                       opf_properties, output, pdf_pages, run_build, run_here, text_in)
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -27,7 +27,7 @@ RAW = ("[^", "^[", "~~", "]{", "](", ":::", "|---", "---|", "**", "\x02", "\x03"
 def book(request, tmp_path_factory):
     """Every edition of one fixture pamphlet, built by the command line."""
     texts = FIXTURES / request.param
-    out = made_once(tmp_path_factory, request.param, build_into("--texts", texts))
+    out, _ = built_pamphlet(tmp_path_factory, request.param)
     slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
     files = {edition: out / f"{slug}-{edition}.pdf" for edition in ("print", "screen", "booklet", "large-print")}
     files["epub"] = out / f"{slug}.epub"

@@ -11,7 +11,7 @@ from PIL import Image, ImageChops
 
 from pamphlet.editions import share
 from pamphlet.sources.load import read_pamphlet
-from conftest import ROOT, TEXTS, build_into, made_once, output, run_here
+from conftest import ROOT, TEXTS, built_pamphlet, output, run_here
 
 SIGNED = ROOT / "tests" / "fixtures" / "signed-ru"
 # Pixels: the least line box (the font's ascent and descent) of any character drawn, about 1.3 times its type size:
@@ -22,8 +22,8 @@ SMALLEST = 36
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """{pamphlet: (texts, output folder, manifest)} from the builds the run shares."""
-    return {"texts": (TEXTS, made_once(tmp_path_factory, "dist", build_into())),
-            "signed-ru": (SIGNED, made_once(tmp_path_factory, "signed-ru", build_into("--texts", SIGNED)))}
+    return {"texts": (TEXTS, built_pamphlet(tmp_path_factory, "texts")[0]),
+            "signed-ru": (SIGNED, built_pamphlet(tmp_path_factory, "signed-ru")[0])}
 
 
 def images_of(texts, out):

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import (ROOT, build_into, daisy_ace, made_once, normalise, opf_text, output, pdf_pages, pdf_text,
+from conftest import (ROOT, built_pamphlet, daisy_ace, normalise, opf_text, output, pdf_pages, pdf_text,
                       read_until)
 from pamphlet import cli, editions
 from pamphlet.sources import instep
@@ -31,7 +31,7 @@ LINE = 10 * 1.3  # the bilingual edition's line, in points
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """Every edition of every language of the fixture, and its bilingual edition: one build for the module."""
-    return made_once(tmp_path_factory, "translated", build_into("--texts", FIXTURE))
+    return built_pamphlet(tmp_path_factory, "translated")[0]
 
 
 def test_every_edition_of_every_language(built):

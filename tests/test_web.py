@@ -21,7 +21,7 @@ from lxml import html
 from PIL import Image
 
 from pamphlet.sources.load import read_pamphlet
-from conftest import JAVA, ROOT, TEXTS, build_into, made_once, output
+from conftest import JAVA, ROOT, TEXTS, built_pamphlet, output
 
 FIXTURES = ROOT / "tests" / "fixtures"
 PAMPHLETS = {"texts": TEXTS, "notes-en": FIXTURES / "notes-en", "notes-ru": FIXTURES / "notes-ru"}
@@ -35,8 +35,7 @@ def webs(tmp_path_factory):
     """{pamphlet: (its texts, its output folder, its web edition's folder)}, from the builds the run shares."""
     found = {}
     for name, texts in PAMPHLETS.items():
-        out = made_once(tmp_path_factory, "dist", build_into()) if name == "texts" else \
-            made_once(tmp_path_factory, name, build_into("--texts", texts))
+        out, _ = built_pamphlet(tmp_path_factory, name)
         slug = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
         found[name] = (texts, out, output(out, "web", slug=slug).parent)
     return found
