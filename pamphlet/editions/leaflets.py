@@ -3,7 +3,7 @@ holds it, else on two sides from 12 pt down to 8.5 pt, so that a back is never l
 
 import math
 
-from ..engine.pdf import boxes
+from ..engine.pdf import boxes, unlinked
 from ..errors import BuildError
 from ..preflight import layout, lines, pdfs
 from ..units import A4_LANDSCAPE
@@ -18,7 +18,7 @@ def make(tools, job):
     name = job.files[0]
     piece = next(piece for piece in tools.renderer.pieces if piece["id"] == job.piece)
     pdf = tools.pdf
-    document = fit(tools.renderer, pdf, piece)
+    document = fit(tools.renderer, pdf, piece, tools.layout_sources())
     BuildError.raise_any(layout.check_layout(document, name))
     tools.measured(name, lines.measure(document.pages))
     sheets = impose.two_copies(pdf.to_bytes(document, name), tools.renderer.pdf_metadata(title=piece["plain_title"]),
@@ -27,16 +27,19 @@ def make(tools, job):
     return sheets
 
 
-def fit(renderer, pdf, piece):
-    """The piece's leaflet laid out on one side or on two, or a BuildError saying how far over two it is."""
-    html = renderer.render("leaflet.html", piece=piece)
+def fit(renderer, pdf, piece, version):
+    """The piece's leaflet laid out on one side or on two, or a BuildError saying how far over two it is. version:
+    the digest of the layouts' files, under which their stylesheets are parsed once for every layout (a leaflet
+    is laid out at several sizes, and again for each repair of its lines)."""
+    html, stylesheets = unlinked(renderer.render("leaflet.html", piece=piece))
     layouts = {}
 
     def at(size):
         if size not in layouts:
             # WeasyPrint gives extra stylesheets user origin: only !important overrides the layout's size.
             layouts[size] = lines.mended(lambda changed: pdf.layout(
-                changed, source="leaflet.html", extra_css=f"html {{ font-size: {size}pt !important; }}"), html)[0]
+                changed, source="leaflet.html", extra_css=f"html {{ font-size: {size}pt !important; }}",
+                stylesheets=stylesheets, version=version), html)[0]
         return layouts[size]
 
     used = _sides_used(at(FIRST))

@@ -48,6 +48,13 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 from .painted import PaintedPages  # noqa: E402 (imports WeasyPrint)
 
 
+def unlinked(html):
+    """(html without its links to stylesheets, the stylesheets they name in order), for PdfWriter.layout's
+    stylesheets."""
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+    return re.sub(r'<link rel="stylesheet" href="[^"]+">', "", html), links
+
+
 class PdfWriter:
     """Shares one font configuration between the PDF editions of a build; loads files from roots only."""
 
