@@ -24,7 +24,7 @@ from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
 from pamphlet.errors import BuildError
 from pamphlet.sources.load import load_pamphlet
 from pamphlet.engine.pdf import boxes
-from pamphlet.preflight import lines
+from pamphlet.preflight import mending
 from pamphlet.render.templates import Renderer
 from pamphlet.scaffold import new_pamphlet
 
@@ -297,7 +297,7 @@ def test_a_part_moved_by_two_pages_is_not_mended_again(monkeypatch):
 
     def mend(lay_out, html):  # a repair that changes every part's lines, as the real ones change a few
         mended.append(html)
-        html = lines.with_rules(html, {"p": "letter-spacing: 0.01em"}, "test")
+        html = mending.with_rules(html, {"p": "letter-spacing: 0.01em"}, "test")
         return lay_out(html), html
 
     def build(tools, html):

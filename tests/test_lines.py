@@ -17,7 +17,7 @@ from conftest import (ROOT, build_log, built_pamphlet, epub_documents, flush_rig
 from pamphlet.editions.bilingual import file_names
 from pamphlet.markup.convert import Typesetter
 from pamphlet.markup.hyphenate import SHY, Hyphenator
-from pamphlet.preflight import lines
+from pamphlet.preflight import lines, mending
 
 FIXTURES = Path(__file__).with_name("fixtures")
 LANGUAGES = ("lines-en", "lines-ru", "lines-kk")
@@ -174,18 +174,18 @@ def test_code_keeps_its_lines_and_is_not_counted():
 
 
 def test_a_repair_takes_back_the_hyphens_at_fault():
-    """lines.repair, as the part-by-part layout uses it: the words whose breaks made a fourth hyphen in a row or
+    """mending.repair, as the part-by-part layout uses it: the words whose breaks made a fourth hyphen in a row or
     carried a word over the page turn lose their soft hyphens, and laid out again the page has fewer faults."""
     css = ("@page { size: 60mm 50mm; margin: 5mm } p { font-family: serif; font-size: 10pt; line-height: 1.4;"
            " text-align: justify; hyphens: manual; hyphenate-character: '-'; margin: 0 }")
     source = f'<html lang="ru"><body><p>{EVERYWHERE}</p></body></html>'
     before = weasyprint.HTML(string=source).render(stylesheets=[weasyprint.CSS(string=css)])
     faults = lines.measure(before.pages).counts()
-    found, repaired = lines.repair(before.pages, source)
+    found, repaired = mending.repair(before.pages, source)
     assert found.weight() > 0 and repaired is not None and repaired.count(SHY) < source.count(SHY)
     for _ in range(5):
         after = weasyprint.HTML(string=repaired).render(stylesheets=[weasyprint.CSS(string=css)])
-        _, again = lines.repair(after.pages, repaired)
+        _, again = mending.repair(after.pages, repaired)
         if again is None:
             break
         repaired = again
@@ -193,9 +193,9 @@ def test_a_repair_takes_back_the_hyphens_at_fault():
     assert counts["hyphen runs"] < faults["hyphen runs"] and counts["page-end hyphens"] == 0, (faults, counts)
 
 
-def test_a_loose_line_is_mended_in_its_paragraph_alone():
-    """lines.mended, once the hyphens are done with: a paragraph with a loose line (place names, which never
-    break) gets its spacing nudged until the line is gone; the paragraph after it is laid out as it was."""
+def _loose_paragraph():
+    """(html of a paragraph with a loose line, place names, which never break, and a paragraph after it; its layout
+    function)."""
     css = weasyprint.CSS(string="@page { size: 84mm 200mm; margin: 5mm } p { font-family: 'Charis SIL'; margin: 0;"
                                 " font-size: 10pt; line-height: 1.4; text-align: justify; hyphens: manual;"
                                 " hyphenate-character: '-' }")
@@ -204,21 +204,49 @@ def test_a_loose_line_is_mended_in_its_paragraph_alone():
              "where barricading of streets during the night of 4–5 January led to the open clash of demonstrators.")
     other = "The second paragraph stays as it was, whatever the first one does: a repair is local to its paragraph."
     body = Typesetter(locale("en")).typeset(f"{names}\n\n{other}\n").body
-    html = f'<html lang="en"><head></head><body>{body}</body></html>'
 
     def lay_out_html(changed):
         return weasyprint.HTML(string=changed).render(stylesheets=[css])
+    return f'<html lang="en"><head></head><body>{body}</body></html>', lay_out_html
+
+
+def _paragraphs(document):
+    return [box for box in document.pages[0]._page_box.descendants() if isinstance(box, lines.boxes.BlockBox)
+            and box.element is not None and box.element.tag == "p"]
+
+
+def test_a_loose_line_is_mended_in_its_paragraph_alone():
+    """mending.mended, once the hyphens are done with: a paragraph with a loose line (place names, which never
+    break) gets its spacing nudged until the line is gone; the paragraph after it is laid out as it was."""
+    html, lay_out_html = _loose_paragraph()
 
     def second(document):
-        paragraphs = [box for box in document.pages[0]._page_box.descendants() if isinstance(box, lines.boxes.BlockBox)
-                      and box.element is not None and box.element.tag == "p"]
-        return [(line.text, line.natural) for line in lines.lines_of(paragraphs[1], final=True)]
+        return [(line.text, line.natural) for line in lines.lines_of(_paragraphs(document)[1], final=True)]
 
     before = lay_out_html(html)
     assert lines.measure(before.pages).counts()["loose"] > 0  # the width is chosen for it
-    after, _ = lines.mended(lay_out_html, html, before)
+    after, _ = mending.mended(lay_out_html, html, before)
     assert lines.measure(after.pages).total() == 0, lines.measure(after.pages).messages()
     assert second(after) == second(before)
+
+
+def test_a_nudge_is_judged_on_its_paragraph_alone():
+    """mending.Alone: a nudge is judged on its paragraph laid out alone (the others emptied and hidden), before the
+    whole is laid out for it: one that mends the loose line is better, one that loosens it more is not."""
+    html, lay_out_html = _loose_paragraph()
+    before = lay_out_html(html)
+    element = _paragraphs(before)[0].element
+    [(path,)] = mending.selectors(before, [(element,)])
+    laid_out = []
+
+    def recorded(changed):
+        laid_out.append(lay_out_html(changed))
+        return laid_out[-1]
+    alone = mending.Alone(recorded, before, (element,))
+    assert alone.better(html, mending.with_rules(html, {path: "letter-spacing: -0.01em"}))
+    assert not alone.better(html, mending.with_rules(html, {path: "letter-spacing: 0.03em"}))
+    assert len(laid_out) == 3  # the paragraph as it is, and with each nudge
+    assert all(len(_paragraphs(document)) == 1 for document in laid_out)  # alone
 
 
 # --- The fixtures, built --------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import math
 
 from ..engine.pdf import boxes, unlinked
 from ..errors import BuildError
-from ..preflight import layout, lines, pdfs
+from ..preflight import layout, lines, mending, pdfs
 from ..units import A4_LANDSCAPE
 from . import impose
 
@@ -37,7 +37,7 @@ def fit(renderer, pdf, piece, version):
     def at(size):
         if size not in layouts:
             # WeasyPrint gives extra stylesheets user origin: only !important overrides the layout's size.
-            layouts[size] = lines.mended(lambda changed: pdf.layout(
+            layouts[size] = mending.mended(lambda changed: pdf.layout(
                 changed, source="leaflet.html", extra_css=f"html {{ font-size: {size}pt !important; }}",
                 stylesheets=stylesheets, version=version), html)[0]
         return layouts[size]

@@ -1,6 +1,6 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
-from ..preflight import balance, figures, layout, lines, pdfs
+from ..preflight import balance, figures, layout, lines, mending, pdfs
 from ..engine import pdfx
 from ..errors import BuildError
 from ..engine.pdf import finishers
@@ -26,10 +26,10 @@ def lay_out(tools, name, then=None):
     # Each part is mended as it is laid out, in that part alone: a figure that went to the next page leaving a
     # short page made a little smaller or set after the text that follows (figures.fitted), then the hyphens that
     # put a line at fault taken back or its paragraph's spacing nudged while that makes its lines better
-    # (lines.mended), then a paragraph on a page left short set a hair looser or tighter (balance.balanced).
+    # (mending.mended), then a paragraph on a page left short set a hair looser or tighter (balance.balanced).
     def mend(lay_out_part, html):
         document, html = figures.fitted(lay_out_part, html)
-        document, html = lines.mended(lay_out_part, html, document)
+        document, html = mending.mended(lay_out_part, html, document)
         return balance.balanced(lay_out_part, html, document)
 
     def whole(openings, settle=True):

@@ -53,7 +53,7 @@ class PartLayouts:
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
         the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'.
         mend(lay_out, html): the best layout of html by lay_out, which it may call again with html changed
-        (preflight.lines.mended), and the html it is laid out from; a part is kept under its HTML as first written.
+        (preflight.mending.mended), and the html it is laid out from; a part is kept under its HTML as first written.
         settle=False: one round only, the page numbers parts show of each other perhaps not yet right, for a layout
         that is only looked at for the length of each part (print_edition's openings)."""
         slices = split(html, boundaries)

@@ -3,7 +3,7 @@ line longer each, or a hair tighter, to run a line shorter and take back the lin
 
 import math
 
-from . import lines
+from . import lines, mending
 from .makeup import COST, body_lines, check_makeup, cost, levelled
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
@@ -24,10 +24,10 @@ def balanced(lay_out, html, document):
     while True:
         faults = [finding for finding in check_makeup(document) if finding.kind in COST and finding.page not in tried]
         if not faults:
-            return document, lines.with_rules(html, rules, "balance") if rules else html
+            return document, mending.with_rules(html, rules, "balance") if rules else html
         tried.add(faults[0].page)
         for plan in _plans(document, faults[0]):
-            changed = lines.with_rules(html, {**rules, **plan}, "balance")
+            changed = mending.with_rules(html, {**rules, **plan}, "balance")
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
             if levelled(candidate, document) and candidate_found.no_worse_than(found):
@@ -69,7 +69,7 @@ def _plans(document, finding):
     plans += [tighter[:count] for count in range(1, len(tighter) + 1)]
     out = []
     for plan in plans:
-        paths = [(lines.selectors(document, [(element,)]), nudge) for _, element, nudge in plan]
+        paths = [(mending.selectors(document, [(element,)]), nudge) for _, element, nudge in plan]
         if all(path for path, _ in paths):
             out.append({path[0][0]: _css(nudge) for path, nudge in paths})
     return out

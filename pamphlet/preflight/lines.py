@@ -1,7 +1,6 @@
-"""Measures the lines of laid-out pages as a typesetter would (broken, loose and hyphenated lines of justified text),
-and mends them: hyphens taken back, a paragraph's spacing nudged."""
+"""Measures the lines of laid-out pages as a typesetter would (broken, loose and hyphenated lines of justified text);
+preflight.mending mends them."""
 
-import re
 from dataclasses import dataclass, field
 
 from ..engine.pdf import boxes
@@ -9,16 +8,10 @@ from ..engine.pdf import boxes
 SHORT = 0.75         # a line of a justified paragraph, not its last, shorter than this share of the measure: broken
 LOOSE = 1.0          # a gap between words wider than this many ems: loose
 HYPHENS_IN_A_ROW = 2  # hyphenated lines in a row a typesetter allows
-REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a repair can move a fault on
 PREFORMATTED = ("pre", "pre-wrap", "pre-line", "break-spaces")
-SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
 SPACE = 0.25         # a word space, in ems, before justification widens it (Charis SIL's is 0.23 em)
-# The nudges a typesetter gives a paragraph whose lines will not come right, each too small to see, the likeliest to
-# help first: its tracking by a hundredth of an em (letter-spacing: a word comes back onto a line or leaves it), with
-# or without its word spacing a little narrower or wider (which a justified line shows only in where it breaks).
-SPACINGS = ("letter-spacing: -0.01em", "letter-spacing: -0.01em; word-spacing: -0.03em", "word-spacing: -0.03em",
-            "letter-spacing: 0.01em", "letter-spacing: 0.01em; word-spacing: 0.03em", "word-spacing: 0.03em",
-            "letter-spacing: -0.005em", "letter-spacing: 0.005em")
+# The kinds of fault a paragraph's lines show whatever page they fall on: judged on the paragraph alone (mending.Alone).
+OWN = ("broken", "hyphen runs", "fragment ends", "loose")
 WEIGHTS = {"broken": 4, "hyphen runs": 2, "page-end hyphens": 2, "fragment ends": 2, "loose": 1}
 KINDS = {
     "broken": "broken lines (a justified line under three quarters of the measure, the paragraph going on)",
@@ -66,6 +59,20 @@ class Lines:
         """Whether no kind of fault is more frequent here than in other."""
         before, after = other.counts(), self.counts()
         return all(after[kind] <= before[kind] for kind in KINDS)
+
+    def paragraphs(self, words):
+        """The elements whose lines the hyphens of words put at fault, when each fault is of a kind their lines
+        show alone (OWN) and none is a run-on list's; else None."""
+        entries = [entry for lines in self.found.values() for entry in lines if entry[2] in words]
+        elements = tuple(dict.fromkeys(element for *_, group in entries for element in group))
+        return elements if entries and all(self.own(group) for *_, group in entries) else None
+
+    def own(self, elements):
+        """Whether every fault of elements is one their lines show wherever the page breaks (OWN), and they are
+        whole blocks of lines (not a run-on list's items)."""
+        return (all(element is not None and element.tag != "li" for element in elements)
+                and not any(set(group) & set(elements) for kind, lines in self.found.items() if kind not in OWN
+                            for *_, group in lines))
 
     def words(self):
         """The hyphenated words whose breaks put a line at fault (a broken line, a run too long, a page turn, a loose
@@ -217,103 +224,3 @@ def _text_boxes(box):
             yield child
         elif child.is_in_normal_flow():
             yield from _text_boxes(child)
-
-
-def repair(pages, html):
-    """What measure finds in pages, and html (of the document laid out in pages) with the soft hyphens taken back
-    from each word whose break puts a line at fault (a broken line, a third hyphen in a row, a word carried over a
-    page turn), or None when none does."""
-    found = measure(pages)
-    words = found.words()
-    return found, _taken_back(html, words) if words else None
-
-
-def _taken_back(html, words):
-    for before, word in words:
-        # The word where the line at fault has it (after the word before it, across a space or a no-break space),
-        # else wherever it is.
-        at = re.compile(re.escape(before) + r"(\s|\u00a0)+" + re.escape(word)) if before else None
-        match = at.search(html) if at else None
-        if match:
-            html = html[:match.end() - len(word)] + word.replace("\u00ad", "") + html[match.end():]
-        else:
-            html = html.replace(word, word.replace("\u00ad", ""))
-    return html
-
-
-def mended(lay_out, html, document=None):
-    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part; or document, when it
-    is already), then again with the hyphens at fault taken back (all of them, else one word at a time, the first
-    few) while that makes its lines better and breaks no line (REPAIRS rounds at most), then with the spacing of
-    each paragraph still at fault nudged (_respaced): the best layout, and the html it is laid out from."""
-    document = document if document is not None else lay_out(html)
-    found = measure(document.pages)
-    for _ in range(REPAIRS):
-        words = found.words()
-        choices = [words] + ([[word] for word in words[:SINGLE_TRIES]] if len(words) > 1 else [])
-        for choice in choices if words else []:
-            changed = _taken_back(html, choice)
-            candidate = lay_out(changed)
-            candidate_found = measure(candidate.pages)
-            if (candidate_found.weight() < found.weight()
-                    and candidate_found.counts()["broken"] <= found.counts()["broken"]):
-                document, found, html = candidate, candidate_found, changed
-                break
-        else:
-            break  # nothing made it better: the layout before stands
-    return _respaced(lay_out, html, document, found)
-
-
-def _respaced(lay_out, html, document, found):
-    """(document, html): document (html laid out) with the spacing of each paragraph holding a line still at fault
-    (of a run-on list's items about the line) set to one of SPACINGS, the first that makes the lines better, no
-    kind of fault more frequent and the document no longer: its words then break elsewhere. A paragraph is tried
-    again while a nudge leaves it at fault, never once none helps."""
-    rules, given_up = {}, set()
-    if "</head>" not in html:
-        return document, html
-    while targets := [paths for paths in selectors(document, found.nudged()) if paths not in given_up]:
-        paths = targets[0]
-        for spacing in SPACINGS:
-            if all(rules.get(path) == spacing for path in paths):
-                continue
-            nudged = {**rules, **dict.fromkeys(paths, spacing)}
-            candidate = lay_out(with_rules(html, nudged))
-            candidate_found = measure(candidate.pages)
-            if (candidate_found.weight() < found.weight() and candidate_found.no_worse_than(found)
-                    and len(candidate.pages) <= len(document.pages)):
-                document, found, rules = candidate, candidate_found, nudged
-                break
-        else:
-            given_up.add(paths)
-    return document, with_rules(html, rules) if rules else html
-
-
-def selectors(document, targets):
-    """For each tuple of elements, a tuple of CSS selectors naming each by its place in the document's tree (no
-    element needs an id); none for a tuple holding an element of another namespace (SVG's)."""
-    if not targets:
-        return []
-    root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
-    parents = {child: parent for parent in root.iter() for child in parent}
-
-    def selector(element):
-        steps = []
-        while element in parents:
-            parent = parents[element]
-            same = [child for child in parent if child.tag == element.tag]
-            steps.append(f"{element.tag}:nth-of-type({same.index(element) + 1})")
-            element = parent
-        return " > ".join([element.tag, *reversed(steps)])
-
-    return [tuple(selector(element) for element in elements) for elements in targets
-            if all(isinstance(element.tag, str) and re.fullmatch(r"[a-z][a-z0-9-]*", element.tag)
-                   for element in elements)]
-
-
-def with_rules(html, rules, name="lines"):
-    """html with a stylesheet giving each selector of rules its declarations, last in its head (a repair's own,
-    data-pamphlet-<name>)."""
-    style = "".join(f"{selector} {{ {declarations} }}" for selector, declarations in rules.items())
-    at = html.find("</head>")
-    return html[:at] + f"<style data-pamphlet-{name}>{style}</style>" + html[at:]

@@ -1,0 +1,195 @@
+"""Mends the lines preflight.lines finds at fault, as a typesetter would: the hyphens at fault taken back, a
+paragraph's spacing nudged; a repair's later candidates judged first on their paragraphs laid out alone."""
+
+import re
+
+import lxml.html
+
+from ..engine.pdf import boxes
+from .lines import OWN, measure
+
+REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a repair can move a fault on
+SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
+# The nudges a typesetter gives a paragraph whose lines will not come right, each too small to see, the likeliest to
+# help first: its tracking by a hundredth of an em (letter-spacing: a word comes back onto a line or leaves it), with
+# or without its word spacing a little narrower or wider (which a justified line shows only in where it breaks).
+SPACINGS = ("letter-spacing: -0.01em", "letter-spacing: -0.01em; word-spacing: -0.03em", "word-spacing: -0.03em",
+            "letter-spacing: 0.01em", "letter-spacing: 0.01em; word-spacing: 0.03em", "word-spacing: 0.03em",
+            "letter-spacing: -0.005em", "letter-spacing: 0.005em")
+
+
+def repair(pages, html):
+    """What measure finds in pages, and html (of the document laid out in pages) with the soft hyphens taken back
+    from each word whose break puts a line at fault (a broken line, a third hyphen in a row, a word carried over a
+    page turn), or None when none does."""
+    found = measure(pages)
+    words = found.words()
+    return found, _taken_back(html, words) if words else None
+
+
+def _taken_back(html, words):
+    for before, word in words:
+        # The word where the line at fault has it (after the word before it, across a space or a no-break space),
+        # else wherever it is.
+        at = re.compile(re.escape(before) + r"(\s|\u00a0)+" + re.escape(word)) if before else None
+        match = at.search(html) if at else None
+        if match:
+            html = html[:match.end() - len(word)] + word.replace("\u00ad", "") + html[match.end():]
+        else:
+            html = html.replace(word, word.replace("\u00ad", ""))
+    return html
+
+
+def mended(lay_out, html, document=None):
+    """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part; or document, when it
+    is already), then again with the hyphens at fault taken back (all of them, else one word at a time, the first
+    few) while that makes its lines better and breaks no line (REPAIRS rounds at most), then with the spacing of
+    each paragraph still at fault nudged (_respaced): the best layout, and the html it is laid out from."""
+    document = document if document is not None else lay_out(html)
+    found = measure(document.pages)
+    for _ in range(REPAIRS):
+        words = found.words()
+        choices = [words] + ([[word] for word in words[:SINGLE_TRIES]] if len(words) > 1 else [])
+        for index, choice in enumerate(choices if words else []):
+            changed = _taken_back(html, choice)
+            # The likeliest choice is laid out whole at once (most repairs are made at the first try); the others
+            # only when their paragraphs alone are better.
+            if index and not Alone(lay_out, document, found.paragraphs(choice)).better(html, changed, "broken"):
+                continue
+            candidate = lay_out(changed)
+            candidate_found = measure(candidate.pages)
+            if (candidate_found.weight() < found.weight()
+                    and candidate_found.counts()["broken"] <= found.counts()["broken"]):
+                document, found, html = candidate, candidate_found, changed
+                break
+        else:
+            break  # nothing made it better: the layout before stands
+    return _respaced(lay_out, html, document, found)
+
+
+def _respaced(lay_out, html, document, found):
+    """(document, html): document (html laid out) with the spacing of each paragraph holding a line still at fault
+    (of a run-on list's items about the line) set to one of SPACINGS, the first that makes the lines better, no
+    kind of fault more frequent and the document no longer: its words then break elsewhere. A paragraph is tried
+    again while a nudge leaves it at fault, never once none helps."""
+    rules, given_up = {}, set()
+    if "</head>" not in html:
+        return document, html
+    while targets := [(elements, paths[0]) for elements in found.nudged()
+                      if (paths := selectors(document, [elements])) and paths[0] not in given_up]:
+        elements, paths = targets[0]
+        alone, tried = Alone(lay_out, document, elements if found.own(elements) else None), 0
+        for spacing in SPACINGS:
+            if all(rules.get(path) == spacing for path in paths):
+                continue
+            nudged = {**rules, **dict.fromkeys(paths, spacing)}
+            # The likeliest nudge is laid out whole at once; the others only when the paragraph alone is better.
+            if tried and not alone.better(with_rules(html, rules) if rules else html, with_rules(html, nudged)):
+                continue
+            tried += 1
+            candidate = lay_out(with_rules(html, nudged))
+            candidate_found = measure(candidate.pages)
+            if (candidate_found.weight() < found.weight() and candidate_found.no_worse_than(found)
+                    and len(candidate.pages) <= len(document.pages)):
+                document, found, rules = candidate, candidate_found, nudged
+                break
+        else:
+            given_up.add(paths)
+    return document, with_rules(html, rules) if rules else html
+
+
+class Alone:
+    """A repair judged first on the paragraphs it concerns alone: html with every other element emptied and hidden
+    (kept in the tree, so that every selector matches as before) laid out (a few hundredths of a second, not a
+    layout of the whole) and their lines measured for the faults they show wherever the page breaks (OWN). A
+    candidate their lines alone show no better is not worth a layout of the whole; one they show better is laid out
+    whole and judged there (pages, page turns, widows). elements None: nothing to judge alone, every candidate is
+    laid out whole."""
+
+    def __init__(self, lay_out, document, elements):
+        paths = selectors(document, [elements]) if elements else []
+        self.lay_out, self.paths, self.found = lay_out, paths[0] if paths else None, {}
+        self.texts = [_text(element) for element in elements] if paths else None
+
+    def better(self, html, changed, kind=None):
+        """Whether changed's paragraphs alone weigh less than html's, with kind no more frequent (every kind,
+        without one); True when they cannot be told alone."""
+        before, after = self._measure(html), self._measure(changed)
+        if before is None or after is None:
+            return True
+        if after.weight() >= before.weight():
+            return False
+        return after.counts()[kind] <= before.counts()[kind] if kind else after.no_worse_than(before)
+
+    def _measure(self, html):
+        if self.paths is None:
+            return None
+        if html not in self.found:
+            alone = _alone(html, self.paths, self.texts)
+            found = measure(self.lay_out(alone).pages) if alone else None
+            if found:
+                found.found = {kind: lines if kind in OWN else [] for kind, lines in found.found.items()}
+            self.found[html] = found
+        return self.found[html]
+
+
+def _text(element):
+    return " ".join("".join(element.itertext()).replace("\u00ad", "").split())
+
+
+def _alone(html, paths, texts):
+    """html with every element but those of paths (CSS selectors from the root, as selectors gives them), their
+    ancestors and descendants, and a part's spacer and stub pages, emptied and hidden; None when html's tree does
+    not have those elements, with those texts, there."""
+    root = lxml.html.document_fromstring(html)
+    targets = []
+    for path in paths:
+        element = root
+        for step in path.split(" > ")[1:]:
+            tag, nth = re.fullmatch(r"([a-z][a-z0-9-]*):nth-of-type\((\d+)\)", step).groups()
+            same = [child for child in element if child.tag == tag]
+            if len(same) < int(nth):
+                return None
+            element = same[int(nth) - 1]
+        targets.append(element)
+    if [_text(element) for element in targets] != texts:
+        return None
+    ancestors = {ancestor for element in targets for ancestor in element.iterancestors()}
+    for parent in ancestors - {root}:
+        for child in parent:
+            if child not in ancestors and child not in targets and isinstance(child.tag, str) and not (
+                    child.get("data-pamphlet-spacer") is not None or child.get("data-pamphlet-stub") is not None):
+                child.text = None
+                child[:] = []
+                child.set("style", "display: none")
+    return "<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="unicode")
+
+
+def selectors(document, targets):
+    """For each tuple of elements, a tuple of CSS selectors naming each by its place in the document's tree (no
+    element needs an id); none for a tuple holding an element of another namespace (SVG's)."""
+    if not targets:
+        return []
+    root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
+    parents = {child: parent for parent in root.iter() for child in parent}
+
+    def selector(element):
+        steps = []
+        while element in parents:
+            parent = parents[element]
+            same = [child for child in parent if child.tag == element.tag]
+            steps.append(f"{element.tag}:nth-of-type({same.index(element) + 1})")
+            element = parent
+        return " > ".join([element.tag, *reversed(steps)])
+
+    return [tuple(selector(element) for element in elements) for elements in targets
+            if all(isinstance(element.tag, str) and re.fullmatch(r"[a-z][a-z0-9-]*", element.tag)
+                   for element in elements)]
+
+
+def with_rules(html, rules, name="lines"):
+    """html with a stylesheet giving each selector of rules its declarations, last in its head (a repair's own,
+    data-pamphlet-<name>)."""
+    style = "".join(f"{selector} {{ {declarations} }}" for selector, declarations in rules.items())
+    at = html.find("</head>")
+    return html[:at] + f"<style data-pamphlet-{name}>{style}</style>" + html[at:]
