@@ -10,8 +10,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import (ROOT, built_pamphlet, epub_documents, opf_text, output, page_chars, pdf_body_text, pdf_pages,
-                      print_file, run_here)
+from conftest import (ROOT, build_log, built_pamphlet, epub_documents, opf_text, output, page_chars, pdf_body_text,
+                      pdf_pages, print_file, run_here)
 from pamphlet.units import MM
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -276,13 +276,11 @@ def _proof(path):
     return image.convert("RGB"), json.loads(image.text["findings"]), json.loads(image.text["pages"])
 
 
-def test_the_proof_sheet_marks_every_finding_the_summary_counts(tmp_path):
-    out = tmp_path / "out"
-    result = run_here("print", "proof", "--texts", FIXTURES / "notes-en", "--out", out)
-    assert result.returncode == 0, result.stderr
-    image, marks, pages = _proof(next(out.glob("*-proof.png")))
+def test_the_proof_sheet_marks_every_finding_the_summary_counts(tmp_path_factory):
+    out, slug = built_pamphlet(tmp_path_factory, "notes-en")  # the run's build of it, its summary kept beside it
+    image, marks, pages = _proof(output(out, "proof", slug=slug))
     assert len(pages) == len(pdf_pages(print_file(out)))
-    summary = re.search(r"page makeup: (.*)", result.stdout)[1]
+    summary = re.search(r"page makeup: (.*)", build_log(out).read_text(encoding="utf-8"))[1]
     counted = {kind: int(n) for n, kind in re.findall(r"(\d+) ([a-z ]+?)s?(?:,| \()", summary)}
     assert marks and sum(counted.values()) == len(marks), (summary, marks)
     for mark in marks:
