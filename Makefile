@@ -11,7 +11,7 @@ all: system $(VENV)/.installed
 	$(BIN)/python build.py
 
 test: system-test $(VENV)/.installed
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Ruff, configured in pyproject.toml.
 lint: $(VENV)/.installed
