@@ -281,24 +281,30 @@ def test_the_front_matter_is_laid_out_once_after_the_pieces(monkeypatch):
     assert parts.laid_out - before == len(ids) + 2  # each part once, the front matter too, not twice
 
 
-def test_a_part_moved_by_two_pages_is_not_mended_again(monkeypatch):
-    """A build after an edit that makes a piece two pages longer lays out the parts after it again (their page
-    numbers changed) with what their mending found the last time, on a page of the same side, instead of mending
-    them anew: the PDF has the bytes of the same sources laid out and mended from nothing."""
+REPAIRED = object()  # what test_a_moved_part_is_not_mended_again's mending says it found
+
+
+@pytest.mark.parametrize("pages", [2, 1])
+def test_a_moved_part_is_not_mended_again(monkeypatch, pages):
+    """A build after an edit that makes a piece longer lays out the parts after it again (their page numbers
+    changed). Moved by two pages, each is laid out with what its mending found the last time, on a page of the same
+    side, instead of being mended anew; moved by one, to the other side, its mending is told what it found there
+    (print_edition then makes the same repairs of its lines again, without a search). The PDF has the bytes of the
+    same sources laid out and mended from nothing."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pamphlet = load_pamphlet(FIXTURES / "lines-en")
     renderer = Renderer(pamphlet, LAYOUTS, build_date(pamphlet))
     ids = [piece["id"] for piece in renderer.pieces]
     profile = pdfx.color_profile_css(pdfx.profile_path(pamphlet))
     html = renderer.render("print.html", openings=dict.fromkeys(ids, "any"))
-    at = html.index(">", html.index(f'id="{ids[0]}"')) + 1  # two pages more at the start of the first piece
-    longer = html[:at] + '<div style="break-after: page"></div>' * 2 + html[at:]
+    at = html.index(">", html.index(f'id="{ids[0]}"')) + 1  # pages more at the start of the first piece
+    longer = html[:at] + '<div style="break-after: page"></div>' * pages + html[at:]
     mended = []
 
-    def mend(lay_out, html):  # a repair that changes every part's lines, as the real ones change a few
-        mended.append(html)
+    def mend(lay_out, html, repairs):  # a repair that changes every part's lines, as the real ones change a few
+        mended.append(repairs)
         html = mending.with_rules(html, {"p": "letter-spacing: 0.01em"}, "test")
-        return lay_out(html), html
+        return lay_out(html), html, REPAIRED
 
     def build(tools, html):
         tools.kept.parts.begin()
@@ -312,7 +318,9 @@ def test_a_part_moved_by_two_pages_is_not_mended_again(monkeypatch):
     mended.clear()
     assert build(tools, longer) == expected
     assert tools.kept.parts.laid_out == len(ids) + 2  # every part moved or changed: each laid out again, once
-    assert len(mended) == 2  # mended again: the piece made longer, and the front matter, whose contents changed
+    # Mended again: the piece made longer and the front matter, whose contents changed; moved by one page, the
+    # parts after them too, told what their mending found on the other side.
+    assert mended.count(None) == 2 and mended.count(REPAIRED) == (len(ids) if pages == 1 else 0), mended
 
 
 def _has_image(box):

@@ -217,7 +217,8 @@ def _paragraphs(document):
 
 def test_a_loose_line_is_mended_in_its_paragraph_alone():
     """mending.mended, once the hyphens are done with: a paragraph with a loose line (place names, which never
-    break) gets its spacing nudged until the line is gone; the paragraph after it is laid out as it was."""
+    break) gets its spacing nudged until the line is gone; the paragraph after it is laid out as it was. What it
+    did, made again (Repairs), gives the same HTML."""
     html, lay_out_html = _loose_paragraph()
 
     def second(document):
@@ -225,9 +226,10 @@ def test_a_loose_line_is_mended_in_its_paragraph_alone():
 
     before = lay_out_html(html)
     assert lines.measure(before.pages).counts()["loose"] > 0  # the width is chosen for it
-    after, _ = mending.mended(lay_out_html, html, before)
+    after, mended, repairs = mending.repaired(lay_out_html, html, before)
     assert lines.measure(after.pages).total() == 0, lines.measure(after.pages).messages()
     assert second(after) == second(before)
+    assert repairs.rules and repairs.applied(html) == mended  # the same repairs made again, without a search
 
 
 def test_a_nudge_is_judged_on_its_paragraph_alone():

@@ -1,5 +1,7 @@
 """The print edition: the A5 layout with bleed that every other PDF edition and the EPUB's page list come from."""
 
+import re
+
 from ..preflight import balance, figures, layout, lines, mending, pdfs
 from ..engine import pdfx
 from ..errors import BuildError
@@ -27,14 +29,22 @@ def lay_out(tools, name, then=None):
     # short page made a little smaller or set after the text that follows (figures.fitted), then the hyphens that
     # put a line at fault taken back or its paragraph's spacing nudged while that makes its lines better
     # (mending.mended), then a paragraph on a page left short set a hair looser or tighter (balance.balanced).
-    def mend(lay_out_part, html):
-        document, html = figures.fitted(lay_out_part, html)
-        document, html = mending.mended(lay_out_part, html, document)
-        return balance.balanced(lay_out_part, html, document)
+    # A part without figures whose lines were mended on a page of the other side (the openings planned, a page more
+    # before it) has the same lines, which break the same: the same repairs, made again without a search.
+    def mend(lay_out_part, html, repairs):
+        if repairs is not None:
+            html = repairs.applied(html)
+            document = lay_out_part(html)
+        else:
+            document, html = figures.fitted(lay_out_part, html)
+            document, html, repairs = mending.repaired(lay_out_part, html, document)
+        document, html = balance.balanced(lay_out_part, html, document)
+        return document, html, repairs if figures.none_in(html) else None
 
     def whole(openings, settle=True):
         return parts.document(pdf, renderer.render("print.html", openings=openings), ids,
-                              tools.layout_sources() + profile, extra_css=profile, mend=mend, settle=settle)
+                              tools.layout_sources() + profile, extra_css=profile, mend=mend, settle=settle,
+                              unplaced=_unopened)
 
     # openings: auto lays out with the openings the last build planned (right-hand ones at first), plans
     # them from the pages each piece takes, and lays out again if the plan changed (only the parts from the
@@ -63,6 +73,11 @@ def lay_out(tools, name, then=None):
     BuildError.raise_any(pdfs.check_print_pdf(data, name, A5, BLEED)
                          + pdfs.check_pdfx(data, name, tools.kept.findings))
     return document, data
+
+
+def _unopened(html):
+    """A part's HTML without the piece's opening (the class that has it open on a right-hand page or the next)."""
+    return re.sub(r"\bopens-(?:right|any)\b", "", html)
 
 
 def make(tools, job, print_pdf):

@@ -47,19 +47,23 @@ class PartLayouts:
         self.settled = True  # whether the page numbers parts show of each other are right in the last document
         self.shapes = []     # the parts of the last round, in order (see _round)
         self.mendings, self.previous_mendings = {}, {}  # (html as mended, its style placing it) by part (_mended)
+        self.repairs, self.previous_repairs = {}, {}  # what mend found of a part's lines, by its unplaced HTML
 
-    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None, settle=True):
+    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None, settle=True, unplaced=None):
         """The whole document, html cut before each id of boundaries and after the last, each part laid out
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
         the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'.
-        mend(lay_out, html): the best layout of html by lay_out, which it may call again with html changed
-        (preflight.mending.mended), and the html it is laid out from; a part is kept under its HTML as first written.
+        mend(lay_out, html, repairs): the best layout of html by lay_out, which it may call again with html changed
+        (preflight.mending.mended), the html it is laid out from, and what it found of the part's lines (repairs:
+        what it found of them on a page of the other side, or None); a part is kept under its HTML as first written.
+        unplaced(html): the part's HTML without what differs with where it opens, beyond its number and side (the
+        lines break the same there: print_edition's opening of a piece).
         settle=False: one round only, the page numbers parts show of each other perhaps not yet right, for a layout
         that is only looked at for the length of each part (print_edition's openings)."""
         slices = split(html, boundaries)
         used = self.parts
         for _ in range(ROUNDS):
-            parts, numbers, settled = self._round(pdf, slices, sources, used, extra_css, mend)
+            parts, numbers, settled = self._round(pdf, slices, sources, used, extra_css, mend, unplaced)
             self.numbers, self.settled = numbers, settled
             if settled or not settle:
                 break
@@ -72,8 +76,9 @@ class PartLayouts:
         """A new build: what the last one used is kept for it to take from, nothing older."""
         self.previous, self.parts, self.laid_out = self.parts, {}, 0
         self.previous_mendings, self.mendings = self.mendings, {}
+        self.previous_repairs, self.repairs = self.repairs, {}
 
-    def _round(self, pdf, slices, sources, used, extra_css, mend):
+    def _round(self, pdf, slices, sources, used, extra_css, mend, unplaced):
         """Each part laid out (or kept) from the page after the last one's: (the parts, the page number of each
         id, whether every part shows the page numbers it has here). A part showing page numbers of others (the
         contents) that is not kept as it would show them is laid out after the others, with the numbers this
@@ -83,7 +88,7 @@ class PartLayouts:
         for index, piece in enumerate(slices):
             shown = {t: self.numbers.get(t, 1) for t in piece.targets}
             standin = self.shapes[index] if piece.targets and index < len(self.shapes) else None
-            part = self._part(pdf, piece, number, strings, shown, sources, used, extra_css, mend,
+            part = self._part(pdf, piece, number, strings, shown, sources, used, extra_css, (mend, unplaced),
                               defer=standin is not None)
             if part is None:
                 later.append((index, number, strings))
@@ -99,7 +104,7 @@ class PartLayouts:
         for index, number, strings in later:
             piece, standin = slices[index], parts[index]
             parts[index] = self._part(pdf, piece, number, strings, {t: numbers.get(t, 1) for t in piece.targets},
-                                      sources, used, extra_css, mend)
+                                      sources, used, extra_css, (mend, unplaced))
             settled = settled and _shape(parts[index]) == _shape(standin)
         self.shapes = parts
         return parts, numbers, settled
@@ -115,14 +120,14 @@ class PartLayouts:
                 return _lay_out(pdf, html, stubs, strings, spacer=number > 1, stylesheets=piece.stylesheets,
                                 version=sources, extra_css=extra_css)
 
-            part = self._mended(piece, number, strings, shown, sources, lay_out, mend) if mend else lay_out(html)
+            part = self._mended(piece, number, strings, shown, sources, lay_out, *mend) if mend[0] else lay_out(html)
             self.laid_out += 1
         if part is not None:
             used[key] = part
         return part
 
 
-    def _mended(self, piece, number, strings, shown, sources, lay_out, mend):
+    def _mended(self, piece, number, strings, shown, sources, lay_out, mend, unplaced):
         """The part laid out by lay_out as mend leaves it; mended once for every first page number of one side:
         a part that moves by two pages (the openings planned, an edit before it) is laid out again with what its
         mending found there, not mended again. Its pages break where they did (the text block is the same on every
@@ -135,8 +140,14 @@ class PartLayouts:
         if known and known[0].count(known[1]) == 1:
             self.mendings[key] = known
             return lay_out(known[0].replace(known[1], style))
-        part, mended = mend(lay_out, html)
+        # On a page of the other side, where the part's lines break the same (uneven spreads differ), what its
+        # mending found of its lines, if any: mend does it again without trying anything else.
+        free = hashlib.sha256(f"{sources}\0{(unplaced or str)(html.replace(style, '', 1))}".encode()).hexdigest()
+        repairs = self.repairs.get(free) or self.previous_repairs.get(free)
+        part, mended, repairs = mend(lay_out, html, repairs)
         self.mendings[key] = (mended, style)
+        if repairs is not None:
+            self.repairs[free] = repairs
         return part
 
 

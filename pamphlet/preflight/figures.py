@@ -22,7 +22,7 @@ def fitted(lay_out, html):
     last, a short page that holds a figure has it made a little smaller (by FIT at most), to take back the text
     that went on to the next page."""
     document = lay_out(html)
-    if not re.search(r"<figure\b", html):  # most parts have none: no walk of their pages
+    if none_in(html):  # most parts have none: no walk of their pages
         return document, html
     for _ in range(FIT_ROUNDS):
         heights = {index: picture.height - over for index, (_, over, picture) in _headed(document).items()
@@ -35,6 +35,11 @@ def fitted(lay_out, html):
             break
         document, html = candidate, changed
     return _pulled(lay_out, *_deferred(lay_out, document, html))
+
+
+def none_in(html):
+    """Whether html has no figure: fitted leaves it as it is laid out."""
+    return not re.search(r"<figure\b", html)
 
 
 def _short_pages(document):

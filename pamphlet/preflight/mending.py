@@ -2,6 +2,7 @@
 paragraph's spacing nudged; a repair's later candidates judged first on their paragraphs laid out alone."""
 
 import re
+from dataclasses import dataclass
 
 import lxml.html
 
@@ -40,13 +41,32 @@ def _taken_back(html, words):
     return html
 
 
+@dataclass(frozen=True)
+class Repairs:
+    """What mended did to a document's HTML: the hyphens it took back (each choice of words, in order) and the
+    spacing it gave paragraphs; to do again where the same lines break in the same places (a part laid out on a
+    page of the other side)."""
+    words: tuple = ()
+    rules: tuple = ()  # (selector, declarations)
+
+    def applied(self, html):
+        for choice in self.words:
+            html = _taken_back(html, choice)
+        return with_rules(html, dict(self.rules)) if self.rules else html
+
+
 def mended(lay_out, html, document=None):
     """html laid out by lay_out(html) (anything with WeasyPrint's pages: a document, a part; or document, when it
     is already), then again with the hyphens at fault taken back (all of them, else one word at a time, the first
     few) while that makes its lines better and breaks no line (REPAIRS rounds at most), then with the spacing of
     each paragraph still at fault nudged (_respaced): the best layout, and the html it is laid out from."""
+    return repaired(lay_out, html, document)[:2]
+
+
+def repaired(lay_out, html, document=None):
+    """mended's (layout, html), and the Repairs that made that html of the one given."""
     document = document if document is not None else lay_out(html)
-    found = measure(document.pages)
+    found, taken = measure(document.pages), []
     for _ in range(REPAIRS):
         words = found.words()
         choices = [words] + ([[word] for word in words[:SINGLE_TRIES]] if len(words) > 1 else [])
@@ -61,20 +81,22 @@ def mended(lay_out, html, document=None):
             if (candidate_found.weight() < found.weight()
                     and candidate_found.counts()["broken"] <= found.counts()["broken"]):
                 document, found, html = candidate, candidate_found, changed
+                taken.append(tuple(choice))
                 break
         else:
             break  # nothing made it better: the layout before stands
-    return _respaced(lay_out, html, document, found)
+    document, rules = _respaced(lay_out, html, document, found)
+    return document, with_rules(html, rules) if rules else html, Repairs(tuple(taken), tuple(rules.items()))
 
 
 def _respaced(lay_out, html, document, found):
-    """(document, html): document (html laid out) with the spacing of each paragraph holding a line still at fault
+    """(document, rules): document (html laid out) with the spacing of each paragraph holding a line still at fault
     (of a run-on list's items about the line) set to one of SPACINGS, the first that makes the lines better, no
     kind of fault more frequent and the document no longer: its words then break elsewhere. A paragraph is tried
     again while a nudge leaves it at fault, never once none helps."""
     rules, given_up = {}, set()
     if "</head>" not in html:
-        return document, html
+        return document, rules
     while targets := [(elements, paths[0]) for elements in found.nudged()
                       if (paths := selectors(document, [elements])) and paths[0] not in given_up]:
         elements, paths = targets[0]
@@ -95,7 +117,7 @@ def _respaced(lay_out, html, document, found):
                 break
         else:
             given_up.add(paths)
-    return document, with_rules(html, rules) if rules else html
+    return document, rules
 
 
 class Alone:
