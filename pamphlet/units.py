@@ -5,4 +5,4 @@ A5 = (148 * MM, 210 * MM)
 A4_LANDSCAPE = (297 * MM, 210 * MM)
 BLEED = 3 * MM
 # The print edition's text block (print.css's @page margins): the largest size a piece's image is printed at.
-TEXT_BLOCK = (116 * MM, 174 * MM)
+TEXT_BLOCK = (110 * MM, 178 * MM)

@@ -255,7 +255,7 @@ def text_in(page, left, bottom, right, top):
     return page.get_textpage().get_text_bounded(left, bottom, right, top)
 
 
-def pdf_body_text(path, page=None, top_mm=17, bottom_mm=19):
+def pdf_body_text(path, page=None, top_mm=15, bottom_mm=17):
     """The text of a PDF's pages (or one page) without running heads and folios, which lie in the margins."""
     pages = pdf_pages(path)
     chunks = []

@@ -350,18 +350,23 @@ def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
     kept = set(parts.parts)
     _edit(texts / "statement-rsd.md", "for several days", "for many days")
     after = rebuild()
-    assert parts.laid_out == 1
-    pages = sum(len(part.pages) for key, part in parts.parts.items() if key not in kept)
-    assert pages <= findings.pages_checked <= pages + 1 < len(after) / 4
+    # The piece alone, twice at most: under right-hand openings, from which the plan is made as a cold build makes
+    # it, and where the plan opens it (after the first statement, which opens on a left-hand page).
+    assert parts.laid_out <= 2 and len({key for key in parts.parts if key not in kept}) == parts.laid_out
+    # (Its two layouts may differ in length: opening on the other side, its spreads are others, balanced otherwise.)
+    pages = [len(part.pages) for key, part in parts.parts.items() if key not in kept]
+    assert min(pages) <= findings.pages_checked <= max(pages) + 1 < len(after) / 4
     changed = {content for content, _ in after} - {content for content, _ in before}
     drawing = [content for content, draws in after if draws]
     assert changed and findings.streams_parsed == len(changed - set(drawing)) + len(drawing)
-    _edit(texts / "introduction.md", "\n\n", "\n\n" + "\u00a0".join(["0123456789"] * 30) + "\n\n")  # no break
+    # A line that cannot break, in a page with room for it (the statement's last): nothing after it moves.
+    _edit(texts / "statement-rsd.md", "We call on the Kazakh left",
+          "\u00a0".join(["0123456789"] * 30) + "\n\nWe call on the Kazakh left")
     with pytest.raises(BuildError) as broken:
         rebuild()
     found = [str(problem) for problem in broken.value.problems if "text outside the page's text area" in str(problem)]
     assert found and findings.pages_checked <= 4
-    _edit(texts / "statement-rsd.md", "for many days", "for several days")
+    _edit(texts / "introduction.md", "liquified", "liquefied")
     with pytest.raises(BuildError) as still:
         rebuild()
     assert [str(problem) for problem in still.value.problems if "outside the page's text area" in str(problem)] == found

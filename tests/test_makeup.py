@@ -1,11 +1,13 @@
 """Page makeup a designer would sign off: signatory lists set compact, leaflets on one side or two full ones,
 openings that save paper, and the small things a reader notices (read back from the outputs by position)."""
 
+import ctypes
 import json
 import re
 import shutil
 
 import pikepdf
+import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 from pypdf import PdfReader
@@ -351,3 +353,40 @@ def test_facing_pages_end_on_the_same_line(tmp_path_factory, name):
               if None not in ends[left:left + 3] and not starts & {left + 1, left + 2}
               and abs(ends[left] - ends[left + 1]) > pitch / 2]
     assert not uneven, f"spreads (left page, pt apart) ending on different lines, a line being {pitch} pt: {uneven}"
+
+
+def _boxes(page):
+    """(bottom, top) of each box drawn on a tinted ground (the demands) on a pypdfium2 page, and the baselines of its
+    lines of running text (not the smaller running head, folio and notes), in points from the page's foot."""
+    grounds = set()
+    for shape in page.get_objects(max_depth=3):
+        if shape.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            rgba = [ctypes.c_uint() for _ in range(4)]
+            pdfium_c.FPDFPageObj_GetFillColor(shape.raw, *(ctypes.byref(value) for value in rgba))
+            left, bottom, right, top = shape.get_bounds()
+            if 230 < min(value.value for value in rgba[:3]) < 250 and right - left > 100:
+                grounds.add((round(bottom, 1), round(top, 1)))
+    rows = {}
+    for char, _, baseline, size in page_chars(page):
+        if char.strip():
+            rows[round(baseline, 1)] = max(rows.get(round(baseline, 1), 0), size)
+    sizes = list(rows.values())
+    body = max(set(sizes), key=sizes.count, default=0)
+    return sorted(grounds), sorted(baseline for baseline, size in rows.items() if size >= 0.9 * body)
+
+
+def test_a_long_box_runs_over_the_page_turn_with_two_lines_each_side(dist):
+    """texts/ page 11 ended lines short before the second statement's demands box (5 lines), which was kept whole on
+    the next page; a long box kept whole after a short page may now run over the page turn (preflight/balance), with
+    two of its lines or more on each page. Read from the print PDF: the boxes' grounds and the lines on them."""
+    pages = [_boxes(page) for page in pdf_pages(output(dist, "print"))]
+    over = []
+    for number, (grounds, rows) in enumerate(pages, start=1):
+        for bottom, top in grounds:
+            inside = [row for row in rows if bottom < row < top]
+            assert len(inside) >= 2, f"page {number}: a box with {len(inside)} line on it"
+            if number < len(pages) and bottom < min(rows) + 1 and pages[number][0]:
+                following = pages[number]
+                if following[0][-1][1] > max(following[1]) - 1:  # the next page opens on a box
+                    over.append(number)
+    assert over, "no box runs over a page turn: the page before the second statement's demands ends short"

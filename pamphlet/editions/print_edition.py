@@ -46,20 +46,19 @@ def lay_out(tools, name, then=None):
                               tools.layout_sources() + profile, extra_css=profile, mend=mend, settle=settle,
                               unplaced=_unopened)
 
-    # openings: auto lays out with the openings the last build planned (right-hand ones at first), plans
-    # them from the pages each piece takes, and lays out again if the plan changed (only the parts from the
-    # first piece whose opening changed on are laid out again). The first layout is looked at only for the
-    # length of each piece until the plan is known: the page numbers the contents shows are settled once.
+    # openings: auto lays out with right-hand openings, plans them from the pages each piece takes, and lays out
+    # again if the plan changed (only the parts from the first piece whose opening changed on are laid out again;
+    # watch mode keeps both layouts' parts). The first layout is looked at only for the length of each piece until
+    # the plan is known: the page numbers the contents shows are settled once. Always from right-hand openings, as
+    # a cold build plans: a piece can take a page more or less opening on a left-hand page (its spreads are others,
+    # and are balanced otherwise), so a plan made from the last build's openings could differ.
     auto = pamphlet.openings == "auto" and ids
     openings = dict.fromkeys(ids, "right" if pamphlet.openings == "auto" else pamphlet.openings)
-    if auto:
-        openings.update({key: value for key, value in tools.kept.openings.items() if key in openings})
     laid_out = whole(openings, settle=not auto)
     if auto:
         planned = sheets.plan_openings(laid_out.pages, ids)
         if planned != openings or not parts.settled:
             laid_out = whole(planned)
-        tools.kept.openings = planned
     document = pdf.pad(laid_out, 4)
     found = lines.measure(document.pages)
     BuildError.raise_any(layout.check_layout(document, name, tools.kept.findings))

@@ -38,7 +38,6 @@ class Kept:
     parts: PartLayouts = field(default_factory=PartLayouts)  # the print layout's parts (see incremental)
     findings: Findings = field(default_factory=Findings)  # what the checks found in each page (see check)
     memo: Memo = field(default_factory=Memo)  # what was made of each text: its Markdown converted and checked
-    openings: dict = field(default_factory=dict)  # where each piece opened in the last print layout (auto)
 
 
 class Tools:

@@ -3,6 +3,7 @@ line longer each, or a hair tighter, to run a line shorter and take back the lin
 
 import math
 
+from ..engine.pdf import boxes
 from . import lines, mending
 from .makeup import COST, body_lines, check_makeup, cost, levelled
 
@@ -11,13 +12,20 @@ from .makeup import COST, body_lines, check_makeup, cost, levelled
 NUDGES = ((0.01, 0.0), (0.01, 0.03), (0.02, 0.04))
 FULL, EMPTY = 0.6, 0.4  # the share of the measure a last line must fill to be run longer, or leave to run shorter
 TIGHTEN = 3  # paragraphs a page may have set tighter, the emptiest last lines first
+# A box kept whole (break-inside: avoid: the demands) of this many lines or more may break after a short page, as a
+# designer lets a long box run over the page turn, with KEPT lines of it or more on either side.
+LONG_BOX, KEPT = 5, 2
+GRID_HEADINGS = {"h2", "h3"}  # with a piece's header: the space under them may take up a fraction of a line
 
 
 def balanced(lay_out, html, document):
     """(document, html): html laid out, then, for each page a short page or an uneven spread finds (the higher
     page of a spread), with as many paragraphs set looser as lines it lacks, else with its paragraphs set tighter
     one more at a time (TIGHTEN at most), each by the least of NUDGES that can move its last line, while that makes
-    the part's pages end more level (makeup.cost), its lines no worse (lines.measure) and its pages no more."""
+    the part's pages end more level (makeup.cost), its lines no worse (lines.measure) and its pages no more. Then
+    facing pages a fraction of a line apart have the space under a heading made that much smaller on the lower
+    page (or larger on the higher one), as a designer keeps the lines of facing pages on one grid. Last, a long box
+    kept whole at the head of the page after a short page may break over the page turn."""
     if not cost(document):
         return document, html
     found, rules, tried = lines.measure(document.pages), {}, set()
@@ -26,11 +34,12 @@ def balanced(lay_out, html, document):
         if not faults:
             return document, mending.with_rules(html, rules, "balance") if rules else html
         tried.add(faults[0].page)
-        for plan in _plans(document, faults[0]):
+        for plan in _plans(document, faults[0]) + _regridded(document, faults[0]) + _broken_boxes(document, faults[0]):
             changed = mending.with_rules(html, {**rules, **plan}, "balance")
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
-            if levelled(candidate, document) and candidate_found.no_worse_than(found):
+            if (levelled(candidate, document) and candidate_found.no_worse_than(found)
+                    and all(_kept(candidate, selector) for selector, rule in plan.items() if rule == BREAK)):
                 document, found, rules = candidate, candidate_found, {**rules, **plan}
                 tried.clear()  # the pages moved: each may be tried again
                 break
@@ -66,6 +75,8 @@ def _plans(document, finding):
     looser = sorted((entry for entry in looser if entry[2]), key=lambda entry: entry[0])[:lacking]
     tighter = sorted((entry for entry in tighter if entry[2]), key=lambda entry: entry[0])[:TIGHTEN]
     plans = [looser] if len(looser) == lacking else []
+    if plans and any(nudge != NUDGES[-1] for _, _, nudge in looser):
+        plans.append([(fill, element, NUDGES[-1]) for fill, element, _ in looser])
     plans += [tighter[:count] for count in range(1, len(tighter) + 1)]
     out = []
     for plan in plans:
@@ -73,6 +84,72 @@ def _plans(document, finding):
         if all(path for path, _ in paths):
             out.append({path[0][0]: _css(nudge) for path, nudge in paths})
     return out
+
+
+def _regridded(document, finding):
+    """[{selector: margin-bottom}]: for an uneven spread less than a line apart, the space under the last heading (a
+    piece's header, a section's heading) of the lower page made smaller by as much as the pages are apart (never
+    below nothing), and of the higher page made larger, to move its lines onto the other page's."""
+    if finding.kind != "uneven spread":
+        return []
+    higher, apart = finding.page, finding.box[3]
+    lower = higher + (1 if document.pages[higher]._page_box.page_type.side == "left" else -1)
+    heights = sorted(line.height for line, _, _ in body_lines(document.pages[higher]))
+    if not heights or apart >= heights[len(heights) // 2]:
+        return []
+    plans = []
+    for index, change in ((lower, -apart), (higher, apart)):
+        heads = [box for box in document.pages[index]._page_box.descendants() if isinstance(box, boxes.BlockBox)
+                 and box.element is not None and (box.element.tag in GRID_HEADINGS
+                                                  or "piece-header" in (box.element.get("class") or "").split())]
+        if heads and heads[-1].margin_bottom + change >= 0:
+            for path in mending.selectors(document, [(heads[-1].element,)]):
+                plans.append({path[0]: f"margin-bottom: {heads[-1].margin_bottom + change:.2f}px"})
+    return plans
+
+
+BREAK = "break-inside: auto"
+
+
+def _broken_boxes(document, finding):
+    """[{selector: BREAK}] for the long box kept whole that heads the page after a short page, if there is one."""
+    if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
+        return []
+    following, above = body_lines(document.pages[finding.page + 1]), _ancestry(document)
+    whole = {box.element for box in document.pages[finding.page + 1]._page_box.descendants()
+             if isinstance(box, boxes.BlockBox) and box.style["break_inside"] == "avoid"}
+    box = next((element for element in above(following[0][1]) if element.tag == "div" and element in whole),
+               None) if following else None
+    if box is None or sum(1 for _, element, _ in following if box in above(element)) < LONG_BOX:
+        return []
+    return [{path[0]: BREAK} for path in mending.selectors(document, [(box,)])]
+
+
+def _kept(document, selector):
+    """Whether the div the selector names has KEPT lines or more on each page it is on (or is on one page)."""
+    above = _ancestry(document)
+    divs = [element for element in above.root.iter("div")]
+    box = next((div for div, path in zip(divs, mending.selectors(document, [(div,) for div in divs]), strict=True)
+                if path == (selector,)), None)
+    counts = [sum(1 for _, element, _ in body_lines(page) if box in above(element)) for page in document.pages]
+    return box is not None and all(count >= KEPT for count in counts if count)
+
+
+class _ancestry:
+    """For a laid-out document, a function of an element giving it and its ancestors (none for None): the
+    engine's elements know no parent."""
+
+    def __init__(self, document):
+        self.root = next(box.element for box in document.pages[0]._page_box.children
+                         if not isinstance(box, boxes.MarginBox))
+        self.parents = {child: parent for parent in self.root.iter() for child in parent}
+
+    def __call__(self, element):
+        found = []
+        while element is not None:
+            found.append(element)
+            element = self.parents.get(element)
+        return found
 
 
 def _css(nudge):

@@ -13,10 +13,13 @@ REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a r
 SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
 # The nudges a typesetter gives a paragraph whose lines will not come right, each too small to see, the likeliest to
 # help first: its tracking by a hundredth of an em (letter-spacing: a word comes back onto a line or leaves it), with
-# or without its word spacing a little narrower or wider (which a justified line shows only in where it breaks).
+# or without its word spacing a little narrower or wider (which a justified line shows only in where it breaks); last,
+# when a hundredth will not do (three long Russian words on a line of 55 characters), a fiftieth, the tracking a
+# typesetter allows a paragraph.
 SPACINGS = ("letter-spacing: -0.01em", "letter-spacing: -0.01em; word-spacing: -0.03em", "word-spacing: -0.03em",
             "letter-spacing: 0.01em", "letter-spacing: 0.01em; word-spacing: 0.03em", "word-spacing: 0.03em",
-            "letter-spacing: -0.005em", "letter-spacing: 0.005em")
+            "letter-spacing: -0.005em", "letter-spacing: 0.005em", "letter-spacing: 0.02em",
+            "letter-spacing: -0.02em")
 
 
 def repair(pages, html):
