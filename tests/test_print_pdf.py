@@ -4,13 +4,14 @@ import io
 import re
 
 from fontTools.ttLib import TTFont
+import pytest
 from pypdf import PdfReader
 
 import yaml
 
 from pamphlet.units import A5, MM
 
-from conftest import ROOT, normalise, pdf_body_text, pdf_pages
+from conftest import ROOT, built_pamphlet, normalise, pdf_body_text, pdf_pages
 
 
 def font_identity(font):
@@ -135,3 +136,16 @@ def test_contents_leader_dots_stand_in_columns(print_pdf):
     for baseline, dots in rows.items():
         astray = [round(x, 1) for x in dots if abs((x - origin) / step - round((x - origin) / step)) * step > 0.1 * MM]
         assert not astray, f"the leader dots at {baseline} pt stand off the columns at x = {astray[:3]}"
+
+
+@pytest.mark.parametrize("name", ["texts", "lines-en"])
+def test_contents_dots_and_number_end_the_titles_last_line(tmp_path_factory, name):
+    """A title as long as the line (lines-en's) wraps before the column of page numbers: its leader dots and page
+    number end its last line, never stand on a line of their own."""
+    folder, slug = built_pamphlet(tmp_path_factory, name)
+    page = next(page for page in pdf_pages(folder / f"{slug}-print.pdf")
+                if page.get_textpage().get_text_range().startswith("Contents"))
+    lines = [line.strip() for line in page.get_textpage().get_text_range().splitlines() if ". . ." in line]
+    assert lines
+    alone = [line for line in lines if line.startswith(".")]
+    assert not alone, f"contents lines of dots and a page number alone: {alone}"
