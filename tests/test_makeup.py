@@ -256,12 +256,13 @@ def writer():
 
 
 @pytest.mark.parametrize("kind, spacer, body, orphans", [
-    ("widow", 0, _lines(35), 1),                        # 34 lines, then the 35th alone at the next page's head
+    ("widow", 0, _lines(35) + _lines(5), 1),            # 34 lines, then the 35th alone at the next page's head
     ("orphan", 165, _lines(10), 1),                     # one line at the foot, nine on the next page
     ("stranded heading", 160, "<h2>A heading</h2>" + _lines(10), 3),  # the paragraph cannot start under it
-    ("short page", 60, _lines(2) + '<div class="block"></div>' + _lines(3), 1),  # 100 mm block moved on
+    ("short page", 60, _lines(2) + '<div class="block"></div>' + _lines(5), 1),  # 100 mm block moved on
     # Page 2 ends a line above page 3, which faces it; the piece goes on to page 4.
     ("uneven spread", 0, _lines(34) + _lines(33) + _lines(40).replace("<p>", '<p style="break-before: page">'), 1),
+    ("short last page", 0, _lines(37), 1),              # 34 lines, then the piece's last 3 alone on a page
 ])
 def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
     from pamphlet.preflight.makeup import check_makeup, counts
@@ -270,6 +271,13 @@ def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
     assert found[kind] == 1 and sum(found.values()) == 1, found
     fine = writer.layout(PAGE.format(spacer=0, block=100, orphans=orphans, body=_lines(20)))
     assert not any(counts(check_makeup(fine)).values())
+
+
+def test_a_last_page_of_four_lines_or_a_single_page_is_no_short_last_page(writer):
+    from pamphlet.preflight.makeup import check_makeup
+    for body in (_lines(38), _lines(2)):  # 34 lines and the last 4 on a page; a piece of one page
+        document = writer.layout(PAGE.format(spacer=0, block=100, orphans=1, body=body))
+        assert not check_makeup(document), len(document.pages)
 
 
 def _proof(path):

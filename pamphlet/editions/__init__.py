@@ -98,7 +98,7 @@ EDITIONS = (
     Edition("proof", "proof:make", needs=(PRINT_LAYOUT, PRINT_PDF), runs=FORKED, files=("{slug}-proof.png",),
             pages=None,
             purpose="looking before printing: every print page as a thumbnail, in spreads, each page-makeup finding "
-                    "(stranded heading, orphan, widow, short page, uneven spread) circled, numbered and listed, blank "
+                    "(the kinds the summary counts) circled, numbered and listed, blank "
                     "pages marked"),
     Edition("web", "web:make", needs=(EPUB_FONTS.name, EPUB_COVER.name), pages=None,
             files=("{slug}-web/index.html", "{slug}-web/*"),

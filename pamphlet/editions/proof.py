@@ -8,7 +8,7 @@ import pypdfium2
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from ..preflight.layout import is_blank
-from ..preflight.makeup import KINDS, check_makeup
+from ..preflight.makeup import check_makeup
 
 PAGE_HEIGHT = 300          # pixels of a thumbnail
 SPREADS_A_ROW = 4
@@ -38,7 +38,7 @@ def proof_sheet(pdf_bytes, findings, blank):
     spreads = [(None, 0)] + [(i, i + 1 if i + 1 < count else None) for i in range(1, count, 2)]
     font = ImageFont.load_default(18)  # Pillow's own: the same on every machine
     numbered = [(number, finding) for number, finding in enumerate(findings, start=1)]
-    legend = [f"{number}. page {finding.page + 1}: {KINDS[finding.kind]}" for number, finding in numbered] or \
+    legend = [f"{number}. page {finding.page + 1}: {finding.describe()}" for number, finding in numbered] or \
         ["No page-makeup findings."]
     rows = -(-len(spreads) // SPREADS_A_ROW)
     label = 26

@@ -1,6 +1,7 @@
 """Page makeup as a designer checks it, counted from the laid-out print pages: headings stranded at a page's
 foot, a paragraph's single line left alone at a page's foot (orphan) or head (widow), text pages that end
-short of the foot while their piece goes on, facing pages that end on different lines."""
+short of the foot while their piece goes on, facing pages that end on different lines, a piece's last page holding
+only a few of its lines."""
 
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
 COST = {"short page": 3, "uneven spread": 1}  # a short page is lines short; an uneven spread, one
 UNEVEN = 0.5  # lines: facing pages whose text ends further apart than this are uneven
+LAST_LINES = 4  # lines: a piece's last page (not its only one) holding fewer of them is a short last page
 
 KINDS = {
     "stranded heading": "a heading at the foot of a page, its text on the next",
@@ -19,16 +21,23 @@ KINDS = {
     "widow": "a paragraph's last line alone at the head of a page",
     "short page": "a page ending lines short of its foot while the text goes on",
     "uneven spread": "facing pages whose text ends on different lines",
+    "short last page": f"a piece's last page holding fewer than {LAST_LINES} of its lines",
 }
 
 
 @dataclass(frozen=True)
 class Finding:
     """One thing a designer would not sign off: its kind (a key of KINDS), the page's index in the document, and
-    where on the page (left, top, width, height, in CSS pixels from the page's top left corner)."""
+    where on the page (left, top, width, height, in CSS pixels from the page's top left corner); what more there
+    is to say of it, if anything."""
     kind: str
     page: int
     box: tuple
+    detail: str = ""
+
+    def describe(self):
+        """What a reader is told of it: its kind, and its detail."""
+        return KINDS[self.kind] + (f" ({self.detail})" if self.detail else "")
 
 
 def body_lines(page):
@@ -88,7 +97,46 @@ def check_makeup(document):
             if gap > SHORT * _line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
                                                               last_line.width, gap)))
+        elif len(lines) < LAST_LINES and _last_of_many(pages, index):
+            findings.append(_short_last(document.pages[index], index, lines))
     return findings + _uneven(document, pages, {finding.page for finding in findings if finding.kind == "short page"})
+
+
+def _last_of_many(pages, index):
+    """Whether pages[index] holds only the last lines of a piece that began on a page before."""
+    piece = pages[index][0][2]
+    return (piece is not None and index > 0 and pages[index - 1] and pages[index - 1][-1][2] == piece
+            and all(line[2] == piece for line in pages[index]))
+
+
+def _short_last(page, index, lines):
+    """The finding round a piece's last page's few lines: a designer pulls them back onto the pages before, and
+    with them the notes they call, which its detail counts."""
+    top, bottom = lines[0][0].position_y, max(line.position_y + line.height for line, _, _ in lines)
+    left = min(line.position_x for line, _, _ in lines)
+    width = max(line.position_x + line.width for line, _, _ in lines) - left
+    notes = called_notes(page)
+    # The notes go back with their calls, or the calls stay: what stops these lines going back, often.
+    detail = (f"{len(lines)} line{'s' * (len(lines) > 1)} to pull back with {len(notes)} "
+              f"note{'s' * (len(notes) > 1)} of {sum(notes.values())} lines called on them") if notes else ""
+    return Finding("short last page", index, (left, top, width, bottom - top), detail)
+
+
+def called_notes(page):
+    """{id: its lines} of each note printed at the page's foot whose call is on the page."""
+    called = {box.element.get("href", "").lstrip("#") for box in page._page_box.descendants()
+              if box.element is not None and box.element.get("class") == "noteref"}
+    notes = {}
+    for area in page._page_box.children:
+        if isinstance(area, boxes.FootnoteAreaBox):
+            for box in area.descendants():
+                element = box.element
+                if element is not None and element.get("class") == "note" and element.get("id") in called:
+                    # Lines nest (the note's, its paragraph's, its number's): one a height.
+                    lines = {round(line.position_y, 1) for line in box.descendants() if isinstance(line, boxes.LineBox)
+                             and any(isinstance(t, boxes.TextBox) and t.text.strip() for t in line.descendants())}
+                    notes.setdefault(element.get("id"), len(lines))  # the note's own box comes before its lines
+    return notes
 
 
 def _uneven(document, pages, short):
