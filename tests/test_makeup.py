@@ -280,6 +280,21 @@ def test_a_last_page_of_four_lines_or_a_single_page_is_no_short_last_page(writer
         assert not check_makeup(document), len(document.pages)
 
 
+def test_a_piece_ending_on_a_few_lines_has_paragraphs_set_tighter_to_take_them_back(writer):
+    """A piece of twelve three-line paragraphs, each ending on a word or two, runs 2 lines onto a second page: two of
+    them set a hair tighter (preflight/balance) take those lines back, and the piece is one page."""
+    from pamphlet.preflight import balance
+    from pamphlet.preflight.makeup import check_makeup, counts
+    words = ("The strike began in the first week of March, when the board announced that twenty pits would close "
+             "within the year")
+    html = PAGE.format(spacer=0, block=0, orphans=1, body=(f"<p>{words}.</p>" * 12).replace(
+        "<p>", '<p style="text-align: justify">'))
+    document = writer.layout(html)
+    assert len(document.pages) == 2 and counts(check_makeup(document))["short last page"] == 1
+    balanced, _ = balance.balanced(writer.layout, html, document)
+    assert len(balanced.pages) == 1 and not check_makeup(balanced)
+
+
 def _proof(path):
     from PIL import Image
     image = Image.open(path)
@@ -299,6 +314,14 @@ def test_the_proof_sheet_marks_every_finding_the_summary_counts(tmp_path_factory
         assert any(r > 150 and g < 80 for r, g, _ in ring), f"no red ring round finding {mark}"
         x, y = pages[str(mark["page"])]
         assert x <= (left + right) / 2 and y <= (top + bottom) / 2, "the ring is on its page"
+
+
+def test_a_short_last_page_whose_lines_call_a_note_says_so(tmp_path_factory):
+    """notes-en's history ends on a page of 2 lines calling a note of 12: the proof sheet says what would go back."""
+    out, slug = built_pamphlet(tmp_path_factory, "notes-en")
+    _, marks, _ = _proof(output(out, "proof", slug=slug))
+    last = [mark["text"] for mark in marks if mark["kind"] == "short last page"]
+    assert any(re.search(r"\d lines? to pull back with 1 note of \d+ lines", text) for text in last), last
 
 
 def test_the_proof_sheet_of_a_clean_pamphlet_has_no_mark(signed):
@@ -334,6 +357,29 @@ def test_a_figure_that_would_leave_a_short_page_is_set_after_the_text_that_follo
     before = sorted(baseline for baseline in rows[at - 1] if foot - 3 < baseline <= head + 1) + [foot]
     gap = max(upper - lower for lower, upper in zip(sorted(before), sorted(before)[1:], strict=False))
     assert gap < 3 * 1.4 * body, f"page {at} has a gap of {gap:.0f} pt, {gap / body / 1.4:.1f} lines"
+
+
+def test_a_piece_ending_on_a_few_lines_has_its_figure_made_smaller_to_take_them_back(tmp_path_factory):
+    """notes-en's appendix of figures ended on a page of three lines (a section break and two lines) after its figure;
+    the figure made a little smaller (preflight/balance, figures.smaller) takes them back, and the pamphlet is an A4
+    sheet shorter. Read from the print PDF: the last page of the piece holding the figure has 4 lines of running
+    text or more (the pieces' first pages from the outline)."""
+    folder, _ = built_pamphlet(tmp_path_factory, "notes-en")
+    source = (FIXTURES / "notes-en" / "figures.md").read_text(encoding="utf-8")
+    caption = re.search(r"!\[([^]]+)\]", source)[1]
+    path = print_file(folder)
+    reader = PdfReader(path)
+    starts = sorted({reader.get_destination_page_number(entry) for entry in reader.outline
+                     if not isinstance(entry, list)})
+    pages = pdf_pages(path)
+    at = next(index for index, page in enumerate(pages) if caption in page.get_textpage().get_text_range())
+    rows = [_text_rows(page) for page in pages]
+    sizes = [size for page in rows for size, _ in page.values()]
+    body = max(set(sizes), key=sizes.count)
+    running = [sum(1 for size, _ in page.values() if size >= 0.9 * body) for page in rows]
+    end = next((start for start in starts if start > at), len(pages))
+    last = max(index for index in range(at, end) if running[index])
+    assert running[last] >= 4, f"the piece of the figure ends on page {last + 1} with {running[last]} lines"
 
 
 def _rows(page):

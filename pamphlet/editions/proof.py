@@ -67,7 +67,8 @@ def proof_sheet(pdf_bytes, findings, blank):
         box = tuple(round(v) for v in (left + x - 6, top + y - 6, left + x + w + 6, top + y + h + 6))
         draw.ellipse(box, outline=MARK, width=3)
         draw.text((box[2] + 2, box[1]), str(number), fill=MARK, font=font, anchor="lb")
-        marks.append({"number": number, "page": finding.page + 1, "kind": finding.kind, "ring": box})
+        marks.append({"number": number, "page": finding.page + 1, "kind": finding.kind, "ring": box,
+                      "text": finding.describe()})
     top = MARGIN + rows * (PAGE_HEIGHT + label + GAP)
     for line, text in enumerate(legend):
         draw.text((MARGIN, top + line * 24), text, fill=MARK if numbered else INK, font=font)

@@ -1,17 +1,19 @@
 """Pages made to end level as a typesetter makes them: paragraphs on a page left short set a hair looser, to run a
-line longer each, or a hair tighter, to run a line shorter and take back the lines that went on."""
+line longer each, or a hair tighter, to run a line shorter and take back the lines that went on; the few last lines
+of a piece pulled back onto the pages before by setting some of their paragraphs tighter."""
 
 import math
 
 from ..engine.pdf import boxes
-from . import lines, mending
-from .makeup import COST, body_lines, check_makeup, cost, levelled
+from . import figures, lines, mending
+from .makeup import COST, body_lines, called_notes, check_makeup, cost, foot, levelled, shortened
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
 # allows tracking of ±2% and word spaces of 80-133%), the smallest first.
 NUDGES = ((0.01, 0.0), (0.01, 0.03), (0.02, 0.04))
 FULL, EMPTY = 0.6, 0.4  # the share of the measure a last line must fill to be run longer, or leave to run shorter
 TIGHTEN = 3  # paragraphs a page may have set tighter, the emptiest last lines first
+MORE = 2  # paragraphs set tighter beyond one a line to pull back onto the pages before: some will not run shorter
 # A box kept whole (break-inside: avoid: the demands) of this many lines or more may break after a short page, as a
 # designer lets a long box run over the page turn, with KEPT lines of it or more on either side.
 LONG_BOX, KEPT = 5, 2
@@ -25,10 +27,23 @@ def balanced(lay_out, html, document):
     the part's pages end more level (makeup.cost), its lines no worse (lines.measure) and its pages no more. Then
     facing pages a fraction of a line apart have the space under a heading made that much smaller on the lower
     page (or larger on the higher one), as a designer keeps the lines of facing pages on one grid. Last, a long box
-    kept whole at the head of the page after a short page may break over the page turn."""
-    if not cost(document):
+    kept whole at the head of the page after a short page may break over the page turn.
+    First of all, a part that ends on a short last page has the paragraphs of its pages before set tighter (_pulls),
+    else the figure before that page made a little smaller (figures.smaller), kept when that makes it a page shorter
+    with no finding more frequent and its lines no worse."""
+    last = [finding for finding in check_makeup(document) if finding.kind == "short last page"]
+    if not cost(document) and not last:
         return document, html
     found, rules, tried = lines.measure(document.pages), {}, set()
+    # A piece's last lines pulled back: paragraphs set tighter, else the figure before them made a little smaller.
+    tries = [(html, plan) for plan in _pulls(document, last[0])] + [
+        (changed, {}) for changed in figures.smaller(document, html, last[0].page)] if last else []
+    for source, plan in tries:
+        candidate = lay_out(mending.with_rules(source, plan, "balance") if plan else source)
+        candidate_found = lines.measure(candidate.pages)
+        if shortened(candidate, document) and candidate_found.no_worse_than(found):
+            document, found, rules, html = candidate, candidate_found, plan, source
+            break
     while True:
         faults = [finding for finding in check_makeup(document) if finding.kind in COST and finding.page not in tried]
         if not faults:
@@ -58,18 +73,10 @@ def _plans(document, finding):
         if in_notes or len(laid) < 2 or not laid[-1].justified or box.element in following | {None}:
             continue
         fill = laid[-1].natural / laid[-1].measure
-        text = "".join(line.text for line in laid)
-        # How much wider (narrower) each nudge makes the paragraph's text, against what its last line must gain
-        # (lose) for the paragraph to run a line longer (shorter).
-        wider = [(ls * len(text) + ws * text.count(" ")) * box.style["font_size"] for ls, ws in NUDGES]
         if fill >= FULL:
-            need = (1 - fill) * laid[-1].measure
-            nudge = next((n for n, width in zip(NUDGES, wider, strict=True) if width > need), None)
-            looser.append((-fill, box.element, nudge))
+            looser.append((-fill, box.element, _least(laid, box, (1 - fill) * laid[-1].measure, 1)))
         if fill <= EMPTY:
-            need = fill * laid[-1].measure
-            nudge = next(((-ls, -ws) for (ls, ws), width in zip(NUDGES, wider, strict=True) if width > need), None)
-            tighter.append((fill, box.element, nudge))
+            tighter.append((fill, box.element, _least(laid, box, fill * laid[-1].measure, -1)))
     heights = sorted(line.height for line, _, _ in body_lines(document.pages[index]))
     lacking = max(1, math.floor(finding.box[3] / heights[len(heights) // 2] + 0.25)) if heights else 1
     looser = sorted((entry for entry in looser if entry[2]), key=lambda entry: entry[0])[:lacking]
@@ -84,6 +91,53 @@ def _plans(document, finding):
         if all(path for path, _ in paths):
             out.append({path[0][0]: _css(nudge) for path, nudge in paths})
     return out
+
+
+def _pulls(document, finding):
+    """[{selector: declarations}] to pull back the lines of the part's short last page (the finding's), and the notes
+    they call, onto the pages before: the paragraphs of those pages, the emptiest last lines first, each set tighter
+    by the least of NUDGES that can move its last line, one for each line's height the page before lacks to take
+    them (its room at the foot counted), then MORE: some will not run shorter where their page breaks."""
+    index, tighter = finding.page, []
+    ends = {}  # each paragraph's first page, its last box and its lines on the part's pages, in order
+    for number, page in enumerate(document.pages[:index + 1]):
+        for box, in_notes in lines.blocks(page._page_box):
+            if not in_notes and box.element is not None:
+                first, _, laid = ends.get(box.element, (number, None, []))
+                ends[box.element] = (first, box, laid + lines.lines_of(box, final=True))
+    for element, (first, box, laid) in ends.items():
+        if first >= index or len(laid) < 2 or not laid[-1].justified:
+            continue  # on the last page alone, too short, or not justified (code, a table's cells, verse)
+        fill = laid[-1].natural / laid[-1].measure
+        nudge = _least(laid, box, fill * laid[-1].measure, -1)
+        if nudge:
+            tighter.append((fill, element, nudge))
+    tighter.sort(key=lambda entry: entry[0])
+    page, before = document.pages[index], body_lines(document.pages[index - 1])
+    taken = body_lines(page)
+    height = sorted(line.height for line, _, _ in taken)[len(taken) // 2]
+    notes = called_notes(page)
+    areas = [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
+    # The page's lines and its notes' area (when they call notes), less the room at the foot of the page before.
+    need = taken[-1][0].position_y + taken[-1][0].height - taken[0][0].position_y + sum(
+        area.margin_height() for area in areas if notes) - (foot(document.pages[index - 1]) - (
+            before[-1][0].position_y + before[-1][0].height) if before else 0)
+    wanted = max(1, math.ceil(need / height - 0.25))
+    out = []
+    for plan in [tighter[:count] for count in range(wanted, wanted + MORE + 1) if count <= len(tighter)]:
+        paths = mending.selectors(document, [(element,) for _, element, _ in plan])
+        if len(paths) == len(plan):
+            out.append({path[0]: _css(nudge) for path, (_, _, nudge) in zip(paths, plan, strict=True)})
+    return out
+
+
+def _least(laid, box, need, sign):
+    """The least of NUDGES, looser (sign 1) or tighter (-1), that makes the text of a paragraph's laid lines wider or
+    narrower by more than need (what its last line must gain, or lose, for it to run a line longer or shorter), or
+    None."""
+    text = "".join(line.text for line in laid)
+    return next(((sign * ls, sign * ws) for ls, ws in NUDGES
+                 if (ls * len(text) + ws * text.count(" ")) * box.style["font_size"] > need), None)
 
 
 def _regridded(document, finding):

@@ -1,5 +1,6 @@
 """Figures placed as a designer places them: one that would leave a short page is made a little smaller to stay,
-or set after the text that follows it, which fills the page, while it heads the next."""
+or set after the text that follows it, which fills the page, while it heads the next; one made a little smaller to
+take back a piece's last few lines (preflight.balance)."""
 
 import re
 
@@ -138,6 +139,19 @@ def _moved(html, index, after):
     last.tail = None
     last.addnext(figure)
     return "<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="unicode")
+
+
+def smaller(document, html, page):
+    """html with the last figure before the page (a piece's short last page) made smaller, by each of SHRINK steps
+    to FIT, the least first: room made for the piece's last lines on the pages before (none without a figure)."""
+    pages, figures = _figures(document)
+    nearest = next((box for index in range(page - 1, -1, -1) for box in reversed(pages[index])), None)
+    picture = nearest and next((box for box in nearest.descendants() if isinstance(box, boxes.ReplacedBox)), None)
+    if picture is None:
+        return []
+    figure = figures.index(nearest.element)
+    return [_with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
+            for step in range(1, SHRINK + 1)]
 
 
 def _pulled(lay_out, document, html):

@@ -191,6 +191,21 @@ def levelled(candidate, document):
     return len(candidate.pages) <= len(document.pages) and cost(candidate) < cost(document)
 
 
+def shortened(candidate, document):
+    """Whether candidate is a page shorter than document with no kind of finding more frequent: a piece's last lines
+    pulled back worth keeping."""
+    before, after = counts(check_makeup(document)), counts(check_makeup(candidate))
+    return (len(candidate.pages) < len(document.pages) and all(after[kind] <= before[kind] for kind in KINDS)
+            and _notes(candidate) == _notes(document))  # WeasyPrint may lose a note at a page turn: a page less
+
+
+def _notes(document):
+    """The ids of the notes printed at the pages' feet."""
+    return {box.element.get("id") for page in document.pages for area in page._page_box.children
+            if isinstance(area, boxes.FootnoteAreaBox) for box in area.descendants()
+            if box.element is not None and box.element.get("class") == "note"}
+
+
 def counts(findings):
     """{kind: how many} for every kind, none left out."""
     return {kind: sum(1 for finding in findings if finding.kind == kind) for kind in KINDS}
