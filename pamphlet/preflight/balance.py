@@ -34,7 +34,7 @@ def balanced(lay_out, html, document):
     last = [finding for finding in check_makeup(document) if finding.kind == "short last page"]
     if not cost(document) and not last:
         return document, html
-    found, rules, tried = lines.measure(document.pages), {}, set()
+    found, rules, tried, alone = lines.measure(document.pages), {}, set(), {}
     # A piece's last lines pulled back: paragraphs set tighter, else the figure before them made a little smaller.
     tries = [(html, plan) for plan in _pulls(document, last[0])] + [
         (changed, {}) for changed in figures.smaller(document, html, last[0].page)] if last else []
@@ -49,8 +49,13 @@ def balanced(lay_out, html, document):
         if not faults:
             return document, mending.with_rules(html, rules, "balance") if rules else html
         tried.add(faults[0].page)
-        for plan in _plans(document, faults[0]) + _regridded(document, faults[0]) + _broken_boxes(document, faults[0]):
+        others = _regridded(document, faults[0]) + _broken_boxes(document, faults[0])
+        for plan, elements in _plans(document, faults[0]) + [(plan, ()) for plan in others]:
             changed = mending.with_rules(html, {**rules, **plan}, "balance")
+            # Paragraphs whose own lines (alone: a few hundredths of a second) are worse leave the part's worse.
+            if elements and mending.Alone(lay_out, document, elements, alone).worse(
+                    mending.with_rules(html, rules, "balance") if rules else html, changed):
+                continue
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
             if (levelled(candidate, document) and candidate_found.no_worse_than(found)
@@ -61,9 +66,10 @@ def balanced(lay_out, html, document):
 
 
 def _plans(document, finding):
-    """{selector: declarations} to try on the finding's page: its fullest paragraphs, one for each line it lacks,
-    set looser; then its 1, 2, … TIGHTEN emptiest set tighter. Paragraphs of two lines or more that end on the
-    page, each with the least nudge that can move its last line; none that no nudge can move."""
+    """[({selector: declarations}, the elements to judge alone first or none)] to try on the finding's page:
+    its fullest paragraphs, one for each line it lacks, set looser; then its 1, 2, … TIGHTEN emptiest set tighter.
+    Paragraphs of two lines or more that end on the page, each with the least nudge that can move its last line;
+    none that no nudge can move."""
     index = finding.page
     following = ({box.element for box, _ in lines.blocks(document.pages[index + 1]._page_box)}
                  if index + 1 < len(document.pages) else set())
@@ -76,7 +82,8 @@ def _plans(document, finding):
         if fill >= FULL:
             looser.append((-fill, box.element, _least(laid, box, (1 - fill) * laid[-1].measure, 1)))
         if fill <= EMPTY:
-            tighter.append((fill, box.element, _least(laid, box, fill * laid[-1].measure, -1)))
+            nudge = _least(laid, box, fill * laid[-1].measure, -1)
+            tighter.append((fill, box.element, nudge, _shed(laid, box, nudge)))
     heights = sorted(line.height for line, _, _ in body_lines(document.pages[index]))
     lacking = max(1, math.floor(finding.box[3] / heights[len(heights) // 2] + 0.25)) if heights else 1
     looser = sorted((entry for entry in looser if entry[2]), key=lambda entry: entry[0])[:lacking]
@@ -84,12 +91,22 @@ def _plans(document, finding):
     plans = [looser] if len(looser) == lacking else []
     if plans and any(nudge != NUDGES[-1] for _, _, nudge in looser):
         plans.append([(fill, element, NUDGES[-1]) for fill, element, _ in looser])
-    plans += [tighter[:count] for count in range(1, len(tighter) + 1)]
+    # A short page's paragraphs set tighter take back nothing when the page after is headed by a box kept whole
+    # (the demands) taller than the room they can make: the page would only end higher. Not laid out.
+    kept, room = _kept_head(document, finding), finding.box[3]
+    for count in range(1, len(tighter) + 1):
+        room += max(heights, default=0) * tighter[count - 1][3]
+        if room >= kept:
+            plans.append(tighter[:count])
     out = []
     for plan in plans:
-        paths = [(mending.selectors(document, [(element,)]), nudge) for _, element, nudge in plan]
+        paths = [(mending.selectors(document, [(entry[1],)]), entry[2]) for entry in plan]
         if all(path for path, _ in paths):
-            out.append({path[0][0]: _css(nudge) for path, nudge in paths})
+            # Set looser, paragraphs often show a loose line (3 of the 4 looser plans that fail on the long text):
+            # they are judged alone first (see balanced). Tighter plans fail otherwise: not worth the judging.
+            judged = plan[0][2][0] > 0 and all(entry[1].tag != "li" for entry in plan)
+            out.append(({path[0][0]: _css(nudge) for path, nudge in paths},
+                        tuple(entry[1] for entry in plan) if judged else ()))
     return out
 
 
@@ -138,6 +155,33 @@ def _least(laid, box, need, sign):
     text = "".join(line.text for line in laid)
     return next(((sign * ls, sign * ws) for ls, ws in NUDGES
                  if (ls * len(text) + ws * text.count(" ")) * box.style["font_size"] > need), None)
+
+
+def _shed(laid, box, nudge):
+    """At most how many lines a paragraph's laid lines can run shorter set tighter by nudge (None: 0), generously:
+    as many as the measures its text narrows by, and two more for the slack of its lines' breaks."""
+    if not nudge:
+        return 0
+    text, (letters, words) = "".join(line.text for line in laid), nudge
+    narrower = -(letters * len(text) + words * text.count(" ")) * box.style["font_size"]
+    return 2 + math.ceil(narrower / laid[-1].measure)
+
+
+def _kept_head(document, finding):
+    """The height of the box kept whole (break-inside: avoid) that the first line of the page after a short page is
+    in, when that page holds all of it (the outermost such box; 0 for none): what a short page must make room for
+    to take back anything."""
+    if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
+        return 0
+    following, above = body_lines(document.pages[finding.page + 1]), _ancestry(document)
+    if not following:
+        return 0
+    elsewhere = {box.element for page in document.pages[:finding.page + 1] + document.pages[finding.page + 2:]
+                 for box in page._page_box.descendants() if isinstance(box, boxes.BlockBox)}
+    heights = [box.border_height() for box in document.pages[finding.page + 1]._page_box.descendants()
+               if isinstance(box, boxes.BlockBox) and box.style["break_inside"] == "avoid"
+               and box.element in above(following[0][1]) and box.element not in elsewhere]
+    return max(heights, default=0)
 
 
 def _regridded(document, finding):

@@ -131,9 +131,11 @@ class Alone:
     whole and judged there (pages, page turns, widows). elements None: nothing to judge alone, every candidate is
     laid out whole."""
 
-    def __init__(self, lay_out, document, elements):
+    def __init__(self, lay_out, document, elements, found=None):
+        """found: what judges of other paragraphs of the same part measured, to share (by paragraphs and HTML)."""
         paths = selectors(document, [elements]) if elements else []
-        self.lay_out, self.paths, self.found = lay_out, paths[0] if paths else None, {}
+        self.lay_out, self.paths = lay_out, paths[0] if paths else None
+        self.found = {} if found is None else found
         self.texts = [_text(element) for element in elements] if paths else None
 
     def better(self, html, changed, kind=None):
@@ -146,16 +148,23 @@ class Alone:
             return False
         return after.counts()[kind] <= before.counts()[kind] if kind else after.no_worse_than(before)
 
+    def worse(self, html, changed):
+        """Whether changed's paragraphs alone show some kind of fault more often than html's: then so do the whole
+        part's lines, the other paragraphs' being the same (False when they cannot be told alone)."""
+        before, after = self._measure(html), self._measure(changed)
+        return before is not None and after is not None and not after.no_worse_than(before)
+
     def _measure(self, html):
         if self.paths is None:
             return None
-        if html not in self.found:
+        key = (self.paths, html)
+        if key not in self.found:
             alone = _alone(html, self.paths, self.texts)
             found = measure(self.lay_out(alone).pages) if alone else None
             if found:
                 found.found = {kind: lines if kind in OWN else [] for kind, lines in found.found.items()}
-            self.found[html] = found
-        return self.found[html]
+            self.found[key] = found
+        return self.found[key]
 
 
 def _text(element):
