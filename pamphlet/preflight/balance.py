@@ -6,7 +6,7 @@ import math
 
 from ..engine.pdf import boxes
 from . import figures, lines, mending
-from .makeup import COST, body_lines, called_notes, check_makeup, cost, foot, levelled, shortened
+from .makeup import COST, body_lines, called_notes, check_makeup, cost, foot, levelled, line_height, shortened
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
 # allows tracking of ±2% and word spaces of 80-133%), the smallest first.
@@ -39,22 +39,22 @@ def balanced(lay_out, html, document):
     tries = [(html, plan) for plan in _pulls(document, last[0])] + [
         (changed, {}) for changed in figures.smaller(document, html, last[0].page)] if last else []
     for source, plan in tries:
-        candidate = lay_out(mending.with_rules(source, plan, "balance") if plan else source)
+        candidate = lay_out(mending.with_rules(source, plan, "balance"))
         candidate_found = lines.measure(candidate.pages)
         if shortened(candidate, document) and candidate_found.no_worse_than(found):
             document, found, rules, html = candidate, candidate_found, plan, source
             break
     while True:
         faults = [finding for finding in check_makeup(document) if finding.kind in COST and finding.page not in tried]
+        current = mending.with_rules(html, rules, "balance")  # what document is laid out from
         if not faults:
-            return document, mending.with_rules(html, rules, "balance") if rules else html
+            return document, current
         tried.add(faults[0].page)
         others = _regridded(document, faults[0]) + _broken_boxes(document, faults[0])
         for plan, elements in _plans(document, faults[0]) + [(plan, ()) for plan in others]:
             changed = mending.with_rules(html, {**rules, **plan}, "balance")
             # Paragraphs whose own lines (alone: a few hundredths of a second) are worse leave the part's worse.
-            if elements and mending.Alone(lay_out, document, elements, alone).worse(
-                    mending.with_rules(html, rules, "balance") if rules else html, changed):
+            if elements and mending.Alone(lay_out, document, elements, alone).worse(current, changed):
                 continue
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
@@ -84,8 +84,8 @@ def _plans(document, finding):
         if fill <= EMPTY:
             nudge = _least(laid, box, fill * laid[-1].measure, -1)
             tighter.append((fill, box.element, nudge, _shed(laid, box, nudge)))
-    heights = sorted(line.height for line, _, _ in body_lines(document.pages[index]))
-    lacking = max(1, math.floor(finding.box[3] / heights[len(heights) // 2] + 0.25)) if heights else 1
+    page_lines = body_lines(document.pages[index])
+    lacking = max(1, math.floor(finding.box[3] / line_height(page_lines) + 0.25)) if page_lines else 1
     looser = sorted((entry for entry in looser if entry[2]), key=lambda entry: entry[0])[:lacking]
     tighter = sorted((entry for entry in tighter if entry[2]), key=lambda entry: entry[0])[:TIGHTEN]
     plans = [looser] if len(looser) == lacking else []
@@ -95,7 +95,7 @@ def _plans(document, finding):
     # (the demands) taller than the room they can make: the page would only end higher. Not laid out.
     kept, room = _kept_head(document, finding), finding.box[3]
     for count in range(1, len(tighter) + 1):
-        room += max(heights, default=0) * tighter[count - 1][3]
+        room += max((line.height for line, _, _ in page_lines), default=0) * tighter[count - 1][3]
         if room >= kept:
             plans.append(tighter[:count])
     out = []
@@ -132,7 +132,7 @@ def _pulls(document, finding):
     tighter.sort(key=lambda entry: entry[0])
     page, before = document.pages[index], body_lines(document.pages[index - 1])
     taken = body_lines(page)
-    height = sorted(line.height for line, _, _ in taken)[len(taken) // 2]
+    height = line_height(taken)
     notes = called_notes(page)
     areas = [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
     # The page's lines and its notes' area (when they call notes), less the room at the foot of the page before.
@@ -192,8 +192,8 @@ def _regridded(document, finding):
         return []
     higher, apart = finding.page, finding.box[3]
     lower = higher + (1 if document.pages[higher]._page_box.page_type.side == "left" else -1)
-    heights = sorted(line.height for line, _, _ in body_lines(document.pages[higher]))
-    if not heights or apart >= heights[len(heights) // 2]:
+    higher_lines = body_lines(document.pages[higher])
+    if not higher_lines or apart >= line_height(higher_lines):
         return []
     plans = []
     for index, change in ((lower, -apart), (higher, apart)):
@@ -234,13 +234,10 @@ def _kept(document, selector):
 
 
 class _ancestry:
-    """For a laid-out document, a function of an element giving it and its ancestors (none for None): the
-    engine's elements know no parent."""
+    """For a laid-out document, a function of an element giving it and its ancestors (none for None)."""
 
     def __init__(self, document):
-        self.root = next(box.element for box in document.pages[0]._page_box.children
-                         if not isinstance(box, boxes.MarginBox))
-        self.parents = {child: parent for parent in self.root.iter() for child in parent}
+        self.root, self.parents = mending.tree(document)
 
     def __call__(self, element):
         found = []

@@ -94,7 +94,7 @@ def check_makeup(document):
         if goes_on:
             bottom = foot(document.pages[index])
             gap = bottom - (last_line.position_y + last_line.height)
-            if gap > SHORT * _line_height(lines):
+            if gap > SHORT * line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
                                                               last_line.width, gap)))
         elif len(lines) < LAST_LINES and _last_of_many(pages, index):
@@ -154,7 +154,7 @@ def _uneven(document, pages, short):
             continue
         ends = {index: _end(document.pages[index], pages[index]) for index in (left, right)}
         higher = min(ends, key=ends.get)
-        if abs(ends[left] - ends[right]) > UNEVEN * _line_height(pages[higher]):
+        if abs(ends[left] - ends[right]) > UNEVEN * line_height(pages[higher]):
             line = pages[higher][-1][0]
             findings.append(Finding("uneven spread", higher, (line.position_x, ends[higher], line.width,
                                                               abs(ends[left] - ends[right]))))
@@ -177,7 +177,8 @@ def foot(page):
                 if isinstance(area, boxes.FootnoteAreaBox) and area.children])
 
 
-def _line_height(lines):
+def line_height(lines):
+    """The median height of lines (body_lines' entries): that of the running text."""
     return sorted(line.height for line, _, _ in lines)[len(lines) // 2]
 
 

@@ -55,7 +55,7 @@ class Repairs:
     def applied(self, html):
         for choice in self.words:
             html = _taken_back(html, choice)
-        return with_rules(html, dict(self.rules)) if self.rules else html
+        return with_rules(html, dict(self.rules))
 
 
 def mended(lay_out, html, document=None):
@@ -89,7 +89,7 @@ def repaired(lay_out, html, document=None):
         else:
             break  # nothing made it better: the layout before stands
     document, rules = _respaced(lay_out, html, document, found)
-    return document, with_rules(html, rules) if rules else html, Repairs(tuple(taken), tuple(rules.items()))
+    return document, with_rules(html, rules), Repairs(tuple(taken), tuple(rules.items()))
 
 
 def _respaced(lay_out, html, document, found):
@@ -109,7 +109,7 @@ def _respaced(lay_out, html, document, found):
                 continue
             nudged = {**rules, **dict.fromkeys(paths, spacing)}
             # The likeliest nudge is laid out whole at once; the others only when the paragraph alone is better.
-            if tried and not alone.better(with_rules(html, rules) if rules else html, with_rules(html, nudged)):
+            if tried and not alone.better(with_rules(html, rules), with_rules(html, nudged)):
                 continue
             tried += 1
             candidate = lay_out(with_rules(html, nudged))
@@ -204,8 +204,7 @@ def selectors(document, targets):
     element needs an id); none for a tuple holding an element of another namespace (SVG's)."""
     if not targets:
         return []
-    root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
-    parents = {child: parent for parent in root.iter() for child in parent}
+    _, parents = tree(document)
 
     def selector(element):
         steps = []
@@ -221,9 +220,17 @@ def selectors(document, targets):
                    for element in elements)]
 
 
+def tree(document):
+    """(the root element of a laid-out document, {element: its parent}): the engine's elements know no parent."""
+    root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
+    return root, {child: parent for parent in root.iter() for child in parent}
+
+
 def with_rules(html, rules, name="lines"):
     """html with a stylesheet giving each selector of rules its declarations, last in its head (a repair's own,
-    data-pamphlet-<name>)."""
+    data-pamphlet-<name>); html itself for no rules."""
+    if not rules:
+        return html
     style = "".join(f"{selector} {{ {declarations} }}" for selector, declarations in rules.items())
     at = html.find("</head>")
     return html[:at] + f"<style data-pamphlet-{name}>{style}</style>" + html[at:]
