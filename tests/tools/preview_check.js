@@ -44,11 +44,15 @@ async function main() {
       const image = document.getElementById("proof");
       return image.complete && image.naturalWidth > 0;
     }, null, job.seconds) !== null;
+    // a mark on the shown page: a reload after the failed build (the page blank a moment) would wipe it
+    await page.evaluate(() => { document.getElementById("web").contentWindow.lastGood = true; });
     fs.writeFileSync(job.file, source.replace(job.old, job.new) + job.broken);
     report.broken = await until(page, () => document.querySelectorAll("#problems li").length > 0, null, job.seconds);
     report.problems = await page.evaluate(() => [...document.querySelectorAll("#problems li")].map((li) => li.textContent));
-    report.shown_after_break = await page.evaluate(text).catch(() => "");
-    report.shown_after_break = report.shown_after_break.includes(job.new);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    report.shown_after_break = await page.evaluate(
+      () => document.getElementById("web").contentWindow.lastGood === true).catch(() => false)
+      && (await page.evaluate(text).catch(() => "")).includes(job.new);
     fs.writeFileSync(job.file, source.replace(job.old, job.new));
     report.mended = await until(page, () => document.querySelectorAll("#problems li").length === 0, null, job.seconds);
   } finally {
