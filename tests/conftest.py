@@ -338,6 +338,23 @@ def scaffold_dist(tmp_path_factory):
     return folder / "texts", folder / "out"
 
 
+def processes_left(text, seconds=30):
+    """The processes whose command line mentions text (read from /proc) once they had seconds to end: a killed
+    build's workers may take a moment to follow it, more on a busy machine."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and str(text).encode() in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def read_until(process, prefixes, seconds=120):
     """The lines a running build (watch mode) prints, up to and including the first that starts with one of
     prefixes; fails if it takes longer than seconds or the process stops."""

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from conftest import ROOT, built_pamphlet, run_build, run_here
+from conftest import ROOT, built_pamphlet, processes_left, run_build, run_here
 from pamphlet.bench import _peak_memory
 from pamphlet.pipeline.watch import EDITOR_FILES
 
@@ -81,17 +81,7 @@ def test_ctrl_c_prints_one_line_and_leaves_the_old_outputs(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == sorted([PRINT, EPUB])
     assert all((out / name).read_bytes() == OLD for name in (PRINT, EPUB))
     assert list(temp.iterdir()) == []
-    time.sleep(0.5)
-    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline(pid).count(str(texts))]
-    assert left == [], "a process of the build is still running"
-
-
-def _cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as file:
-            return file.read().decode(errors="replace")
-    except OSError:
-        return ""
+    assert processes_left(texts) == [], "a process of the build is still running"
 
 
 def test_a_1_gb_file_in_the_folder_is_never_read_and_memory_stays_bounded(tmp_path):

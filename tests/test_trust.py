@@ -6,12 +6,11 @@ import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, opf_text, output, output_files, run_here
+from conftest import ROOT, opf_text, output, output_files, processes_left, run_here
 
 PREVIOUS = b"previous good output"
 
@@ -48,18 +47,6 @@ def test_source_date_epoch_sets_the_dates(tmp_path):
         assert all(info.date_time == (2000, 1, 1, 0, 0, 0) for info in book.infolist())
 
 
-def processes_naming(text):
-    """Processes whose command line mentions text (read from /proc)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and str(text).encode() in (proc / "cmdline").read_bytes():
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
-
-
 PAUSED_BUILD = ROOT / "tests" / "tools" / "paused_build.py"
 
 
@@ -91,8 +78,7 @@ def test_killed_build_leaves_each_output_old_or_complete(scaffold_dist, tmp_path
     os.kill(int(signal_file.read_text() or process.pid), signal.SIGKILL)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    time.sleep(0.3)
-    assert processes_naming(out) == [], "the killed build left a process behind"
+    assert processes_left(out) == [], "the killed build left a process behind"
     old = [name for name in names if (out / name).read_bytes() == PREVIOUS]
     for name in set(names) - set(old):
         assert (out / name).read_bytes() == (dist / name).read_bytes(), f"{name} is neither old nor complete"
