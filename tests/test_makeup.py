@@ -390,7 +390,7 @@ def _rows(page):
     return {baseline: text.strip() for baseline, text in rows.items() if text.strip()}
 
 
-@pytest.mark.parametrize("name", ["texts", "notes-ru", "signed-ru", "signed-kk"])
+@pytest.mark.parametrize("name", ["texts", "notes-en", "notes-ru", "signed-ru", "signed-kk"])
 def test_facing_pages_end_on_the_same_line(tmp_path_factory, name):
     """Read from the print PDF: each spread (an even page and the odd one it faces) inside a piece that goes on
     past it ends on the same line on both pages (within half a line; notes included, folios not), as a typesetter
@@ -444,3 +444,45 @@ def test_a_long_box_runs_over_the_page_turn_with_two_lines_each_side(dist):
                 if following[0][-1][1] > max(following[1]) - 1:  # the next page opens on a box
                     over.append(number)
     assert over, "no box runs over a page turn: the page before the second statement's demands ends short"
+
+
+def _sized_rows(page):
+    """{baseline: the largest font size on it} of the lines a pypdfium2 page shows but its folio, in points from its
+    foot."""
+    texts, sizes = {}, {}
+    for char, _, baseline, size in page_chars(page):
+        if char.strip():
+            texts[round(baseline, 1)] = texts.get(round(baseline, 1), "") + char
+            sizes[round(baseline, 1)] = max(sizes.get(round(baseline, 1), 0), size)
+    return {baseline: size for baseline, size in sizes.items() if not texts[baseline].isdigit()}
+
+
+@pytest.mark.parametrize("name", ["texts", "notes-ru", "signed-ru", "signed-kk"])
+def test_no_page_ends_short_while_its_piece_goes_on(tmp_path_factory, name):
+    """Read from the print PDF: on each page of a piece that goes on to the next page, the last line of running text
+    (tables' and code's included: 0.8 of the body size or more) is at most 3 lines above the text block's foot (the
+    lowest such line of any page), or above the first line of the notes printed under it at most 3 lines and the
+    2 the rule above the notes takes. notes-ru's page 12 ended 3.5 lines short before a table row of 3 lines kept
+    whole, until the table was set tighter (preflight/tables)."""
+    folder, _ = built_pamphlet(tmp_path_factory, name)
+    path = print_file(folder)
+    reader = PdfReader(path)
+    starts = {reader.get_destination_page_number(entry) for entry in reader.outline if not isinstance(entry, list)}
+    rows = [_sized_rows(page) for page in pdf_pages(path)]
+    sizes = [size for page in rows for size in page.values()]
+    body = max(set(sizes), key=sizes.count)
+    steps = [upper - lower for page in rows for lower, upper in zip(sorted(page), sorted(page)[1:], strict=False)
+             if page[lower] == page[upper] == body]
+    pitch = max(set(steps), key=steps.count)  # the running text's line
+    running = [[baseline for baseline, size in page.items() if size >= 0.8 * body] for page in rows]
+    foot = min(baseline for page in running for baseline in page)
+    short = []
+    for index in range(min(starts), len(rows) - 2):  # the last page is the back cover
+        if index + 1 in starts or not running[index] or not running[index + 1]:
+            continue
+        last = min(running[index])
+        notes = [baseline for baseline, size in rows[index].items() if size < 0.8 * body and baseline < last]
+        gap = last - (max(notes) if notes else foot)
+        if gap > (5 if notes else 3) * pitch:
+            short.append((index + 1, round(gap / pitch, 1)))
+    assert not short, f"pages (number, lines from the last line to the notes or the foot) ending short: {short}"

@@ -5,7 +5,7 @@ of a piece pulled back onto the pages before by setting some of their paragraphs
 import math
 
 from ..engine.pdf import boxes
-from . import figures, lines, mending
+from . import figures, lines, mending, tables
 from .makeup import COST, body_lines, called_notes, check_makeup, cost, foot, levelled, line_height, shortened
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
@@ -27,17 +27,19 @@ def balanced(lay_out, html, document):
     the part's pages end more level (makeup.cost), its lines no worse (lines.measure) and its pages no more. Then
     facing pages a fraction of a line apart have the space under a heading made that much smaller on the lower
     page (or larger on the higher one), as a designer keeps the lines of facing pages on one grid. Last, a long box
-    kept whole at the head of the page after a short page may break over the page turn.
+    kept whole at the head of the page after a short page may break over the page turn, or the tables on the page
+    and the next be set tighter (tables.tighter).
     First of all, a part that ends on a short last page has the paragraphs of its pages before set tighter (_pulls),
-    else the figure before that page made a little smaller (figures.smaller), kept when that makes it a page shorter
-    with no finding more frequent and its lines no worse."""
+    else the figure before that page made a little smaller (figures.smaller), else the tables before it set tighter
+    (tables.tighter), kept when that makes it a page shorter with no finding more frequent and its lines no worse."""
     last = [finding for finding in check_makeup(document) if finding.kind == "short last page"]
     if not cost(document) and not last:
         return document, html
     found, rules, tried, alone = lines.measure(document.pages), {}, set(), {}
-    # A piece's last lines pulled back: paragraphs set tighter, else the figure before them made a little smaller.
+    # A piece's last lines pulled back: paragraphs set tighter, else the figure or the tables before them.
     tries = [(html, plan) for plan in _pulls(document, last[0])] + [
-        (changed, {}) for changed in figures.smaller(document, html, last[0].page)] if last else []
+        (changed, {}) for changed in figures.smaller(document, html, last[0].page)] + [
+        (html, plan) for plan in tables.tighter(document, range(last[0].page))] if last else []
     for source, plan in tries:
         candidate = lay_out(mending.with_rules(source, plan, "balance"))
         candidate_found = lines.measure(candidate.pages)
@@ -50,7 +52,8 @@ def balanced(lay_out, html, document):
         if not faults:
             return document, current
         tried.add(faults[0].page)
-        others = _regridded(document, faults[0]) + _broken_boxes(document, faults[0])
+        others = (_regridded(document, faults[0]) + _broken_boxes(document, faults[0])
+                  + tables.tighter(document, (faults[0].page, faults[0].page + 1)))
         for plan, elements in _plans(document, faults[0]) + [(plan, ()) for plan in others]:
             changed = mending.with_rules(html, {**rules, **plan}, "balance")
             # Paragraphs whose own lines (alone: a few hundredths of a second) are worse leave the part's worse.
