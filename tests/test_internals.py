@@ -61,6 +61,8 @@ def test_weasyprint_page_box(drawn):
     assert isinstance(getattr(page, "_page_box", None), boxes.PageBox), "Page._page_box is gone"
     assert callable(page._page_box.descendants) and page._page_box.children, "PageBox.descendants/children changed"
     assert hasattr(boxes, "MarginBox"), "boxes.MarginBox is gone"
+    # preflight.makeup and balance read a page's side, preflight.runover whether WeasyPrint made it blank.
+    assert {"side", "blank"} <= set(page._page_box.page_type._fields), "PageBox.page_type changed"
 
 
 def test_weasyprint_raster_image_dpi(drawn):

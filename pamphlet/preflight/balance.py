@@ -5,7 +5,7 @@ of a piece pulled back onto the pages before by setting some of their paragraphs
 import math
 
 from ..engine.pdf import boxes
-from . import figures, lines, mending, tables
+from . import figures, lines, mending, runover, tables
 from .makeup import COST, body_lines, called_notes, check_makeup, cost, foot, levelled, line_height, shortened
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
@@ -54,16 +54,19 @@ def balanced(lay_out, html, document):
         tried.add(faults[0].page)
         others = (_regridded(document, faults[0]) + _broken_boxes(document, faults[0])
                   + tables.tighter(document, (faults[0].page, faults[0].page + 1)))
-        for plan, elements in _plans(document, faults[0]) + [(plan, ()) for plan in others]:
-            changed = mending.with_rules(html, {**rules, **plan}, "balance")
+        for source, plan, elements in ([(html, plan, elements) for plan, elements in _plans(document, faults[0])]
+                                       + [(html, plan, ()) for plan in others]
+                                       + [(split, {}, ()) for split in runover.split(document, html, faults[0])]):
+            changed = mending.with_rules(source, {**rules, **plan}, "balance")
             # Paragraphs whose own lines (alone: a few hundredths of a second) are worse leave the part's worse.
             if elements and mending.Alone(lay_out, document, elements, alone).worse(current, changed):
                 continue
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
             if (levelled(candidate, document) and candidate_found.no_worse_than(found)
-                    and all(_kept(candidate, selector) for selector, rule in plan.items() if rule == BREAK)):
-                document, found, rules = candidate, candidate_found, {**rules, **plan}
+                    and all(_kept(candidate, selector) for selector, rule in plan.items() if rule == BREAK)
+                    and runover.printed(candidate, source)):
+                document, found, rules, html = candidate, candidate_found, {**rules, **plan}, source
                 tried.clear()  # the pages moved: each may be tried again
                 break
 
@@ -135,12 +138,13 @@ def _pulls(document, finding):
     tighter.sort(key=lambda entry: entry[0])
     page, before = document.pages[index], body_lines(document.pages[index - 1])
     taken = body_lines(page)
-    height = line_height(taken)
+    height = line_height(taken or before)
     notes = called_notes(page)
     areas = [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
-    # The page's lines and its notes' area (when they call notes), less the room at the foot of the page before.
-    need = taken[-1][0].position_y + taken[-1][0].height - taken[0][0].position_y + sum(
-        area.margin_height() for area in areas if notes) - (foot(document.pages[index - 1]) - (
+    # The page's lines and its notes' area (when they call notes, or are all it holds: a note's rest, run over),
+    # less the room at the foot of the page before.
+    need = (taken[-1][0].position_y + taken[-1][0].height - taken[0][0].position_y if taken else 0) + sum(
+        area.margin_height() for area in areas if notes or not taken) - (foot(document.pages[index - 1]) - (
             before[-1][0].position_y + before[-1][0].height) if before else 0)
     wanted = max(1, math.ceil(need / height - 0.25))
     out = []

@@ -79,6 +79,8 @@ def check_makeup(document):
     findings = []
     for index, lines in enumerate(pages):
         if not lines:
+            if index and pages[index - 1] and pages[index - 1][-1][2] is not None:
+                findings += _note_alone(document.pages[index], index)
             continue
         following = pages[index + 1] if index + 1 < len(pages) else []
         last_line, last, piece = lines[-1]
@@ -120,6 +122,22 @@ def _short_last(page, index, lines):
     detail = (f"{len(lines)} line{'s' * (len(lines) > 1)} to pull back with {len(notes)} "
               f"note{'s' * (len(notes) > 1)} of {sum(notes.values())} lines called on them") if notes else ""
     return Finding("short last page", index, (left, top, width, bottom - top), detail)
+
+
+def _note_alone(page, index):
+    """[the finding] of a page that holds none of its piece's lines, only the rest of a note run over from the page
+    before (preflight/runover): a short last page, the lines of its note being all there is on it; else []."""
+    for area in page._page_box.children:
+        if isinstance(area, boxes.FootnoteAreaBox):
+            lines = [line for line in area.descendants() if isinstance(line, boxes.LineBox)]
+            if lines and any(box.element is not None and "note-continued" in (box.element.get("class") or "")
+                             for box in area.descendants()):
+                left, top = min(line.position_x for line in lines), min(line.position_y for line in lines)
+                box = (left, top, max(line.position_x + line.width for line in lines) - left,
+                       max(line.position_y + line.height for line in lines) - top)
+                count = len({round(line.position_y, 1) for line in lines})
+                return [Finding("short last page", index, box, f"the rest of a note alone, {count} lines")]
+    return []
 
 
 def called_notes(page):
