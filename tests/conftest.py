@@ -368,6 +368,15 @@ def read_until(process, prefixes, seconds=120):
     raise AssertionError("watch mode stopped: " + "".join(lines))
 
 
+def save(path, data):
+    """Write a file whole at once, as an editor saves it (to a hidden file renamed into place): a watching build
+    sees one change, never the file emptied and not yet written (which a loaded machine can show it, 20 ms apart)."""
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.saving")
+    temp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    os.replace(temp, path)
+
+
 def page_chars(page):
     """Each character a pypdfium2 page shows: (the character, its box (left, bottom, right, top), its baseline and its
     font size as pdfium gives it), in points from the page's foot."""

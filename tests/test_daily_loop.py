@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 
-from conftest import ROOT, output, pdf_text, read_until, run_build, run_here
+from conftest import ROOT, output, pdf_text, read_until, run_build, run_here, save
 
 
 def snapshot(folder):
@@ -71,14 +71,12 @@ def test_watch_rebuilds_on_edit_and_keeps_the_good_output_on_a_broken_one(texts_
         target = output(out, "print")
         first = target.read_bytes()
         piece = texts / "introduction.md"
-        piece.write_text(piece.read_text(encoding="utf-8") + "\nA paragraph added while watching.\n",
-                         encoding="utf-8")
+        save(piece, piece.read_text(encoding="utf-8") + "\nA paragraph added while watching.\n")
         read_until(process, ("rebuilt", "build failed"))
         edited = target.read_bytes()
         assert edited != first
         assert "A paragraph added while watching." in pdf_text(target)
-        piece.write_text(piece.read_text(encoding="utf-8").replace("kind: introduction", "kind: intro"),
-                         encoding="utf-8")
+        save(piece, piece.read_text(encoding="utf-8").replace("kind: introduction", "kind: intro"))
         lines = read_until(process, ("build failed", "rebuilt"))
         assert any("introduction.md:2: 'kind' is 'intro'" in line for line in lines), "".join(lines)
         assert lines[-1].startswith("build failed")
@@ -139,19 +137,17 @@ def test_watch_removes_the_leaflet_of_a_piece_no_longer_a_leaflet_or_no_longer_t
         leaflet = output(out, "leaflets", "statement", slug="texts")
         assert leaflet.is_file()
         piece = scaffold / "statement.md"
-        piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: true", "leaflet: false"),
-                         encoding="utf-8")
+        save(piece, piece.read_text(encoding="utf-8").replace("leaflet: true", "leaflet: false"))
         lines = read_until(process, done)
         assert lines[-1].startswith(f"removed {leaflet}"), "".join(lines)
         assert not leaflet.exists()
-        piece.write_text(piece.read_text(encoding="utf-8").replace("leaflet: false", "leaflet: true"),
-                         encoding="utf-8")
+        save(piece, piece.read_text(encoding="utf-8").replace("leaflet: false", "leaflet: true"))
         lines = read_until(process, done)
         assert lines[-1].startswith("rebuilt") and leaflet.is_file(), "".join(lines)
         manifest = scaffold / "pamphlet.yml"
         text = manifest.read_text(encoding="utf-8")
         assert "\n  - statement.md" in text
-        manifest.write_text(text.replace("\n  - statement.md", ""), encoding="utf-8")
+        save(manifest, text.replace("\n  - statement.md", ""))
         lines = read_until(process, done)
         assert lines[-1].startswith(f"removed {leaflet}"), "".join(lines)
         assert not leaflet.exists()

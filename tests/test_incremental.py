@@ -3,7 +3,6 @@ is byte for byte what a cold full build of the same sources writes."""
 
 import gc
 import io
-import os
 import queue
 import re
 import shutil
@@ -17,7 +16,7 @@ import yaml
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT, TEXTS, output_files, print_file
+from conftest import ROOT, TEXTS, output_files, print_file, save
 from pamphlet.pipeline import build
 from pamphlet.engine import pdfx
 from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
@@ -81,18 +80,10 @@ class Watch:
         self.process.wait(timeout=30)
 
 
-def _save(path, data):
-    """Write a file whole at once, as an editor saves it (to a hidden file renamed into place): watch mode sees
-    one change, never a file half written (which a loaded machine can show it)."""
-    temp = path.with_name(f".{path.name}.saving")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
 def _edit(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
-    _save(path, text.replace(old, new, 1).encode())
+    save(path, text.replace(old, new, 1).encode())
 
 
 def _outputs(folder):
@@ -168,7 +159,7 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         assert laid_out >= parts - 1  # the title page, imprint and contents too: its page numbers changed
 
         def add_piece():
-            _save(texts / "new-article.md", NEW_PIECE.format(paragraph=PARAGRAPH).encode())
+            save(texts / "new-article.md", NEW_PIECE.format(paragraph=PARAGRAPH).encode())
             _edit(manifest, "  - interview.md", "  - new-article.md\n  - interview.md")
         assert step("a new piece", add_piece, "new-article.md", "pamphlet.yml")[1] == pieces + 3
         assert step("a removed piece", lambda: _edit(manifest, "  - interview.md\n", ""),
@@ -182,16 +173,16 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         # What watch mode keeps of each text's Markdown (memo.Memo) goes stale on none of these: a figure and a
         # note added, the note's text alone changed, then the image file alone.
         def add_figure():
-            _save(texts / "march.png", (FIXTURES / "notes-en" / "march.png").read_bytes())
+            save(texts / "march.png", (FIXTURES / "notes-en" / "march.png").read_bytes())
             piece = texts / "statement.md"
-            _save(piece, piece.read_bytes() + f"\n\n{FIGURE}\n".encode())
+            save(piece, piece.read_bytes() + f"\n\n{FIGURE}\n".encode())
         step("a figure and a note", add_figure, "march.png", "statement.md")
         step("a note's text", lambda: _edit(texts / "statement.md", "kept in the union's", "kept in the lodge's"),
              "statement.md")
         def new_image():
             picture = io.BytesIO()
             Image.new("RGB", (1600, 1000), (200, 40, 40)).save(picture, format="PNG")
-            _save(texts / "march.png", picture.getvalue())
+            save(texts / "march.png", picture.getvalue())
         step("an image file", new_image, "march.png")
     finally:
         watch.stop()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEXTS, normalise, pdf_pages, read_until, run_build, run_here
+from conftest import ROOT, TEXTS, normalise, pdf_pages, read_until, run_build, run_here, save
 from test_fidelity import SEED, corrections
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -268,8 +268,7 @@ def test_watch_mode_prints_the_lint_line_after_each_rebuild(tmp_path):
         assert read_until(process, ("lint:",))[-1].strip() == "lint: no findings"
         read_until(process, ("watching",))  # an edit made before the watcher runs would go unseen
         piece = twin / "statement.md"
-        piece.write_text(piece.read_text(encoding="utf-8").replace("a real popular", "a real real popular"),
-                         encoding="utf-8")
+        save(piece, piece.read_text(encoding="utf-8").replace("a real popular", "a real real popular"))
         assert read_until(process, ("lint:",))[-1].strip() == "lint: 1 finding; run build.py lint"
     finally:
         stop.cancel()

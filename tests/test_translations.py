@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import (ROOT, built_pamphlet, daisy_ace, normalise, opf_text, output, pdf_pages, pdf_text,
+from conftest import (ROOT, built_pamphlet, daisy_ace, normalise, opf_text, output, pdf_pages, pdf_text, save,
                       read_until)
 from pamphlet import cli, editions
 from pamphlet.sources import instep
@@ -235,8 +235,7 @@ def test_watch_rebuilds_only_the_language_an_edit_touched(built, tmp_path):
         made = _files(out)
         assert made == _files(built), "watch mode's first build is the cold build's bytes"
         piece = texts / "ru" / "statement.md"
-        piece.write_text(piece.read_text(encoding="utf-8").replace("Мы призываем", "Мы настойчиво призываем"),
-                         encoding="utf-8")
+        save(piece, piece.read_text(encoding="utf-8").replace("Мы призываем", "Мы настойчиво призываем"))
         lines = read_until(process, ("lint:",), 300)
         said = "".join(lines)
         assert "ru: rebuilt" in said and "en: rebuilt" not in said and "kk: rebuilt" not in said, said

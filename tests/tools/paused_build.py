@@ -23,7 +23,9 @@ done = {"staged": 0, "renamed": 0}
 def pause_at(what):
     """Say so in the signal file, then wait until the test removes it (or kills this process)."""
     if what == moment and done[what] == count:
-        signal.write_text(str(os.getpid()))
+        temp = signal.with_name(signal.name + ".writing")  # whole, so that the test never reads it empty
+        temp.write_text(str(os.getpid()))
+        os.replace(temp, signal)
         deadline = time.monotonic() + 600
         while signal.exists() and time.monotonic() < deadline:
             time.sleep(0.02)

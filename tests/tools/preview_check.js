@@ -3,6 +3,7 @@
 // for its problem on the page, then mends it. Prints a JSON report of what it saw and how long each took.
 // Usage: node preview_check.js JOB.json   (JOB: {"url", "piece_page", "file", "old", "new", "broken", "seconds"})
 const fs = require("fs");
+const path = require("path");
 const puppeteer = require("puppeteer");
 
 async function until(page, test, arg, seconds) {
@@ -12,6 +13,13 @@ async function until(page, test, arg, seconds) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return null;
+}
+
+// Writes a file whole at once, as an editor saves it: the watching build never sees it emptied and not yet written.
+function save(file, text) {
+  const temp = path.join(path.dirname(file), "." + path.basename(file) + ".saving");
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
 }
 
 async function main() {
@@ -34,7 +42,7 @@ async function main() {
                                job.old, job.seconds);
     const proofBefore = await page.evaluate(() => document.getElementById("proof").src);
     const source = fs.readFileSync(job.file, "utf8");
-    fs.writeFileSync(job.file, source.replace(job.old, job.new));
+    save(job.file, source.replace(job.old, job.new));
     report.edited = await until(page, (words) => (
       document.getElementById("web").contentDocument.body.textContent.replace(/\u00ad/g, "").includes(words)),
                                 job.new, job.seconds);
@@ -46,14 +54,14 @@ async function main() {
     }, null, job.seconds) !== null;
     // a mark on the shown page: a reload after the failed build (the page blank a moment) would wipe it
     await page.evaluate(() => { document.getElementById("web").contentWindow.lastGood = true; });
-    fs.writeFileSync(job.file, source.replace(job.old, job.new) + job.broken);
+    save(job.file, source.replace(job.old, job.new) + job.broken);
     report.broken = await until(page, () => document.querySelectorAll("#problems li").length > 0, null, job.seconds);
     report.problems = await page.evaluate(() => [...document.querySelectorAll("#problems li")].map((li) => li.textContent));
     await new Promise((resolve) => setTimeout(resolve, 500));
     report.shown_after_break = await page.evaluate(
       () => document.getElementById("web").contentWindow.lastGood === true).catch(() => false)
       && (await page.evaluate(text).catch(() => "")).includes(job.new);
-    fs.writeFileSync(job.file, source.replace(job.old, job.new));
+    save(job.file, source.replace(job.old, job.new));
     report.mended = await until(page, () => document.querySelectorAll("#problems li").length === 0, null, job.seconds);
   } finally {
     await browser.close();
