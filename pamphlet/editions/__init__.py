@@ -31,10 +31,22 @@ class Step:
     make: str
     needs: tuple = ()
     runs: str = HERE
+    # "module:function" called as function(tools, job) before anything is laid out: the problems the making would
+    # meet that the sources already show, so that such a build fails at once (None: the making finds them all)
+    checks: str | None = None
 
     def function(self):
-        module, function = self.make.split(":")
-        return getattr(import_module(f"{__name__}.{module}"), function)
+        return _function(self.make)
+
+    def problems(self, tools, job):
+        """What the step's checks find before anything is made (checks)."""
+        return _function(self.checks)(tools, job) if self.checks else []
+
+
+def _function(spec):
+    """The function "module:function" names in this package."""
+    module, function = spec.split(":")
+    return getattr(import_module(f"{__name__}.{module}"), function)
 
 
 @dataclass(frozen=True)
@@ -117,7 +129,7 @@ EDITIONS = (
                     "the manifest's `url`, a QR code of it, all inside a safe area; beside each, its alt text "
                     "(`.txt`)"),
     Edition("epub", "ebook:make", needs=(PRINT_LAYOUT, EPUB_FONTS.name, EPUB_COVER.name), files=("{slug}.epub",),
-            pages="spine",
+            pages="spine", checks="ebook:check",
             purpose="e-readers, phones and screen readers: EPUB 3, accessibility metadata, embedded font subsets, "
                     "and a page list matching the print edition's page numbers; safe to send to Kindle (checked on "
                     "every build)"),

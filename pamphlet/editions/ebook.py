@@ -8,7 +8,7 @@ from ebooklib import epub
 
 from .. import editions
 from ..errors import BuildError
-from ..preflight.kindle import check_kindle
+from ..preflight.kindle import check_kindle, stylesheet_problems
 from ..sources import images
 from . import cover as cover_image
 from . import subset as font_subsets
@@ -17,6 +17,7 @@ from .pagelist import mark_pages, page_starts
 # Every entry gets this time, so the same sources give the same bytes.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 STYLESHEETS = ("common.css", "epub.css")
+FOLDER = "EPUB"  # the book's folder inside the zip (ebooklib's FOLDER_NAME, set so here)
 XHTML = "application/xhtml+xml"
 # What every pamphlet's EPUB offers; accessibility() adds what depends on its pieces.
 ACCESSIBILITY = [
@@ -50,6 +51,18 @@ def make(tools, job, print_layout, epub_fonts, epub_cover):
     return book
 
 
+def check(tools, job):
+    """What Send to Kindle refuses in the stylesheets the book carries from the layouts as they are, found before
+    anything is laid out (check_kindle reads them again in the finished book, with everything else)."""
+    return [problem for file_name, css in stylesheets(tools.renderer)
+            for problem in stylesheet_problems(f"{FOLDER}/{file_name}", css.decode("utf-8"), job.files[0])]
+
+
+def stylesheets(renderer):
+    """(file name in the book, bytes) of the layouts' stylesheets the book carries unchanged."""
+    return [(f"css/{name}", (renderer.layouts / name).read_bytes()) for name in STYLESHEETS]
+
+
 class _Writer(epub.EpubWriter):
     def _write_opf_file(self, root):
         # ebooklib leaves the package without a language; Ace and reading systems want it there.
@@ -66,6 +79,7 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     pamphlet = renderer.pamphlet
     labels = renderer.locale["labels"]
     book = epub.EpubBook()
+    book.FOLDER_NAME = FOLDER
     book.set_identifier(pamphlet.identifier)
     book.set_title(pamphlet.title)
     book.set_language(pamphlet.language)
@@ -141,9 +155,9 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
 
     for number, (file_name, data) in enumerate(fonts.files, start=1):
         book.add_item(epub.EpubItem(uid=f"font-{number}", file_name=file_name, media_type="font/ttf", content=data))
-    for name in STYLESHEETS:
-        book.add_item(epub.EpubItem(uid=f"css-{name.split('.')[0]}", file_name=f"css/{name}",
-                                    media_type="text/css", content=(renderer.layouts / name).read_bytes()))
+    for name, (file_name, css) in zip(STYLESHEETS, stylesheets(renderer), strict=True):
+        book.add_item(epub.EpubItem(uid=f"css-{name.split('.')[0]}", file_name=file_name, media_type="text/css",
+                                    content=css))
     book.add_item(epub.EpubItem(uid="css-fonts", file_name="css/fonts.css", media_type="text/css",
                                 content=fonts.stylesheet.encode("utf-8")))
     book.spine = [cover_page, title_page, imprint, nav, *chapters, *back]

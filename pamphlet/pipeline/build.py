@@ -109,8 +109,10 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     pieces = [(piece["id"], piece) for piece in renderer.pieces]
     jobs = [job for job in registry.jobs(editions, pamphlet.slug, pieces) if job.id not in skip]
     tools = Tools(renderer, crop_marks, kept, strict)
+    steps = registry.with_steps(jobs)
+    BuildError.raise_any([problem for job in steps for problem in job.step.problems(tools, job)])
     with Staging(out) if own else nullcontext(staging) as staging, Background(tools) as background:
-        work = _Work(registry.with_steps(jobs), tools, background)
+        work = _Work(steps, tools, background)
         work.make(report, staging, print_first)
         # the file from before shows the piece as it was: it must not be handed out
         stale = [out / name for job, _ in work.failed for name in job.files]

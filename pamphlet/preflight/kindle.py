@@ -35,7 +35,7 @@ def check_kindle(epub, name):
     problems = []
 
     def problem(entry, message):
-        problems.append(Problem(name, None, f"{entry}: {message} (Send to Kindle)"))
+        problems.append(_problem(name, entry, message))
 
     with zipfile.ZipFile(io.BytesIO(epub)) as book:
         entries = {info.filename: book.read(info) for info in book.infolist()}
@@ -57,8 +57,7 @@ def check_kindle(epub, name):
         if path not in entries:
             continue
         if media == "text/css":
-            for message in css_problems(entries[path].decode("utf-8")):
-                problem(path, message)
+            problems += stylesheet_problems(path, entries[path].decode("utf-8"), name)
         elif media.startswith("font/") or media in ("application/vnd.ms-opentype", "application/font-woff",
                                                     "application/x-font-ttf", "application/x-font-truetype"):
             message = font_problem(entries[path])
@@ -72,9 +71,18 @@ def check_kindle(epub, name):
                 continue
             for message in document_problems(document, entries, posixpath.dirname(path)):
                 problem(path, message)
-    problems += [Problem(name, None, f"{opf_name}: {message} (Send to Kindle)")
-                 for message in cover_problems(opf, items, entries, entry)]
+    problems += [_problem(name, opf_name, message) for message in cover_problems(opf, items, entries, entry)]
     return problems
+
+
+def _problem(name, entry, message):
+    """A problem of the EPUB named name, in its entry (a file inside it)."""
+    return Problem(name, None, f"{entry}: {message} (Send to Kindle)")
+
+
+def stylesheet_problems(entry, css, name):
+    """What Kindle refuses in a stylesheet that is the entry of the EPUB named name."""
+    return [_problem(name, entry, message) for message in css_problems(css)]
 
 
 def css_problems(css, inline=False):
