@@ -2,12 +2,14 @@
 notes, tables, figures, lists, sub- and superscript, strikeout, definition lists, line blocks, spans, section
 breaks, typographic quotes, and nothing of the syntax left raw on any page."""
 
+import ctypes
 import re
 import subprocess
 import zipfile
 
 import pikepdf
 import pypdfium2
+import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 from pypdf import PdfReader
@@ -98,6 +100,24 @@ def test_notes_are_printed_once_on_their_calls_page(book):
     # (footnote-policy: line), or runs over to it when that left its page short: every note begins on its call's
     # page (WeasyPrint's default moved notes-en's last note alone to a page of its own).
     assert on_their_page == len(notes)
+
+
+def test_every_note_is_set_in_the_text_face(book):
+    """A note called in a heading (notes-en's "Where the records went") took the heading's face, PT Sans Narrow,
+    unbroken; every note is set in Charis SIL as the others are. Read from the print PDF: the font of each note's
+    fifth character, found by its first words."""
+    spaces = str.maketrans("\u00a0\u202f\u2009", "   ")  # no-break and thin spaces: one character each still
+    pages = [page.get_textpage() for page in pdf_pages(book["print"])]
+    texts = [page.get_text_range().translate(spaces) for page in pages]
+    faces = {}
+    for name, number, _, text in notes_of(book):
+        start = " ".join(text.replace("\u00ad", "").split()[:3])  # pdfium shows no soft hyphen inside a line
+        index = next(index for index, page in enumerate(texts) if start in page)
+        at = texts[index].index(start)
+        name_buffer, flags = ctypes.create_string_buffer(128), ctypes.c_int()
+        pdfium_c.FPDFText_GetFontInfo(pages[index].raw, at + 4, name_buffer, 128, ctypes.byref(flags))
+        faces[name, number] = name_buffer.value.decode().partition("+")[2]
+    assert faces and all(face.startswith("Charis-SIL") for face in faces.values()), faces
 
 
 def _longest_prefix(text, page):
