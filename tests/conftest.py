@@ -168,6 +168,24 @@ def built_pamphlet(tmp_path_factory, name):
     return folder, yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
 
 
+# build.py's command line in a process that sees one core: pipeline.parallel then makes in it what the second
+# process (the leaflets, font subsets, booklet, EPUB cover) and the screen PDF's fork make.
+ONE_PROCESS = "import os, sys; os.cpu_count = lambda: 1; from pamphlet import cli; sys.exit(cli.main(sys.argv[1:]))"
+
+
+def notes_elsewhere(tmp_path_factory):
+    """The output folder of every edition of tests/fixtures/notes-en copied into a folder whose path has a space and
+    built there by a fresh process that sees one core (ONE_PROCESS), once for the run: test_trust (one process or
+    two) and test_real (wherever the folder lies) compare it with the run's shared build of notes-en."""
+    def make(folder):
+        texts = folder / "somewhere else" / "notes-en"
+        shutil.copytree(ROOT / "tests" / "fixtures" / "notes-en", texts)
+        result = subprocess.run([sys.executable, "-c", ONE_PROCESS, "--texts", str(texts), "--out",
+                                 str(folder / "out")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+    return made_once(tmp_path_factory, "notes-en-elsewhere", make) / "out"
+
+
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory, manifest):
     """Every edition of the pamphlet in texts/, built once by the command line."""

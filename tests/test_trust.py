@@ -10,28 +10,22 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, opf_text, output, output_files, processes_left, run_here
+from conftest import ROOT, built_pamphlet, notes_elsewhere, opf_text, output, output_files, processes_left, run_here
 
 PREVIOUS = b"previous good output"
 
 
-# build.py's command line in a process that sees one core: pipeline.parallel then makes in it what the second
-# process (the leaflets, font subsets, booklet, EPUB cover) and the screen PDF's fork make.
-ONE_PROCESS = "import os, sys; os.cpu_count = lambda: 1; from pamphlet import cli; sys.exit(cli.main(sys.argv[1:]))"
-
-
-def test_same_sources_same_bytes(dist, tmp_path):
-    """The same sources give the same bytes, in one process as in two: the session's build (two processes and a
-    fork) and a build in a fresh process that sees one core."""
-    again = tmp_path / "again"
-    result = subprocess.run([sys.executable, "-c", ONE_PROCESS, "--out", str(again)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    first = sorted(output_files(dist))
+def test_same_sources_same_bytes(tmp_path_factory):
+    """The same sources give the same bytes, in one process as in two: the run's build of notes-en (two processes
+    and a fork; notes, tables, a figure, leaflets) and a build in a fresh process that sees one core (in another
+    folder: conftest.notes_elsewhere)."""
+    shared, _ = built_pamphlet(tmp_path_factory, "notes-en")
+    again = notes_elsewhere(tmp_path_factory)
+    first = sorted(output_files(shared))
     assert first == sorted(output_files(again))
     assert len(first) >= 6 and any(name.endswith("-web/index.html") for name in first), first
     for name in first:
-        assert (dist / name).read_bytes() == (again / name).read_bytes(), f"{name}: one process, two differ"
+        assert (shared / name).read_bytes() == (again / name).read_bytes(), f"{name}: one process, two differ"
 
 
 def test_source_date_epoch_sets_the_dates(tmp_path):
