@@ -8,15 +8,15 @@ import pytest
 from conftest import ROOT
 from pamphlet.pipeline.build import Kept, build
 from pamphlet.errors import BuildError
-from pamphlet.pipeline.memo import Memo
 
 NOTES = ROOT / "tests" / "fixtures" / "notes-en"  # notes, tables, a figure, source notes, an imprint and a blurb
 EPOCH = 1700000000
 
 
-def _build(texts, out, memo=None):
-    """The EPUB (every text's Markdown typeset, the figure included) built into out; {file name: bytes}."""
-    build(texts, out, ("epub",), epoch=EPOCH, kept=None if memo is None else Kept(memo=memo))
+def _build(texts, out, kept=None):
+    """The EPUB (every text's Markdown typeset, the figure included) built into out, given what the builds before
+    kept (as watch mode gives it: the print layout's parts too) or nothing; {file name: bytes}."""
+    build(texts, out, ("epub",), epoch=EPOCH, kept=kept)
     return {path.name: path.read_bytes() for path in out.iterdir() if not path.name.startswith(".")}
 
 
@@ -24,8 +24,9 @@ def test_a_rebuild_converts_only_the_edited_piece_and_an_earlier_text_comes_back
     texts = tmp_path / "texts"
     shutil.copytree(NOTES, texts)
     pieces = sorted(str(path) for path in texts.glob("*.md"))
-    memo = Memo()
-    first = _build(texts, tmp_path / "watched", memo)
+    kept = Kept()
+    memo = kept.memo
+    first = _build(texts, tmp_path / "watched", kept)
     assert sorted(memo.converted("typeset")) == pieces
     assert set(memo.converted("markdown check")) == {*pieces, str(texts / "pamphlet.yml")}
 
@@ -35,14 +36,14 @@ def test_a_rebuild_converts_only_the_edited_piece_and_an_earlier_text_comes_back
     original = appeal.read_text(encoding="utf-8")
     appeal.write_text(original.replace("four of the ten poorest wards", "five of the ten poorest wards"),
                       encoding="utf-8")
-    edited = _build(texts, tmp_path / "watched", memo)
+    edited = _build(texts, tmp_path / "watched", kept)
     assert sorted(memo.made) == [(kind, str(appeal)) for kind in ("glyphs", "markdown check", "piece", "typeset")]
     assert edited == _build(texts, tmp_path / "cold")
     assert edited != first
 
     # The edit undone: the earlier text's results are still kept (the last two builds'), and are right.
     appeal.write_text(original, encoding="utf-8")
-    assert _build(texts, tmp_path / "watched", memo) == first
+    assert _build(texts, tmp_path / "watched", kept) == first
     assert memo.made == []
 
 
@@ -52,11 +53,11 @@ def test_an_image_changed_after_a_build_is_checked_again(tmp_path):
     shutil.copytree(NOTES, texts)
     image = texts / "march.png"
     picture = image.read_bytes()
-    memo = Memo()
-    first = _build(texts, tmp_path / "watched", memo)
+    kept = Kept()
+    first = _build(texts, tmp_path / "watched", kept)
     image.write_bytes(picture[:len(picture) // 2])  # a file cut short, as by a copy that failed
     with pytest.raises(BuildError) as failed:
-        _build(texts, tmp_path / "watched", memo)
+        _build(texts, tmp_path / "watched", kept)
     assert "figures.md:27: image 'march.png' cannot be used: it is damaged" in str(failed.value).split("\n")[0]
     image.write_bytes(picture)
-    assert _build(texts, tmp_path / "watched", memo) == first
+    assert _build(texts, tmp_path / "watched", kept) == first
