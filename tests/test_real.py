@@ -69,10 +69,15 @@ def test_ctrl_c_prints_one_line_and_leaves_the_old_outputs(tmp_path):
     process = subprocess.Popen([sys.executable, ROOT / "build.py", "--texts", texts, "--out", out],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                                env=environment(TMPDIR=temp))
-    for line in process.stdout:  # the second process is at work by then: the whole group gets the signal
+    for line in process.stdout:
         if line.startswith("laying out the print edition"):
             break
-    time.sleep(0.3)
+    # The second process (forked: the same command line) at work too, not a fixed time later: the whole group
+    # gets the signal.
+    deadline = time.monotonic() + 120
+    while len(processes_left(texts, seconds=0)) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, "the build's second process never started"
+        time.sleep(0.05)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
