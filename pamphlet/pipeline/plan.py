@@ -56,10 +56,11 @@ OUTPUT_PATTERNS = tuple(pattern.format(slug="*", piece="*") for edition in regis
                         for pattern in edition.files + edition.whole_files)
 
 
-def _digest(paths, extra=""):
+def _digest(paths, extra="", root=None):
+    """Digest of the files' names (relative to root, when given) and contents, after extra."""
     sha = hashlib.sha256(extra.encode())
     for path in paths:
-        sha.update(str(path.relative_to(path.anchor)).encode() + b"\0")
+        sha.update((os.path.relpath(path, root) if root else str(path.relative_to(path.anchor))).encode() + b"\0")
         sha.update(content_digest(path).encode() + b"\0")
     return sha.hexdigest()
 
@@ -138,14 +139,16 @@ class Plan:
         shared = _digest(_files(PACKAGE) + _files(LAYOUTS) + _files(FONTS),
                          json.dumps([options, environment()], sort_keys=True))
         text_files = used_files(texts, out, sources)
-        everything = _digest(text_files, shared)
+        # The texts' files by their names in the texts folder: the outputs are the same wherever it lies (a folder
+        # moved or copied elsewhere is still up to date).
+        everything = _digest(text_files, shared, texts)
         piece_files = {path.resolve() for path in pieces.values()}
         common = [path for path in text_files if path.resolve() not in piece_files]
         self.jobs = registry.jobs(editions, sources.values["slug"],
                                   [(piece.id, vars(piece)) for piece in sources.pieces])
         # A job for one piece depends on that piece and the files every piece shares, not on the other pieces; the
         # job of a per-piece edition for the pamphlet as a whole (its share image) on the shared files alone.
-        self.keys = {job.id: _digest(sorted(common + ([pieces[job.piece]] if job.piece else [])), shared)
+        self.keys = {job.id: _digest(sorted(common + ([pieces[job.piece]] if job.piece else [])), shared, texts)
                      if job.piece or job.step.per_piece else everything for job in self.jobs}
 
     def fresh(self):
