@@ -295,6 +295,32 @@ def test_a_piece_ending_on_a_few_lines_has_paragraphs_set_tighter_to_take_them_b
     assert len(balanced.pages) == 1 and not check_makeup(balanced)
 
 
+def test_paragraphs_set_tighter_that_cannot_take_back_a_line_and_its_note_are_not_laid_out(writer):
+    """A page left four lines short because the next page's first line calls a note of 50 mm: paragraphs set tighter
+    make less room than that line and its note need, so nothing would come back; each such plan is known to be in
+    vain without laying the part out (balance._in_vain, one paragraph laid out alone), and laid out it is indeed no
+    better."""
+    from pamphlet.preflight import balance, mending
+    from pamphlet.preflight.makeup import check_makeup, levelled
+    words = ("The strike began in the first week of March, when the board announced that twenty pits would close "
+             "within the year")
+    for height, in_vain in ((50, True), (8, False)):  # with a note of 8 mm, a line set tighter makes room for it
+        note = ('<span style="float: footnote; footnote-policy: line">'
+                f'<span style="display: block; height: {height}mm"></span></span>')
+        body = f'<p style="text-align: justify">{words}.</p>' * 9 + f"<p>A line calling a note.{note}</p>" + _lines(40)
+        html = PAGE.format(spacer=15, block=0, orphans=1, body=body)
+        document = writer.layout(html)
+        [finding] = [finding for finding in check_makeup(document) if finding.kind == "short page"]
+        plans = [(plan, elements) for plan, elements, judged in balance._plans(document, finding) if not judged]
+        assert len(plans) == balance.TIGHTEN
+        for plan, elements in plans[:3 if in_vain else 1]:
+            changed = mending.with_rules(html, plan, "balance")
+            judge = mending.Alone(writer.layout, document, elements)
+            assert balance._in_vain(document, finding, elements, judge, changed) is in_vain, height
+            if in_vain:
+                assert not levelled(writer.layout(changed), document)
+
+
 def _proof(path):
     from PIL import Image
     image = Image.open(path)

@@ -54,12 +54,15 @@ def balanced(lay_out, html, document):
         tried.add(faults[0].page)
         others = (_regridded(document, faults[0]) + _broken_boxes(document, faults[0])
                   + tables.tighter(document, (faults[0].page, faults[0].page + 1)))
-        for source, plan, elements in ([(html, plan, elements) for plan, elements in _plans(document, faults[0])]
-                                       + [(html, plan, ()) for plan in others]
-                                       + [(split, {}, ()) for split in runover.split(document, html, faults[0])]):
+        for source, plan, elements, judged in (
+                [(html, *entry) for entry in _plans(document, faults[0])] + [(html, plan, (), False) for plan in others]
+                + [(split, {}, (), False) for split in runover.split(document, html, faults[0])]):
             changed = mending.with_rules(source, {**rules, **plan}, "balance")
+            judge = mending.Alone(lay_out, document, elements, alone) if elements else None
             # Paragraphs whose own lines (alone: a few hundredths of a second) are worse leave the part's worse.
-            if elements and mending.Alone(lay_out, document, elements, alone).worse(current, changed):
+            if judged and judge.worse(current, changed):
+                continue
+            if not judged and judge and _in_vain(document, faults[0], elements, judge, changed):
                 continue
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
@@ -72,7 +75,8 @@ def balanced(lay_out, html, document):
 
 
 def _plans(document, finding):
-    """[({selector: declarations}, the elements to judge alone first or none)] to try on the finding's page:
+    """[({selector: declarations}, its elements, whether their lines are judged alone first)] to try on the finding's
+    page:
     its fullest paragraphs, one for each line it lacks, set looser; then its 1, 2, … TIGHTEN emptiest set tighter.
     Paragraphs of two lines or more that end on the page, each with the least nudge that can move its last line;
     none that no nudge can move."""
@@ -109,10 +113,10 @@ def _plans(document, finding):
         paths = [(mending.selectors(document, [(entry[1],)]), entry[2]) for entry in plan]
         if all(path for path, _ in paths):
             # Set looser, paragraphs often show a loose line (3 of the 4 looser plans that fail on the long text):
-            # they are judged alone first (see balanced). Tighter plans fail otherwise: not worth the judging.
+            # they are judged alone first (see balanced). Tighter plans fail otherwise: only their height is measured
+            # alone, to leave out those that cannot take back anything (_in_vain).
             judged = plan[0][2][0] > 0 and all(entry[1].tag != "li" for entry in plan)
-            out.append(({path[0][0]: _css(nudge) for path, nudge in paths},
-                        tuple(entry[1] for entry in plan) if judged else ()))
+            out.append(({path[0][0]: _css(nudge) for path, nudge in paths}, tuple(entry[1] for entry in plan), judged))
     return out
 
 
@@ -172,6 +176,58 @@ def _shed(laid, box, nudge):
     text, (letters, words) = "".join(line.text for line in laid), nudge
     narrower = -(letters * len(text) + words * text.count(" ")) * box.style["font_size"]
     return 2 + math.ceil(narrower / laid[-1].measure)
+
+
+def _in_vain(document, finding, elements, judge, changed):
+    """Whether paragraphs set tighter on the finding's page (each begun and ended there), changed html, leave less
+    room at its foot than the least the page after can give back (_back): then nothing comes back, the pages after
+    are as they were, and the page only ends higher, so no page ends more level (makeup.cost). The room their lines
+    give up is measured on them laid out alone (judge, a mending.Alone), only when that can tell."""
+    index, pages = finding.page, document.pages
+    if index + 1 >= len(pages) or not (page_lines := body_lines(pages[index])):
+        return False
+    earlier = {box.element for box, _ in lines.blocks(pages[index - 1]._page_box)} if index else set()
+    if earlier & set(elements):
+        return False  # a paragraph begun on the page before changes that page's lines too
+    last, need = page_lines[-1][0], _back(document, index + 1)
+    room = foot(pages[index]) - (last.position_y + last.height)
+    if room >= need:
+        return False  # something may come back: only a layout tells
+    # Their lines as they are, on the page (begun and ended there), and set tighter, alone.
+    before, after = sum(line.height for line, element, _ in page_lines if element in elements), judge.height(changed)
+    return after is not None and room + before - after < need
+
+
+def _back(document, index):
+    """The least height the page at index can give back to the page before, measured in its own lines: its first
+    line, or all of its paragraph's lines there when that paragraph began on the page before and fewer would leave
+    fewer than its widows; with the notes those lines call (unless it is the part's last page, where WeasyPrint may
+    drop a note), and the rule and space above them when the page before has none."""
+    page, following = document.pages[index], body_lines(document.pages[index])
+    if not following:
+        return 0  # a figure or a table alone: not known
+    first = following[0][1]
+    own = [line for line, element, _ in following if element is first]
+    box = next((box for box, in_notes in lines.blocks(page._page_box) if not in_notes and box.element is first), None)
+    begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
+    taken = own if begun and box is not None and len(own) <= box.style["widows"] else own[:1]
+    need = sum(line.height for line in taken)
+    if index + 1 < len(document.pages):
+        called = {box.element for line in taken for box in line.descendants()
+                  if box.element_tag.endswith("::footnote-call")}
+        for area in _notes_area(page):
+            # A note that may go on without its call (footnote-policy: auto, a note run over) asks no room.
+            notes = [box.margin_height() for box in area.children
+                     if box.element in called and box.style["footnote_policy"] == "line"]
+            need += sum(notes)
+            if notes and not _notes_area(document.pages[index - 1]):  # the area's rule and space come too
+                need += area.margin_height() - sum(box.margin_height() for box in area.children)
+    return need
+
+
+def _notes_area(page):
+    """The page's notes area, in a list, if it holds notes."""
+    return [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
 
 
 def _kept_head(document, finding):

@@ -8,6 +8,7 @@ import lxml.html
 
 from ..engine.pdf import boxes
 from .lines import OWN, measure
+from .makeup import body_lines
 
 REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a repair can move a fault on
 SINGLE_TRIES = 3     # words tried one at a time when taking back all the hyphens at fault makes things worse
@@ -154,16 +155,32 @@ class Alone:
         before, after = self._measure(html), self._measure(changed)
         return before is not None and after is not None and not after.no_worse_than(before)
 
+    def height(self, html):
+        """The height of the paragraphs' own lines laid out alone from html (None when they cannot be told alone):
+        the room they take on a page, whatever page."""
+        laid = self._laid(html)
+        return laid and laid[1]
+
     def _measure(self, html):
+        laid = self._laid(html)
+        return laid and laid[0]
+
+    def _laid(self, html):
+        """(what measure finds in the paragraphs' lines alone, of the kinds they show alone, their height) or None."""
         if self.paths is None:
             return None
         key = (self.paths, html)
         if key not in self.found:
             alone = _alone(html, self.paths, self.texts)
-            found = measure(self.lay_out(alone).pages) if alone else None
-            if found:
+            laid = None
+            if alone:
+                laid_out = self.lay_out(alone)
+                found = measure(laid_out.pages)
                 found.found = {kind: lines if kind in OWN else [] for kind, lines in found.found.items()}
-            self.found[key] = found
+                own = {_found(_root(laid_out), path) for path in self.paths}
+                laid = found, sum(line.height for page in laid_out.pages for line, element, _ in body_lines(page)
+                                  if element in own)
+            self.found[key] = laid
         return self.found[key]
 
 
@@ -176,17 +193,8 @@ def _alone(html, paths, texts):
     ancestors and descendants, and a part's spacer and stub pages, emptied and hidden; None when html's tree does
     not have those elements, with those texts, there."""
     root = lxml.html.document_fromstring(html)
-    targets = []
-    for path in paths:
-        element = root
-        for step in path.split(" > ")[1:]:
-            tag, nth = re.fullmatch(r"([a-z][a-z0-9-]*):nth-of-type\((\d+)\)", step).groups()
-            same = [child for child in element if child.tag == tag]
-            if len(same) < int(nth):
-                return None
-            element = same[int(nth) - 1]
-        targets.append(element)
-    if [_text(element) for element in targets] != texts:
+    targets = [_found(root, path) for path in paths]
+    if None in targets or [_text(element) for element in targets] != texts:
         return None
     ancestors = {ancestor for element in targets for ancestor in element.iterancestors()}
     for parent in ancestors - {root}:
@@ -197,6 +205,18 @@ def _alone(html, paths, texts):
                 child[:] = []
                 child.set("style", "display: none")
     return "<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="unicode")
+
+
+def _found(root, path):
+    """The element under root that path (a CSS selector from the root, as selectors gives it) names, or None."""
+    element = root
+    for step in path.split(" > ")[1:]:
+        tag, nth = re.fullmatch(r"([a-z][a-z0-9-]*):nth-of-type\((\d+)\)", step).groups()
+        same = [child for child in element if child.tag == tag]
+        if len(same) < int(nth):
+            return None
+        element = same[int(nth) - 1]
+    return element
 
 
 def selectors(document, targets):
@@ -222,8 +242,12 @@ def selectors(document, targets):
 
 def tree(document):
     """(the root element of a laid-out document, {element: its parent}): the engine's elements know no parent."""
-    root = next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
+    root = _root(document)
     return root, {child: parent for parent in root.iter() for child in parent}
+
+
+def _root(document):
+    return next(box.element for box in document.pages[0]._page_box.children if not isinstance(box, boxes.MarginBox))
 
 
 def with_rules(html, rules, name="lines"):
