@@ -144,17 +144,25 @@ def called_notes(page):
     """{id: its lines} of each note printed at the page's foot whose call is on the page."""
     called = {box.element.get("href", "").lstrip("#") for box in page._page_box.descendants()
               if box.element is not None and box.element.get("class") == "noteref"}
-    notes = {}
+    return {note: len(lines) for note, lines in note_lines(page).items() if note in called}
+
+
+def note_lines(page):
+    """{id: {the top of each of its lines: the line's text}} of each note printed at the page's foot."""
+    found = {}
     for area in page._page_box.children:
         if isinstance(area, boxes.FootnoteAreaBox):
             for box in area.descendants():
                 element = box.element
-                if element is not None and element.get("class") == "note" and element.get("id") in called:
-                    # Lines nest (the note's, its paragraph's, its number's): one a height.
-                    lines = {round(line.position_y, 1) for line in box.descendants() if isinstance(line, boxes.LineBox)
-                             and any(isinstance(t, boxes.TextBox) and t.text.strip() for t in line.descendants())}
-                    notes.setdefault(element.get("id"), len(lines))  # the note's own box comes before its lines
-    return notes
+                if element is not None and element.get("class") == "note" and element.get("id") not in found:
+                    texts = found[element.get("id")] = {}  # the note's own box comes before its lines
+                    for line in box.descendants():
+                        if isinstance(line, boxes.LineBox):
+                            text = "".join(text.text for text in line.descendants() if isinstance(text, boxes.TextBox))
+                            # Lines nest (the note's, its number's): the outer one holds the inner one's text.
+                            if text.strip() and len(text) > len(texts.get(round(line.position_y, 1), "")):
+                                texts[round(line.position_y, 1)] = text
+    return found
 
 
 def _uneven(document, pages, short):

@@ -12,7 +12,7 @@ import lxml.html
 
 from ..engine.pdf import boxes
 from .layout import is_blank
-from .makeup import body_lines, line_height
+from .makeup import body_lines, line_height, note_lines
 
 KEPT = 2  # lines of a note at least on either page
 WORD = re.compile(r"[^ \n\t\r]+")  # what lies between spaces a line may break at (not no-break spaces)
@@ -27,7 +27,7 @@ def split(document, html, finding):
     if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
         return []
     following, lines = document.pages[finding.page + 1], body_lines(document.pages[finding.page])
-    calls, laid = _calls(following), _laid_notes(following)
+    calls, laid = _calls(following), note_lines(following)
     note_id = next(iter(calls), None)  # its call's line is what went on
     if not lines or note_id not in laid or len(laid[note_id]) < 2 * KEPT:
         return []
@@ -53,24 +53,6 @@ def split(document, html, finding):
 
 def _areas(page):
     return [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
-
-
-def _laid_notes(page):
-    """{id: {the top of each of its lines: the line's text}} of each note at the page's foot."""
-    found = {}
-    for area in page._page_box.children:
-        if isinstance(area, boxes.FootnoteAreaBox):
-            for box in area.descendants():
-                element = box.element
-                if element is not None and element.get("class") == "note" and element.get("id") not in found:
-                    texts = found[element.get("id")] = {}
-                    for line in box.descendants():
-                        if isinstance(line, boxes.LineBox):
-                            text = "".join(text.text for text in line.descendants() if isinstance(text, boxes.TextBox))
-                            # Lines nest (the note's, its number's): the outer one holds the inner one's text.
-                            if text.strip() and len(text) > len(texts.get(round(line.position_y, 1), "")):
-                                texts[round(line.position_y, 1)] = text
-    return found
 
 
 def _calls(page):
