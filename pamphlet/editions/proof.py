@@ -26,15 +26,21 @@ def make(tools, job, print_layout, print_pdf):
 def proof_sheet(pdf_bytes, findings, blank):
     """The PNG: pages in spreads (the first alone on the right, the last alone on the left), numbered."""
     document = pypdfium2.PdfDocument(pdf_bytes)
-    thumbnails, scales = [], []
-    for page in document:
+    scales = {}
+
+    def thumbnail(index):
+        """The page drawn small, when it is pasted: a long text's thumbnails all at once took 30 MB more."""
+        page = document[index]
         trim, media = page.get_trimbox(), page.get_mediabox()
         crop = (trim[0] - media[0], trim[1] - media[1], media[2] - trim[2], media[3] - trim[3])
-        scale = PAGE_HEIGHT / (trim[3] - trim[1])
-        thumbnails.append(page.render(scale=scale, crop=crop).to_pil().convert("RGB"))
-        scales.append(scale)
-    width = thumbnails[0].width
-    count = len(thumbnails)
+        scales[index] = PAGE_HEIGHT / (trim[3] - trim[1])
+        image = page.render(scale=scales[index], crop=crop).to_pil().convert("RGB")
+        page.close()
+        return image
+
+    first = thumbnail(0)
+    width = first.width
+    count = len(document)
     spreads = [(None, 0)] + [(i, i + 1 if i + 1 < count else None) for i in range(1, count, 2)]
     font = ImageFont.load_default(18)  # Pillow's own: the same on every machine
     numbered = [(number, finding) for number, finding in enumerate(findings, start=1)]
@@ -54,7 +60,7 @@ def proof_sheet(pdf_bytes, findings, blank):
             if page is None:
                 continue
             left = x + side * width
-            sheet.paste(thumbnails[page], (left, y))
+            sheet.paste(first if page == 0 else thumbnail(page), (left, y))
             places[page] = (left, y)
             draw.text((left + width / 2, y + PAGE_HEIGHT + 4), str(page + 1), fill=INK, font=font, anchor="ma")
             if blank[page]:

@@ -39,7 +39,7 @@ class Background:
         if self.pool is None:
             return _Later(self.tools, job, needs)
         _share()  # the pool forks its process at the first submit
-        return self.pool.submit(_run, None, job, needs)
+        return self.pool.submit(_run, None, job, needs, release=True)
 
     def __enter__(self):
         return self
@@ -82,7 +82,7 @@ class Forked:
             # handler that would show it may wait on a lock another thread of the parent held at the fork).
             logging.getLogger("weasyprint.progress").handlers.clear()
             try:
-                outcome = (True, _run(tools, job, needs))
+                outcome = (True, _run(tools, job, needs, release=True))
             except BaseException as err:  # noqa: BLE001 (raised again in the parent, where it is reported)
                 outcome = (False, err)
             with os.fdopen(write, "wb") as pipe:
@@ -153,11 +153,27 @@ class _Later:
 _TOOLS = None  # set in the second process only, by _start, for as long as that process lives
 
 
-def _run(tools, job, needs):
-    """(what the job returned, seconds it took, what preflight.lines measured in the files it laid out)."""
+def _run(tools, job, needs, release=False):
+    """(what the job returned, seconds it took, what preflight.lines measured in the files it laid out).
+    release, in a child process: what the job made and let go is handed back to the system (_release)."""
     tools = tools or _TOOLS
     start = time.perf_counter()
     before = dict(tools.lines)
     result = job.step.function()(tools, job, **needs)
     measured = {name: found for name, found in tools.lines.items() if before.get(name) is not found}
-    return result, time.perf_counter() - start, measured
+    seconds = time.perf_counter() - start
+    if release:
+        _release()
+    return result, seconds, measured
+
+
+def _release():
+    """Collect what a job let go (a layout's boxes hold cycles: they wait for a collection) and give the freed
+    memory back to the system (glibc keeps it otherwise), so that a child holds no more than it still uses while
+    the build's other processes work: the second process after the large print's layout, a forked child while
+    its result waits for the parent to read it. The sum of the build's memory peaks when all of them live."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim
