@@ -28,16 +28,20 @@ def test_same_sources_same_bytes(tmp_path_factory):
         assert (shared / name).read_bytes() == (again / name).read_bytes(), f"{name}: one process, two differ"
 
 
-def test_source_date_epoch_sets_the_dates(tmp_path):
+def test_source_date_epoch_sets_the_dates(scaffold, tmp_path):
+    """SOURCE_DATE_EPOCH, read from the environment of a fresh process, dates every file (the pamphlet is
+    `build.py new`'s: small, and dated otherwise by its manifest)."""
     out = tmp_path / "dated"
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}  # 2023-11-14 22:13:20 UTC
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "print", "screen", "epub", "--out", str(out)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "print", "screen", "epub", "--texts",
+                             str(scaffold), "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=600)
     assert result.returncode == 0, result.stderr
     for edition in ("print", "screen"):
-        assert PdfReader(output(out, edition)).metadata["/CreationDate"].startswith("D:20231114221320")
-    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf_text(output(out, "epub"))
-    with zipfile.ZipFile(output(out, "epub")) as book:
+        assert PdfReader(output(out, edition, slug="texts")).metadata["/CreationDate"].startswith("D:20231114221320")
+    epub = output(out, "epub", slug="texts")
+    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf_text(epub)
+    with zipfile.ZipFile(epub) as book:
         assert all(info.date_time == (2000, 1, 1, 0, 0, 0) for info in book.infolist())
 
 
