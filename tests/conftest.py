@@ -78,15 +78,17 @@ def run_here(*args, cwd=ROOT):
     return subprocess.CompletedProcess(args, status, stdout.getvalue(), stderr.getvalue())
 
 
-# The test files that take longest, longest first (wall seconds of each on the suite's two workers, 2026-12-05:
-# test_trust 98, test_incremental 92, ... test_share 9); the others follow in their own order. make test runs the
-# files in this order (--dist loadfile --no-loadscope-reorder): a worker that finishes a file takes the next, so the
-# short files come last and the two workers end together, not one with a long file while the other idles.
-LONGEST_FIRST = ("test_trust.py", "test_incremental.py", "test_bad_input.py", "test_real.py", "test_markdown.py",
-                 "test_daily_loop.py", "test_scale.py", "test_memo.py", "test_properties.py", "test_languages.py",
-                 "test_lines.py", "test_translations.py", "test_meeting.py", "test_makeup.py", "test_pdfx.py",
-                 "test_stale.py", "test_booklet.py", "test_print_production.py", "test_signatories.py",
-                 "test_images.py", "test_qr.py", "test_install.py", "test_share.py")
+# The test files that take longest, longest first (wall seconds of each on the suite's two workers, 2026-12-05, load
+# 7-12: test_incremental 163, test_trust 159, test_lines 123, ... test_paper 16); the others follow in their own order.
+# make test runs the files in this order (--dist loadfile --no-loadscope-reorder): a worker that finishes a file takes
+# the next, so the short files come last and the two workers end together, not one with a long file while the other
+# idles.
+LONGEST_FIRST = ("test_incremental.py", "test_trust.py", "test_lines.py", "test_scale.py", "test_translations.py",
+                 "test_bad_input.py", "test_daily_loop.py", "test_real.py", "test_markdown.py", "test_properties.py",
+                 "test_web.py", "test_signatories.py", "test_pdfx.py", "test_images.py", "test_memo.py",
+                 "test_stale.py", "test_booklet.py", "test_meeting.py", "test_makeup.py", "test_preview.py",
+                 "test_print_production.py", "test_languages.py", "test_qr.py", "test_install.py", "test_lint.py",
+                 "test_paper.py")
 
 
 def pytest_collection_modifyitems(items):
