@@ -171,16 +171,29 @@ def _map(megabytes):
             f'{paths}<text x="10" y="60" font-family="Charis SIL" font-size="9">Coalfield map</text></svg>')
 
 
-def test_a_scanners_16_bit_png_and_a_10_mb_svg_are_printed(tmp_path):
-    texts = texts_at(tmp_path / "texts")
+@pytest.fixture(scope="module")
+def as_found(tmp_path_factory):
+    """(out, texts): notes-en with what users' own files hold added to its pits.md (a scanner's 16-bit PNG, a 10 MB
+    SVG, text pasted from Google Docs), its print edition and EPUB built once by the command line for the tests
+    that read them."""
+    folder = tmp_path_factory.mktemp("as-found")
+    texts = texts_at(folder / "texts")
     (texts / "scan.png").write_bytes(_scan(0x8080))
     (texts / "map.svg").write_text(_map(10), encoding="utf-8")
     assert (texts / "map.svg").stat().st_size > 10 * 1024 * 1024
     with open(texts / "pits.md", "a", encoding="utf-8") as piece:
         piece.write("\n![The strike leaflet, scanned](scan.png)\n\n![The coalfield](map.svg)\n")
-    out = tmp_path / "out"
+        piece.write('\n<span style="color:#000000;font-weight:700;font-size:11pt;background-color:#ffff00;'
+                    'font-variant:normal">Pasted from Google Docs</span> and <span style="color:rgb(17,85,204);'
+                    'text-decoration:underline">a link\'s words</span>.\n')
+    out = folder / "out"
     result = run_build("print", "epub", "--texts", texts, "--out", out)
     assert result.returncode == 0, result.stderr
+    return out, texts
+
+
+def test_a_scanners_16_bit_png_and_a_10_mb_svg_are_printed(as_found, tmp_path):
+    out, _ = as_found
     listing = subprocess.run(["pdfimages", "-list", out / PRINT], capture_output=True, text=True, check=True).stdout
     grey = [line.split() for line in listing.splitlines()[2:] if line.split()[3:6] == ["1600", "1000", "gray"]]
     assert grey and grey[0][7] == "8", listing  # 8 bits a pixel, as PDF/X and every viewer take it
@@ -216,17 +229,10 @@ def test_words_txt_in_windows_1251_is_refused_at_its_line(tmp_path):
     assert re.match(r"\S*words\.txt:2: not valid UTF-8", built.stderr.splitlines()[0]), built.stderr
 
 
-def test_text_pasted_from_google_docs_builds_without_its_colours(tmp_path):
+def test_text_pasted_from_google_docs_builds_without_its_colours(as_found):
     """Google Docs pastes every run of text as <span style="color:#000000;font-weight:700;…">: the colours and
     sizes are dropped (the layouts own them; RGB would fail the print preflight), the emphasis is kept."""
-    texts = texts_at(tmp_path / "texts")
-    with open(texts / "pits.md", "a", encoding="utf-8") as piece:
-        piece.write('\n<span style="color:#000000;font-weight:700;font-size:11pt;background-color:#ffff00;'
-                    'font-variant:normal">Pasted from Google Docs</span> and <span style="color:rgb(17,85,204);'
-                    'text-decoration:underline">a link\'s words</span>.\n')
-    out = tmp_path / "out"
-    result = run_build("print", "epub", "--texts", texts, "--out", out)
-    assert result.returncode == 0, result.stderr
+    out, _ = as_found
     with zipfile.ZipFile(out / EPUB) as book:
         pits = book.read("EPUB/pits.xhtml").decode()
     styles = re.findall(r'<span style="([^"]*)">(?:Pasted|a link)', pits)
