@@ -90,6 +90,7 @@ EPUB_COVER = Step("epub_cover", "ebook:cover", needs=(PRINT_PDF,), runs=SECOND)
 
 EDITIONS = (
     Edition("print", "print_edition:make", needs=(PRINT_PDF,), files=("{slug}-print.pdf",), pages="sheets",
+            checks="print_edition:check",
             purpose="the print shop: PDF/X-4 in CMYK (black text in black ink alone; FOGRA39 coated paper unless "
                     "the manifest says otherwise), A5 with 3 mm bleed, covers included, a multiple of 4 pages"),
     Edition("booklet", "booklet:make", needs=(PRINT_PDF,), runs=SECOND, files=("{slug}-booklet.pdf",), pages="sheets",

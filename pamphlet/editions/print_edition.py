@@ -81,3 +81,13 @@ def _unopened(html):
 
 def make(tools, job, print_pdf):
     return print_pdf
+
+
+def check(tools, job):
+    """The print shop's profile (print_profile) the layout is made for, read before anything is laid out or any
+    other edition started."""
+    try:
+        pdfx.profile_path(tools.renderer.pamphlet)
+    except BuildError as err:
+        return err.problems
+    return []
