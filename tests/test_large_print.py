@@ -13,7 +13,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from pamphlet.units import MM
-from conftest import built_pamphlet, epub_documents, epub_text, flush_right_share, normalise, output, pdf_body_text
+from conftest import (build_log, built_pamphlet, epub_documents, epub_text, flush_right_share, normalise, output,
+                      pdf_body_text)
 
 A4 = (210 * MM, 297 * MM)
 X = "{http://www.w3.org/1999/xhtml}"
@@ -27,7 +28,8 @@ def book(request, tmp_path_factory):
 
 
 def characters(path):
-    """For each page, its size in points and its printed characters as (character, font size, baseline, right)."""
+    """For each page, its size in points and its printed characters as (character, font size, baseline, (left,
+    right))."""
     document = pypdfium2.PdfDocument(str(path))
     pages = []
     for index in range(len(document)):
@@ -43,7 +45,8 @@ def characters(path):
             # The size the font is set at, times the scale it is drawn at (WeasyPrint draws in CSS pixels, 0.75 pt).
             pdfium_c.FPDFText_GetMatrix(textpage.raw, char, ctypes.byref(matrix))
             size = pdfium_c.FPDFText_GetFontSize(textpage.raw, char) * math.hypot(matrix.a, matrix.b)
-            found.append((chr(code), size, y.value, textpage.get_charbox(char)[2]))
+            left, _, right, _ = textpage.get_charbox(char)
+            found.append((chr(code), size, y.value, (left, right)))
         pages.append((page.get_size(), found))
     return pages
 
@@ -98,6 +101,12 @@ def read(text):
 def test_every_paragraph_and_each_note_after_its_piece(book):
     """The pamphlet's text whole and in order, each note after the whole text of its piece (endnotes)."""
     large = read(pdf_body_text(book[0], top_mm=0, bottom_mm=20))  # without the page numbers at the foot
+    for _, doc in epub_documents(book[1]):
+        for head in doc.iter(f"{X}thead"):  # a table's header row, repeated on each page it runs over to, once
+            header = read("".join(head.itertext()))
+            assert header in large, header
+            at = large.find(header) + len(header)
+            large = large[:at] + large[at:].replace(header, "")
     position, notes = 0, 0
     for name, doc in epub_documents(book[1]):
         if name in ("nav.xhtml", "cover.xhtml"):
@@ -118,3 +127,61 @@ def test_every_paragraph_and_each_note_after_its_piece(book):
             position = found + len(said)
             notes += 1
     assert notes >= (0 if book[0].parent.name == "dist" else 2)
+
+
+FOOT = 24 * MM  # the text block's foot above the page's bottom edge (large-print.css: margin 20mm 22mm 24mm)
+
+
+def lines_of(chars):
+    """A page's lines above its foot (not the page number), top first: (baseline, text, (left, right) of each of
+    its characters, left to right) of each."""
+    lines = {}
+    for char, _, y, edges in chars:
+        if y > FOOT:
+            lines.setdefault(round(y), []).append((edges, char))
+    return [(y, "".join(char for _, char in sorted(lines[y])), sorted(edges for edges, _ in lines[y]))
+            for y in sorted(lines, reverse=True)]
+
+
+def last_column(line):
+    """Where the last cell of a table's row (its line) begins: after the last gap wider than a word space (the
+    cells' padding, half an em on each side, sets them a whole em apart)."""
+    edges = line[2]
+    return next(after[0] for before, after in reversed(list(zip(edges, edges[1:], strict=False)))
+                if after[0] - before[1] > 17 * 0.6)
+
+
+def test_long_tables_fill_their_pages_and_no_piece_ends_with_a_line_or_two_alone(book):
+    """Page makeup as a designer checks the large print (preflight.makeup's short pages and short last pages, read
+    from the PDF): a long table's rows split at a page turn, two lines at least on either side, so that each page
+    it runs over from ends less than makeup.SHORT lines above its foot (at 17 pt a row of its narrow text column
+    is four lines or more: kept whole, every page ended a row short; notes-ru: six pages); and a piece's last page
+    holds more than its last block's line or two (its source line, its last note: notes-ru, texts/), the two lines
+    at least of what comes before them with it."""
+    from pamphlet.preflight.makeup import SHORT
+    pages = [lines_of(chars) for _, chars in characters(book[0])]
+    pitch = 1.5 * 17  # large-print.css: 17 pt type, lines 1.5 times it apart
+    runs_over = 0
+    for number, (here, there) in enumerate(zip(pages, pages[1:], strict=False), start=1):
+        if here and there and there[0][1] in {text for _, text, _ in here}:  # a table's header, repeated on the next
+            runs_over += 1
+            # The last line's box bottom lies half the line's leading and the type's depth (a quarter) below it.
+            short = (here[-1][0] - pitch / 2 + 17 / 4 - FOOT) / pitch
+            assert short <= SHORT, f"page {number} ends {short:.1f} lines short before the table goes on"
+            # A row split there has two lines at least of its text (its last cell) at the foot, never its name and
+            # numbers alone (WeasyPrint's split when its text's two lines do not fit: large_print.split_badly).
+            column = last_column(there[0]) - 1
+            assert all(line[2][-1][0] >= column for line in here[-2:]), (number, [text for _, text, _ in here[-2:]])
+    assert runs_over >= (5 if book[0].parent.name == "notes-ru" else 0)
+    # A piece's pages: after the first one a piece opens (a bookmark's), up to the back page (the last).
+    from pypdf import PdfReader
+    reader = PdfReader(book[0])
+    first = min(reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list))
+    for number in range(first + 1, len(pages) - 1):
+        assert len(pages[number]) >= 2 + 1, (number + 1, [text for _, text, _ in pages[number]])  # widows' two, its own
+    # The build's summary counts what is left, beside the print edition's; uneven spreads are no fault here.
+    summary = build_log(book[0].parent).read_text(encoding="utf-8")
+    line = re.search(rf"page makeup \({re.escape(book[0].name)}\): (.*)", summary)[1]
+    kinds = "stranded heading|orphan|widow|short page|short last page"
+    assert line == "no stranded heading, orphan, widow, short page or short last page" or all(
+        re.fullmatch(rf"\d+ ({kinds})s?", found) for found in line.split(", ")), line

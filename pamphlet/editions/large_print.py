@@ -1,14 +1,91 @@
 """The large-print edition: the pamphlet laid out again on A4 from its own layout (layouts/large-print.html and
 .css: 17 pt, ragged right, no hyphenation, notes at the end of each piece), tagged (PDF/UA-1) as the screen PDF is."""
 
-from ..engine.pdf import notes_tagged_as_notes
+from ..engine.pdf import boxes, notes_tagged_as_notes
+from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts
+from ..preflight.mending import selectors, tree, with_rules
 
 SOFT_HYPHEN = "\u00ad"
+SPLIT_LINES = 2  # a table row split at a page turn keeps at least this many lines of its text on the first page
+# Not looked for: ragged right, paragraphs apart by space, and read a page at a time (on a screen; from an office
+# printer's sheets, often printed on one side), large print keeps no baseline grid from page to page for facing pages
+# to end level on: an uneven spread here is no fault.
+LOOSE = {"uneven spread"}
 
 
 def make(tools, job):
-    """Without the soft hyphens the typesetter put in: large print never breaks a word at a line's end."""
+    """Without the soft hyphens the typesetter put in: large print never breaks a word at a line's end. A table row
+    split with too few of its lines at a page's foot is kept whole, and a piece's last lines alone on a page kept
+    with what comes before them, by one more layout when there are any. Its page makeup is counted for the summary
+    (tools.makeup)."""
     html = tools.renderer.render("large-print.html").replace(SOFT_HYPHEN, "")
     document = tools.pdf.layout(html, source="large-print.html")
+    rules = {path: "break-inside: avoid" for path, in selectors(document, [(row,) for row in split_badly(document)])}
+    rules |= {path: "break-before: avoid" for path, in selectors(document, [(block,) for block in alone(document)])}
+    if rules:
+        document = tools.pdf.layout(with_rules(html, rules, "makeup"), source="large-print.html")
+    found = counts(check_makeup(document))
+    tools.makeup[job.files[0]] = {kind: count for kind, count in found.items() if kind not in LOOSE}
     with notes_tagged_as_notes():
         return tools.pdf.to_bytes(document, job.files[0], pdf_variant="pdf/ua-1")
+
+
+def split_badly(document):
+    """The <tr> elements of the table rows split at a page turn with fewer than SPLIT_LINES lines at the page's
+    foot of a cell that goes on (WeasyPrint leaves a cell empty there when its orphans do not fit, and sets its short
+    cells, the pit's name and numbers, on the page before all of its text)."""
+    pages = [_rows(page) for page in document.pages]
+    found = []
+    for here, there in zip(pages, pages[1:], strict=False):
+        for element, cells in here.items():
+            rest = there.get(element)
+            if rest is not None and any(rest[i] and cells[i] < SPLIT_LINES for i in range(min(len(cells), len(rest)))):
+                found.append(element)
+    return found
+
+
+def alone(document):
+    """The blocks to keep with what comes before them so that a piece's last page holds LAST_LINES lines or more
+    rather than a few of blocks begun there (makeup's short last page: its source line, its last note alone): the
+    page's first block, which takes two lines (widows) of a paragraph before it, and as many one-line blocks (the
+    names of a list of signatories) or blocks too short to split as it needs."""
+    found, parents = [], None
+    for finding in check_makeup(document):
+        if finding.kind != "short last page" or not finding.page:
+            continue
+        lines, before = (body_lines(document.pages[index]) for index in (finding.page, finding.page - 1))
+        if not lines or {element for _, element, _ in lines} & {element for _, element, _ in before}:
+            continue  # the last lines of a block begun before (its widows): nothing stands alone
+        parents = parents or tree(document)[1]
+        carried, block = len(lines), lines[0][1]
+        blocks = list(dict.fromkeys(element for _, element, _ in reversed(before)))  # the page before's, last first
+        for previous in blocks:
+            found.append(_holding(block, parents))
+            count = sum(1 for _, element, _ in before if element is previous)
+            carried += 2 if count >= 4 else count  # a block of four lines or more splits, two lines at least each side
+            if carried >= LAST_LINES:
+                break
+            block = previous
+    return found
+
+
+def _holding(block, parents):
+    """The element that holds block from its start (a source's <footer>, a note's <aside>): the break before a first
+    child is its parent's."""
+    while block in parents and parents[block][0] is block and "piece" not in (parents[block].get("class") or ""):
+        block = parents[block]
+    return block
+
+
+def _rows(page):
+    """{<tr>: the number of lines of each of its cells} of the body rows laid out on the page (not a repeated
+    header or footer)."""
+    rows = {}
+    for group in page._page_box.descendants():
+        if isinstance(group, boxes.TableRowGroupBox) and not (group.is_header or group.is_footer):
+            for row in group.children:
+                rows[row.element] = [sum(1 for line in cell.descendants() if isinstance(line, boxes.LineBox)
+                                         and any(isinstance(text, boxes.TextBox) and text.text.strip()
+                                                 for text in line.descendants()))
+                                     for cell in row.children]
+    return rows

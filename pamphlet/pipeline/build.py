@@ -50,6 +50,7 @@ class Tools:
         self.kept = kept if kept is not None else Kept()
         self.strict = strict  # lines at fault in a laid-out edition fail the build
         self.lines = {}       # what preflight.lines measured in each laid-out file (Lines), by file name
+        self.makeup = {}      # {kind: count} of page-makeup findings of an edition laid out on its own, by file name
 
     def measured(self, name, found):
         """Keep what lines.measure found in a file for the summary; with strict, any line at fault fails the build."""
@@ -124,6 +125,7 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
         for path in written[job.id]:
             report.wrote(path, job.step, work.seconds(job))
     report.lines.update(tools.lines)
+    report.editions_makeup.update(tools.makeup)
     for job, err in work.failed:
         report.not_made(out / job.files[0], job.step, err.problems)
     return written
@@ -189,8 +191,9 @@ class _Work:
         """What the job made: made here now, or waited for from the second process."""
         if job_id not in self.values:
             if job_id in self.futures:
-                self.values[job_id], self.own[job_id], measured = self.futures[job_id].result()
+                self.values[job_id], self.own[job_id], (measured, made_up) = self.futures[job_id].result()
                 self.tools.lines.update(measured)  # the leaflets' lines, measured in the other process
+                self.tools.makeup.update(made_up)  # the large print's page makeup, checked there
             else:
                 job = next(job for job in self.jobs if job.id == job_id)
                 start = time.perf_counter()

@@ -34,8 +34,8 @@ class Background:
         return self.forked[-1]
 
     def submit(self, job, **needs):
-        """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds, what
-        preflight.lines measured in the files it laid out)."""
+        """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds, (what
+        preflight.lines measured, the page makeup checked) in the files it laid out)."""
         if self.pool is None:
             return _Later(self.tools, job, needs)
         _share()  # the pool forks its process at the first submit
@@ -92,8 +92,8 @@ class Forked:
         self.pid, self.read = pid, read
 
     def result(self):
-        """(what the job returned, seconds it took, lines measured), or what it raised, raised here; asked for
-        once."""
+        """(what the job returned, seconds it took, (lines measured, page makeup checked)), or what it raised, raised
+        here; asked for once."""
         if self.pid is None:
             return self.later.result()
         with os.fdopen(self.read, "rb") as pipe:
@@ -154,13 +154,15 @@ _TOOLS = None  # set in the second process only, by _start, for as long as that 
 
 
 def _run(tools, job, needs, release=False):
-    """(what the job returned, seconds it took, what preflight.lines measured in the files it laid out).
+    """(what the job returned, seconds it took, (what preflight.lines measured, the page makeup checked) in the
+    files it laid out).
     release, in a child process: what the job made and let go is handed back to the system (_release)."""
     tools = tools or _TOOLS
     start = time.perf_counter()
-    before = dict(tools.lines)
+    before, made_up = dict(tools.lines), dict(tools.makeup)
     result = job.step.function()(tools, job, **needs)
-    measured = {name: found for name, found in tools.lines.items() if before.get(name) is not found}
+    measured = ({name: found for name, found in tools.lines.items() if before.get(name) is not found},
+                {name: found for name, found in tools.makeup.items() if made_up.get(name) is not found})
     seconds = time.perf_counter() - start
     if release:
         _release()

@@ -22,6 +22,7 @@ class Report:
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
         self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
         self.makeup = None  # {kind: count} of the print edition's page-makeup findings (preflight.makeup)
+        self.editions_makeup = {}  # the same of each edition laid out on its own (large print), by file name
         self.language = language  # the language being built, when the pamphlet has several
 
     def held(self):
@@ -137,10 +138,16 @@ class Report:
         if saving:
             self.console.print(saving)
         if self.makeup is not None:
-            found = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in self.makeup.items() if count]
-            kinds = list(self.makeup)
-            self.console.print("page makeup: " + (", ".join(found) + " (the proof sheet marks them)" if found
-                                                  else f"no {', '.join(kinds[:-1])} or {kinds[-1]}"))
+            self.console.print(makeup_line("page makeup: ", self.makeup, " (the proof sheet marks them)"))
+        for name, counts in sorted(self.editions_makeup.items()):
+            self.console.print(makeup_line(f"page makeup ({name}): ", counts))
+
+
+def makeup_line(label, counts, marked=""):
+    """The summary's line of {kind: count} of page-makeup findings: those found, or every kind looked for."""
+    found = [f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in counts.items() if count]
+    kinds = list(counts)
+    return label + (", ".join(found) + marked if found else f"no {', '.join(kinds[:-1])} or {kinds[-1]}")
 
 
 def pages_of(path, how):
