@@ -48,7 +48,8 @@ def parse_args(argv, prog="build.py"):
     parser.add_argument("--quiet", action="store_true", help="print only errors")
     parser.add_argument("--strict", action="store_true",
                         help=f"stop before building if '{command} lint' finds anything in the texts or a "
-                             "translation is out of step with its source")
+                             "translation is out of step with its source; fail the build on a line at fault or on "
+                             "the page makeup of the print edition or booklet it builds")
     args = parser.parse_args(argv)
     if args.serve and not args.watch:
         parser.error("--serve shows what watch mode builds: use it with --watch")

@@ -273,6 +273,25 @@ def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
     assert not any(counts(check_makeup(fine)).values())
 
 
+def test_strict_fails_on_the_print_editions_page_makeup(tmp_path):
+    """--strict: a page-makeup finding left in the print edition fails the build, naming the page, before anything is
+    written; without it the build writes the files and counts the finding. notes-en's history alone ends on a page
+    holding only the rest of a note called on its last line."""
+    from pamphlet.errors import BuildError
+    from pamphlet.pipeline.build import build
+    texts = tmp_path / "texts"
+    shutil.copytree(FIXTURES / "notes-en", texts)
+    manifest = texts / "pamphlet.yml"
+    manifest.write_text(re.sub(r"pieces:\n(  - .*\n)+", "pieces:\n  - history.md\n",
+                               manifest.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        build(texts, tmp_path / "strict", ["print"], strict=True)
+    first = str(raised.value).splitlines()[0]
+    assert re.search(r"long-strike-print\.pdf: page \d+: a piece's last page .*--strict", first), first
+    assert not (tmp_path / "strict").exists() or not any((tmp_path / "strict").iterdir())
+    assert build(texts, tmp_path / "out", ["print"])  # counted only
+
+
 def test_a_last_page_of_four_lines_or_a_single_page_is_no_short_last_page(writer):
     from pamphlet.preflight.makeup import check_makeup
     for body in (_lines(38), _lines(2)):  # 34 lines and the last 4 on a page; a piece of one page

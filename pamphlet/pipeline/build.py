@@ -48,7 +48,7 @@ class Tools:
         self.renderer = renderer
         self.crop_marks = crop_marks
         self.kept = kept if kept is not None else Kept()
-        self.strict = strict  # lines at fault in a laid-out edition fail the build
+        self.strict = strict  # lines at fault in a laid-out edition, or the print edition's page makeup, fail it
         self.lines = {}       # what preflight.lines measured in each laid-out file (Lines), by file name
         self.makeup = {}      # {kind: count} of page-makeup findings of an edition laid out on its own, by file name
 
@@ -58,6 +58,13 @@ class Tools:
         if self.strict and found.total():
             BuildError.raise_any([Problem(name, None, f"{message} (--strict: lines a typesetter would not accept)")
                                   for message in found.messages()])
+
+    def made_up(self, name, findings):
+        """The print edition's page-makeup findings (preflight.makeup): with strict, any fails the build."""
+        if self.strict and findings:
+            BuildError.raise_any([Problem(name, None, f"page {finding.page + 1}: {finding.describe()} (--strict: "
+                                                      "page makeup a designer would not sign off)")
+                                  for finding in findings])
 
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
@@ -85,7 +92,8 @@ def build(texts, out, editions, crop_marks=False, report=None, skip=(), print_fi
     (up to date); return {job id: paths written}. epoch is SOURCE_DATE_EPOCH as the user set it (or None);
     print_first puts the print PDF in place as soon as it is made (watch mode: the page someone is looking
     at), the rest when all are done; kept is what the last build kept for this one (Kept); strict fails the
-    build on lines a typesetter would not accept (preflight.lines); language: a translation's tag (None: the
+    build on lines a typesetter would not accept (preflight.lines) and on the print edition's page makeup
+    (preflight.makeup); language: a translation's tag (None: the
     source's); staging: an output.Staging that the caller commits (None: the build commits its own)."""
     report = report or Report(quiet=True)
     report.step("reading and checking the texts")
@@ -156,7 +164,11 @@ class _Work:
             renderer = self.tools.renderer
             report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],
                                         renderer.pamphlet.openings)
-            report.makeup = makeup.counts(makeup.check_makeup(self.values[PRINT_LAYOUT]))
+            findings = makeup.check_makeup(self.values[PRINT_LAYOUT])
+            report.makeup = makeup.counts(findings)
+            # Only where the build prints these pages (print, booklet: "sheets"), not where it reads their numbers.
+            if any(getattr(job.step, "pages", None) == "sheets" for job in self.jobs):
+                self.tools.made_up(name, findings)
             self.start_ready()
         for job in sorted(self.jobs, key=lambda job: job.step.runs != HERE):  # this process's own jobs first
             if job.files:
