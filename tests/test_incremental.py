@@ -347,6 +347,7 @@ def test_a_rebuild_checks_again_only_the_pages_an_edit_changed(tmp_path):
     # (Its two layouts may differ in length: opening on the other side, its spreads are others, balanced otherwise.)
     pages = [len(part.pages) for key, part in parts.parts.items() if key not in kept]
     assert min(pages) <= findings.pages_checked <= max(pages) + 1 < len(after) / 4
+    assert memory.lines.pages_read == findings.pages_checked  # the lines measured again on the same pages alone
     changed = {content for content, _ in after} - {content for content, _ in before}
     drawing = [content for content, draws in after if draws]
     assert changed and findings.streams_parsed == len(changed - set(drawing)) + len(drawing)

@@ -37,7 +37,8 @@ def test_a_rebuild_converts_only_the_edited_piece_and_an_earlier_text_comes_back
     appeal.write_text(original.replace("four of the ten poorest wards", "five of the ten poorest wards"),
                       encoding="utf-8")
     edited = _build(texts, tmp_path / "watched", kept)
-    assert sorted(memo.made) == [(kind, str(appeal)) for kind in ("glyphs", "markdown check", "piece", "typeset")]
+    assert sorted(memo.made) == [(kind, str(appeal)) for kind in ("glyphs", "long words", "markdown check", "piece",
+                                                                       "typeset")]
     assert edited == _build(texts, tmp_path / "cold")
     assert edited != first
 

@@ -60,7 +60,7 @@ def lay_out(tools, name, then=None):
         if planned != openings or not parts.settled:
             laid_out = whole(planned)
     document = pdf.pad(laid_out, 4)
-    found = lines.measure(document.pages)
+    found = lines.measure(document.pages, tools.kept.lines)
     BuildError.raise_any(layout.check_layout(document, name, tools.kept.findings))
     tools.measured(name, found)
     if then:

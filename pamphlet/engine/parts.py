@@ -222,9 +222,12 @@ def split(html, boundaries):
     ends = {}
     for element in reversed(elements):
         ends[element] = max([order[element] + 1] + [ends[child] for child in element])
-    cuts = [order[root.get_element_by_id(name)] for name in boundaries]
+    first = {}  # each id's first element, as get_element_by_id finds it (one walk, not one for each boundary)
+    for element in elements:
+        first.setdefault(element.get("id"), element)
+    cuts = [order[first[name]] for name in boundaries]
     if cuts:
-        cuts.append(ends[root.get_element_by_id(boundaries[-1])])
+        cuts.append(ends[first[boundaries[-1]]])
     cuts = [0, *cuts, len(elements)]
     shell = etree.Element(root.tag, root.attrib)
     shell.append(copy.deepcopy(root.head))

@@ -34,7 +34,9 @@ class Text(NamedTuple):
 
 def check_piece(piece, folder, memo):
     """Every problem in a piece's body: fences, headings, raw HTML, references."""
-    return _check_fences(piece) + _check_headings(piece) + check_long_words(piece.path, piece.body, piece.body_line) \
+    long_words = memo.get(("long words", str(piece.path), piece.body, piece.body_line), check_long_words, piece.path,
+                          piece.body, piece.body_line, name=str(piece.path))
+    return _check_fences(piece) + _check_headings(piece) + long_words \
         + check_markdown(piece.path, piece.body, piece.body_line, folder, memo)
 
 

@@ -16,6 +16,7 @@ from ..shipped import FONTS, LAYOUTS
 from .plan import layout_sources
 from ..preflight.layout import Findings
 from ..preflight import makeup
+from ..preflight.lines import PageLines
 from ..editions.subset import faces
 from ..engine.parts import PartLayouts
 from ..sources.load import MANIFEST, load_pamphlet, signed_line
@@ -38,6 +39,7 @@ class Kept:
     parts: PartLayouts = field(default_factory=PartLayouts)  # the print layout's parts (see incremental)
     findings: Findings = field(default_factory=Findings)  # what the checks found in each page (see check)
     memo: Memo = field(default_factory=Memo)  # what was made of each text: its Markdown converted and checked
+    lines: PageLines = field(default_factory=PageLines)  # the lines of each print page (see preflight.lines)
 
 
 class Tools:
@@ -152,14 +154,18 @@ class _Work:
 
     def make(self, report, staging, print_first):
         """The second process starts each of its jobs as soon as what it needs is there, while this one lays
-        out the print edition (when a job needs it), then makes its own jobs in order."""
+        out the print edition (when a job needs it), then makes its own jobs in order. print_first: what needs the
+        print layout starts once the print PDF is in place, not while it is written (forking a process that holds
+        a long text's layout, and a third process on two cores, slow the writing someone is waiting for)."""
         self.start_ready()
+        first = print_first and any(job.step.name == "print" for job in self.jobs)
         if any(need in (PRINT_LAYOUT, PRINT_PDF) for job in self.jobs for need in job.step.needs):
             report.step("laying out the print edition")
             start = time.perf_counter()
             name = registry.file_name("print", self.tools.renderer.pamphlet.slug)
             with progress(report.progress("the print edition")):  # a long text takes a while: say how far
-                self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(self.tools, name, then=self.layout_made)
+                self.values[PRINT_LAYOUT], self.values[PRINT_PDF] = lay_out(
+                    self.tools, name, then=None if first else self.layout_made)
             self.own[PRINT_LAYOUT] = time.perf_counter() - start
             renderer = self.tools.renderer
             report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],
@@ -169,7 +175,8 @@ class _Work:
             # Only where the build prints these pages (print, booklet: "sheets"), not where it reads their numbers.
             if any(getattr(job.step, "pages", None) == "sheets" for job in self.jobs):
                 self.tools.made_up(name, findings)
-            self.start_ready()
+            if not first:
+                self.start_ready()
         for job in sorted(self.jobs, key=lambda job: job.step.runs != HERE):  # this process's own jobs first
             if job.files:
                 report.step(f"making {job.files[0]}")
@@ -181,8 +188,9 @@ class _Work:
                     self.failed.append((job, err))  # one piece's leaflet: the other editions are still made
                     continue
                 self.stage(job, result, staging)
-                if print_first and job.step.name == "print":
+                if first and job.step.name == "print":
                     staging.commit()
+                    self.start_ready()
 
     def layout_made(self, layout):
         """What needs the print layout alone starts now, while this process writes the print PDF."""

@@ -1,6 +1,7 @@
 """Measures the lines of laid-out pages as a typesetter would (broken, loose and hyphenated lines of justified text);
 preflight.mending mends them."""
 
+import weakref
 from dataclasses import dataclass, field
 
 from ..engine.pdf import boxes
@@ -97,15 +98,37 @@ class _Line:
     items: tuple      # the elements of a run-on list's items (li set inline) on the line
 
 
-def measure(pages):
-    """Every line at fault in laid-out pages (WeasyPrint's), by kind."""
+class PageLines:
+    """The lines of each laid-out page as measure read them, kept by watch mode so that a rebuild reads only the
+    pages an edit changed (a laid-out page is never changed; the parts kept from the last build keep theirs)."""
+
+    def __init__(self):
+        self.pages = weakref.WeakKeyDictionary()  # page -> (its blocks, {(block's index, final): its lines})
+        self.pages_read = 0  # pages the last measure read; the others' lines kept
+
+    def of(self, page):
+        kept = self.pages.get(page)
+        if kept is None:
+            kept = self.pages[page] = (list(blocks(page._page_box)), {})
+            self.pages_read += 1
+        return kept
+
+
+def measure(pages, kept=None):
+    """Every line at fault in laid-out pages (WeasyPrint's), by kind. kept: a PageLines of the pages measured
+    before (watch mode), whose lines are not read again."""
     result = Lines()
-    pages = [list(blocks(page._page_box)) for page in pages]
-    continued = _continued(pages)
+    kept = kept if kept is not None else PageLines()
+    kept.pages_read = 0
+    pages = [kept.of(page) for page in pages]
+    continued = _continued([paragraphs for paragraphs, _ in pages])
     flow = []  # (page number, line) of the main flow, page after page
-    for number, paragraphs in enumerate(pages, start=1):
-        for box, in_notes in paragraphs:
-            lines = lines_of(box, final=box not in continued)
+    for number, (paragraphs, read) in enumerate(pages, start=1):
+        for index, (box, in_notes) in enumerate(paragraphs):
+            final = box not in continued
+            lines = read.get((index, final))
+            if lines is None:
+                lines = read[index, final] = lines_of(box, final=final)
             if in_notes:
                 _check_run([(number, line) for line in lines], result)  # a note's lines are a run of their own
             else:
