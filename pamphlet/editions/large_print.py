@@ -2,7 +2,7 @@
 .css: 17 pt, ragged right, no hyphenation, notes at the end of each piece), tagged (PDF/UA-1) as the screen PDF is."""
 
 from ..engine.pdf import boxes, notes_tagged_as_notes
-from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts
+from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts, shows_text
 from ..preflight.mending import selectors, tree, with_rules
 
 SOFT_HYPHEN = "\u00ad"
@@ -20,11 +20,14 @@ def make(tools, job):
     (tools.makeup)."""
     html = tools.renderer.render("large-print.html").replace(SOFT_HYPHEN, "")
     document = tools.pdf.layout(html, source="large-print.html")
+    findings = check_makeup(document)
     rules = {path: "break-inside: avoid" for path, in selectors(document, [(row,) for row in split_badly(document)])}
-    rules |= {path: "break-before: avoid" for path, in selectors(document, [(block,) for block in alone(document)])}
+    rules |= {path: "break-before: avoid"
+              for path, in selectors(document, [(block,) for block in alone(document, findings)])}
     if rules:
         document = tools.pdf.layout(with_rules(html, rules, "makeup"), source="large-print.html")
-    found = counts(check_makeup(document))
+        findings = check_makeup(document)
+    found = counts(findings)
     tools.makeup[job.files[0]] = {kind: count for kind, count in found.items() if kind not in LOOSE}
     with notes_tagged_as_notes():
         return tools.pdf.to_bytes(document, job.files[0], pdf_variant="pdf/ua-1")
@@ -44,13 +47,14 @@ def split_badly(document):
     return found
 
 
-def alone(document):
+def alone(document, findings):
     """The blocks to keep with what comes before them so that a piece's last page holds LAST_LINES lines or more
     rather than a few of blocks begun there (makeup's short last page: its source line, its last note alone): the
     page's first block, which takes two lines (widows) of a paragraph before it, and as many one-line blocks (the
-    names of a list of signatories) or blocks too short to split as it needs."""
+    names of a list of signatories) or blocks too short to split as it needs. findings: the document's
+    (check_makeup)."""
     found, parents = [], None
-    for finding in check_makeup(document):
+    for finding in findings:
         if finding.kind != "short last page" or not finding.page:
             continue
         lines, before = (body_lines(document.pages[index]) for index in (finding.page, finding.page - 1))
@@ -84,8 +88,7 @@ def _rows(page):
     for group in page._page_box.descendants():
         if isinstance(group, boxes.TableRowGroupBox) and not (group.is_header or group.is_footer):
             for row in group.children:
-                rows[row.element] = [sum(1 for line in cell.descendants() if isinstance(line, boxes.LineBox)
-                                         and any(isinstance(text, boxes.TextBox) and text.text.strip()
-                                                 for text in line.descendants()))
+                rows[row.element] = [sum(1 for line in cell.descendants()
+                                         if isinstance(line, boxes.LineBox) and shows_text(line))
                                      for cell in row.children]
     return rows

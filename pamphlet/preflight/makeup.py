@@ -50,7 +50,7 @@ def body_lines(page):
         if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
             return
         if isinstance(box, boxes.LineBox):
-            if any(isinstance(t, boxes.TextBox) and t.text.strip() for t in box.descendants()):
+            if shows_text(box):
                 found.append((box, element, piece))
             return
         if isinstance(box, boxes.BlockBox) and box.element is not None:
@@ -62,6 +62,11 @@ def body_lines(page):
 
     walk(page._page_box, None, None)
     return found
+
+
+def shows_text(line):
+    """Whether a line box shows any text (not only spaces, a rule or an image)."""
+    return any(isinstance(text, boxes.TextBox) and text.text.strip() for text in line.descendants())
 
 
 def _is_heading(element):
