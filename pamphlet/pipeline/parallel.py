@@ -159,10 +159,10 @@ def _run(tools, job, needs, release=False):
     release, in a child process: what the job made and let go is handed back to the system (_release)."""
     tools = tools or _TOOLS
     start = time.perf_counter()
-    before, made_up = dict(tools.lines), dict(tools.makeup)
+    lines_before, makeup_before = dict(tools.lines), dict(tools.makeup)
     result = job.step.function()(tools, job, **needs)
-    measured = ({name: found for name, found in tools.lines.items() if before.get(name) is not found},
-                {name: found for name, found in tools.makeup.items() if made_up.get(name) is not found})
+    measured = ({name: found for name, found in tools.lines.items() if lines_before.get(name) is not found},
+                {name: found for name, found in tools.makeup.items() if makeup_before.get(name) is not found})
     seconds = time.perf_counter() - start
     if release:
         _release()
