@@ -6,7 +6,8 @@ import math
 
 from ..engine.pdf import boxes
 from . import figures, lines, mending, runover, tables
-from .makeup import COST, body_lines, called_notes, check_makeup, cost, foot, levelled, line_height, shortened
+from .makeup import (COST, body_lines, called_notes, check_makeup, cost, foot, levelled, line_height,
+                     notes_areas, shortened)
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
 # allows tracking of ±2% and word spaces of 80-133%), the smallest first.
@@ -144,7 +145,7 @@ def _pulls(document, finding):
     taken = body_lines(page)
     height = line_height(taken or before)
     notes = called_notes(page)
-    areas = [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
+    areas = notes_areas(page)
     # The page's lines and its notes' area (when they call notes, or are all it holds: a note's rest, run over),
     # less the room at the foot of the page before.
     need = (taken[-1][0].position_y + taken[-1][0].height - taken[0][0].position_y if taken else 0) + sum(
@@ -215,19 +216,14 @@ def _back(document, index):
     if index + 1 < len(document.pages):
         called = {box.element for line in taken for box in line.descendants()
                   if box.element_tag.endswith("::footnote-call")}
-        for area in _notes_area(page):
+        for area in notes_areas(page):
             # A note that may go on without its call (footnote-policy: auto, a note run over) asks no room.
             notes = [box.margin_height() for box in area.children
                      if box.element in called and box.style["footnote_policy"] == "line"]
             need += sum(notes)
-            if notes and not _notes_area(document.pages[index - 1]):  # the area's rule and space come too
+            if notes and not notes_areas(document.pages[index - 1]):  # the area's rule and space come too
                 need += area.margin_height() - sum(box.margin_height() for box in area.children)
     return need
-
-
-def _notes_area(page):
-    """The page's notes area, in a list, if it holds notes."""
-    return [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
 
 
 def _kept_head(document, finding):

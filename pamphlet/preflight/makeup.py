@@ -200,12 +200,15 @@ def _end(page, lines):
     return max(line.position_y + line.height for line in [last] + notes)
 
 
+def notes_areas(page):
+    """The page's notes area, in a list, if it holds notes."""
+    return [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
+
+
 def foot(page):
     """Where the page's text must end: the foot of its text block, or the top of the notes printed there."""
     page_box = page._page_box
-    return min([page_box.content_box_y() + page_box.height] +
-               [area.position_y for area in page_box.children
-                if isinstance(area, boxes.FootnoteAreaBox) and area.children])
+    return min([page_box.content_box_y() + page_box.height] + [area.position_y for area in notes_areas(page)])
 
 
 def line_height(lines):

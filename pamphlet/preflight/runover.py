@@ -12,7 +12,7 @@ import lxml.html
 
 from ..engine.pdf import boxes
 from .layout import is_blank
-from .makeup import body_lines, line_height, note_lines
+from .makeup import body_lines, line_height, note_lines, notes_areas
 
 KEPT = 2  # lines of a note at least on either page
 WORD = re.compile(r"[^ \n\t\r]+")  # what lies between spaces a line may break at (not no-break spaces)
@@ -35,8 +35,8 @@ def split(document, html, finding):
     texts = [laid[note_id][top] for top in tops]
     back = sum(1 for line, _, _ in body_lines(following) if line.position_y <= calls[note_id])  # go back with it
     # The rule and space above the notes, when the page has none yet.
-    rule = 0 if _areas(document.pages[finding.page]) else max(area.margin_height() - area.height
-                                                               for area in _areas(following))
+    rule = 0 if notes_areas(document.pages[finding.page]) else max(area.margin_height() - area.height
+                                                               for area in notes_areas(following))
     room = finding.box[3] - back * line_height(lines) - rule
     most = min(len(tops) - KEPT, math.floor(room / ((tops[-1] - tops[0]) / (len(tops) - 1))))
     out = []
@@ -49,10 +49,6 @@ def split(document, html, finding):
             # makes for a note alone is a blank page, which shows no folio).
             out += [changed] + ([_with_page_after(changed)] if finding.page + 2 == len(document.pages) else [])
     return out
-
-
-def _areas(page):
-    return [area for area in page._page_box.children if isinstance(area, boxes.FootnoteAreaBox) and area.children]
 
 
 def _calls(page):
