@@ -185,3 +185,28 @@ def test_long_tables_fill_their_pages_and_no_piece_ends_with_a_line_or_two_alone
     kinds = "stranded heading|orphan|widow|short page|short last page"
     assert line == "no stranded heading, orphan, widow, short page or short last page" or all(
         re.fullmatch(rf"\d+ ({kinds})s?", found) for found in line.split(", ")), line
+
+
+@pytest.mark.parametrize(("name", "most"), [("texts", 1), ("signed-ru", 0)])
+def test_a_page_left_short_has_its_paragraphs_spaced_down_to_its_foot(tmp_path_factory, name, most):
+    """A page left short by the block after it (a demand of three lines that cannot split, a list's heading kept with
+    its first names, the two lines at least kept with a piece's source line) has the spaces between its paragraphs
+    made wider, each by as much as itself at most, so that it ends at its foot (large_print.spread): texts/ 2 -> 1
+    short pages (its page before the source line), signed-ru 1 -> 0 (its demands before the list of signatures). Read
+    from the PDF: the pages a piece goes on past that end more than makeup.SHORT lines above their foot, which the
+    summary counts too."""
+    from pypdf import PdfReader
+    from pamphlet.preflight.makeup import SHORT
+    out, slug = built_pamphlet(tmp_path_factory, name)
+    path = output(out, "large-print", slug=slug)
+    pages = [lines_of(chars) for _, chars in characters(path)]
+    reader = PdfReader(path)
+    opens = {reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
+    pitch = 1.5 * 17
+    short = [number + 1 for number in range(min(opens), len(pages) - 2) if number + 1 not in opens and pages[number]
+             and pages[number + 1] and (pages[number][-1][0] - pitch / 2 + 17 / 4 - FOOT) / pitch > SHORT]
+    assert len(short) <= most, short
+    summary = build_log(out).read_text(encoding="utf-8")
+    line = re.search(rf"page makeup \({re.escape(path.name)}\): (.*)", summary)[1]
+    counted = re.search(r"(\d+) short pages?\b", line)
+    assert (int(counted[1]) if counted else 0) == len(short), (line, short)

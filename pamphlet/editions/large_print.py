@@ -2,7 +2,8 @@
 .css: 17 pt, ragged right, no hyphenation, notes at the end of each piece), tagged (PDF/UA-1) as the screen PDF is."""
 
 from ..engine.pdf import boxes, notes_tagged_as_notes
-from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts, shows_text
+from ..preflight.lines import blocks
+from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts, is_heading, line_height, shows_text
 from ..preflight.mending import selectors, tree, with_rules
 
 SOFT_HYPHEN = "\u00ad"
@@ -11,13 +12,20 @@ SPLIT_LINES = 2  # a table row split at a page turn keeps at least this many lin
 # printer's sheets, often printed on one side), large print keeps no baseline grid from page to page for facing pages
 # to end level on: an uneven spread here is no fault.
 LOOSE = {"uneven spread"}
+# A page that ends short (the block after it too tall for the room at its foot: a demand of three lines, a list's
+# heading kept with its first names) has the spaces between its paragraphs made wider, each by as much as itself at
+# most, so that its last line stands at its foot: read a page at a time, with no grid to keep, large print is set
+# down to the foot as a word processor justifies a page. A paragraph space is a gap of this many lines at least
+# between two blocks (0.8 em is 0.53 lines), not the lines of a list set close (0.2).
+SPACE = 0.4
 
 
 def make(tools, job):
     """Without the soft hyphens the typesetter put in: large print never breaks a word at a line's end. A table row
     split with too few of its lines at a page's foot is kept whole, and a piece's last lines alone on a page kept
-    with what comes before them, by one more layout when there are any. Its page makeup is counted for the summary
-    (tools.makeup)."""
+    with what comes before them, by one more layout when there are any; then a page left short has its paragraphs
+    spaced down to its foot (spread), by one more layout when there is one, kept when that leaves fewer findings.
+    Its page makeup is counted for the summary (tools.makeup)."""
     html = tools.renderer.render("large-print.html").replace(SOFT_HYPHEN, "")
     document = tools.pdf.layout(html, source="large-print.html")
     findings = check_makeup(document)
@@ -27,6 +35,16 @@ def make(tools, job):
     if rules:
         document = tools.pdf.layout(with_rules(html, rules, "makeup"), source="large-print.html")
         findings = check_makeup(document)
+    spaced = spread(document, findings)
+    if spaced:
+        candidate = tools.pdf.layout(with_rules(with_rules(html, rules, "makeup"), spaced, "spaced"),
+                                     source="large-print.html")
+        candidate_findings = check_makeup(candidate)
+        before, after = counts(findings), counts(candidate_findings)
+        # The same pages, the same text on each: only a page's spaces wider (kept unless that moved anything).
+        if len(candidate.pages) == len(document.pages) and sum(after.values()) < sum(before.values()) and all(
+                after[kind] <= before[kind] for kind in before):
+            document, findings = candidate, candidate_findings
     found = counts(findings)
     tools.makeup[job.files[0]] = {kind: count for kind, count in found.items() if kind not in LOOSE}
     with notes_tagged_as_notes():
@@ -71,6 +89,48 @@ def alone(document, findings):
                 break
             block = previous
     return found
+
+
+def spread(document, findings):
+    """{selector: padding-top} that spreads the room at the foot of each short page among the spaces between its
+    paragraphs (not under a heading, not between a list's lines set close, not in a table), each made wider by as
+    much as itself at most; none for a page whose spaces cannot take its room so."""
+    rules, parents = {}, tree(document)[1]
+    for finding in findings:
+        if finding.kind != "short page":
+            continue
+        page = document.pages[finding.page]
+        height = line_height(body_lines(page))
+        spaces, previous, bottom = {}, None, None
+        for box, _ in blocks(page._page_box):
+            shown = [line for line in box.children if isinstance(line, boxes.LineBox) and shows_text(line)]
+            if not shown or box.element is None:
+                continue
+            holder = _holding(box.element, parents)
+            if bottom is not None and shown[0].position_y - bottom >= SPACE * height and not (
+                    is_heading(previous) or holder.tag in TABLE):
+                spaces[holder] = shown[0].position_y - bottom
+            previous, bottom = box.element, shown[-1].position_y + shown[-1].height
+        # Its last block's margin below it must fit too, and a pixel to spare: nothing more comes onto the page.
+        room, total = finding.box[3] - _margin_below(page._page_box) - 1, sum(spaces.values())
+        paths = selectors(document, [(holder,) for holder in spaces])
+        if spaces and room <= total and len(paths) == len(spaces):
+            rules |= {path: f"padding-top: {room * space / total:.2f}px"
+                      for (path,), space in zip(paths, spaces.values(), strict=True)}
+    return rules
+
+
+def _margin_below(box):
+    """The widest margin under the last block in flow of a page (its own, or one of the blocks it ends)."""
+    margins = []
+    while children := [child for child in getattr(box, "children", ()) if isinstance(child, boxes.BlockBox)
+                       and not isinstance(child, boxes.MarginBox) and child.is_in_normal_flow()]:
+        box = children[-1]
+        margins.append(box.margin_bottom or 0)
+    return max(margins, default=0)
+
+
+TABLE = {"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"}
 
 
 def _holding(block, parents):

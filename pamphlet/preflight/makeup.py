@@ -69,7 +69,7 @@ def shows_text(line):
     return any(isinstance(text, boxes.TextBox) and text.text.strip() for text in line.descendants())
 
 
-def _is_heading(element):
+def is_heading(element):
     return element is not None and (element.tag in HEADINGS or
                                     bool(HEADING_CLASSES & set((element.get("class") or "").split())))
 
@@ -91,7 +91,7 @@ def check_makeup(document):
         last_line, last, piece = lines[-1]
         first_line, first, _ = lines[0]
         goes_on = bool(following) and piece is not None and following[0][2] == piece
-        if _is_heading(last) and goes_on:
+        if is_heading(last) and goes_on:
             findings.append(Finding("stranded heading", index, _rect(last_line)))
         elif goes_on and following[0][1] is last and sum(1 for _, e, _ in lines if e is last) == 1:
             findings.append(Finding("orphan", index, _rect(last_line)))
