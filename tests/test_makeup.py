@@ -582,3 +582,21 @@ def test_no_page_ends_short_while_its_piece_goes_on(tmp_path_factory, name):
         if gap > (5 if notes else 3) * pitch:
             short.append((index + 1, round(gap / pitch, 1)))
     assert not short, f"pages (number, lines from the last line to the notes or the foot) ending short: {short}"
+
+
+def test_facing_pages_a_fraction_of_a_line_apart_at_a_break_in_the_text_end_level(writer):
+    """A right-hand page whose postscript's rule stands 7 mm below the text before it (not a whole number of 5 mm
+    lines) ends 3 mm above the full page it faces: the space above the rule given up by what the page lacks for the
+    next line (preflight/grid) brings that line back, and both pages end on the same line."""
+    from pamphlet.preflight import balance
+    from pamphlet.preflight.makeup import check_makeup, counts
+    html = PAGE.format(spacer=0, block=0, orphans=1, body=_lines(34 + 34 + 10) + (
+        '<style>.postscript { margin-top: 7mm }</style><div class="postscript">' + _lines(70) + "</div>"))
+    document = writer.layout(html)
+    found = counts(check_makeup(document))
+    assert found["uneven spread"] == 1 and sum(found.values()) == 1, found
+    balanced, changed = balance.balanced(writer.layout, html, document)
+    assert not check_makeup(balanced) and len(balanced.pages) == len(document.pages)
+    rules = changed.split("<style data-pamphlet-balance>")[1].split("</style>")[0]
+    given = re.fullmatch(r"html > .* > div:nth-of-type\(2\) \{ margin-top: (\d+\.\d+)px \}", rules)
+    assert given and 4.9 < float(given[1]) * 0.75 / MM < 5, rules  # px: 7 mm less the 2 mm the line lacked, a hair

@@ -5,20 +5,20 @@ of a piece pulled back onto the pages before by setting some of their paragraphs
 import math
 
 from ..engine.pdf import boxes
-from . import figures, lines, mending, runover, tables
+from . import figures, grid, lines, mending, runover, tables
 from .makeup import (COST, body_lines, called_notes, check_makeup, cost, foot, levelled, line_height,
                      notes_areas, shortened)
 
 # (letter-spacing, word-spacing) in ems, each too small to see at reading distance (a typesetter's justification
 # allows tracking of ±2% and word spaces of 80-133%), the smallest first.
 NUDGES = ((0.01, 0.0), (0.01, 0.03), (0.02, 0.04))
+# Looser, the smallest first, tried on a paragraph laid out alone until one runs it a line longer (_measured): a
+# word space wider (a hair of tracking with it) often runs a line longer where tracking alone shows a loose line.
+LOOSER = ((0.01, 0.0), (0.0, 0.03), (0.005, 0.03), (0.01, 0.03), (0.02, 0.0), (0.02, 0.04))
+MEASURED = 2  # paragraphs measured alone for each line a page lacks, and as many more: some run no line longer
 FULL, EMPTY = 0.6, 0.4  # the share of the measure a last line must fill to be run longer, or leave to run shorter
 TIGHTEN = 3  # paragraphs a page may have set tighter, the emptiest last lines first
 MORE = 2  # paragraphs set tighter beyond one a line to pull back onto the pages before: some will not run shorter
-# A box kept whole (break-inside: avoid: the demands) of this many lines or more may break after a short page, as a
-# designer lets a long box run over the page turn, with KEPT lines of it or more on either side.
-LONG_BOX, KEPT = 5, 2
-GRID_HEADINGS = {"h2", "h3"}  # with a piece's header: the space under them may take up a fraction of a line
 
 
 def balanced(lay_out, html, document):
@@ -27,9 +27,12 @@ def balanced(lay_out, html, document):
     one more at a time (TIGHTEN at most), each by the least of NUDGES that can move its last line, while that makes
     the part's pages end more level (makeup.cost), its lines no worse (lines.measure) and its pages no more. Then
     facing pages a fraction of a line apart have the space under a heading made that much smaller on the lower
-    page (or larger on the higher one), as a designer keeps the lines of facing pages on one grid. Last, a long box
-    kept whole at the head of the page after a short page may break over the page turn, or the tables on the page
-    and the next be set tighter (tables.tighter).
+    page (or larger on the higher one), as a designer keeps the lines of facing pages on one grid, or the space
+    above a break in the text (grid.regridded). Then a long box kept whole at the head of the page after a short page
+    may break over the page turn, or the tables on the page and the next be set tighter (tables.tighter), or a note
+    run over (runover.split). Last, paragraphs chosen by their lines laid out alone fill a short page (_measured).
+    A plan whose paragraphs alone take as many lines as before is not laid out (it moves nothing); after a plan is
+    kept, the faults of the pages before the first it changed are not tried again (their plans failed there).
     First of all, a part that ends on a short last page has the paragraphs of its pages before set tighter (_pulls),
     else the figure before that page made a little smaller (figures.smaller), else the tables before it set tighter
     (tables.tighter), kept when that makes it a page shorter with no finding more frequent and its lines no worse."""
@@ -53,13 +56,12 @@ def balanced(lay_out, html, document):
         if not faults:
             return document, current
         tried.add(faults[0].page)
-        others = (_regridded(document, faults[0]) + _broken_boxes(document, faults[0])
-                  + tables.tighter(document, (faults[0].page, faults[0].page + 1)))
-        for source, plan, elements, judged in (
-                [(html, *entry) for entry in _plans(document, faults[0])] + [(html, plan, (), False) for plan in others]
-                + [(split, {}, (), False) for split in runover.split(document, html, faults[0])]):
+        for source, plan, elements, judged in _candidates(lay_out, document, html, faults[0], current, alone):
             changed = mending.with_rules(source, {**rules, **plan}, "balance")
             judge = mending.Alone(lay_out, document, elements, alone) if elements else None
+            # Paragraphs whose lines, laid out alone, are as many as before move no line: the pages are as they were.
+            if judge and _moves_nothing(judge, current, changed):
+                continue
             # Paragraphs whose own lines (alone: a few hundredths of a second) are worse leave the part's worse.
             if judged and judge.worse(current, changed):
                 continue
@@ -68,11 +70,24 @@ def balanced(lay_out, html, document):
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
             if (levelled(candidate, document) and candidate_found.no_worse_than(found)
-                    and all(_kept(candidate, selector) for selector, rule in plan.items() if rule == BREAK)
+                    and all(grid.kept(candidate, selector) for selector, rule in plan.items() if rule == grid.BREAK)
                     and runover.printed(candidate, source)):
+                # The pages moved from the first that changed on: each of those may be tried again.
+                tried = {page for page in tried if page < _first_changed(document, candidate)}
                 document, found, rules, html = candidate, candidate_found, {**rules, **plan}, source
-                tried.clear()  # the pages moved: each may be tried again
                 break
+
+
+def _candidates(lay_out, document, html, finding, current, alone):
+    """(html, {selector: declarations}, elements, judged) of each plan to try on the finding, in order: _plans',
+    the spaces on a grid, a long box broken, tables set tighter, a note run over, then _measured's, made only when the
+    others fail (it lays paragraphs out alone to choose)."""
+    planned = _plans(document, finding)
+    others = (grid.regridded(document, finding) + grid.broken_boxes(document, finding)
+              + tables.tighter(document, (finding.page, finding.page + 1)))
+    yield from [(html, *entry) for entry in planned] + [(html, plan, (), False) for plan in others]
+    yield from [(split, {}, (), False) for split in runover.split(document, html, finding)]
+    yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned)]
 
 
 def _plans(document, finding):
@@ -82,6 +97,9 @@ def _plans(document, finding):
     Paragraphs of two lines or more that end on the page, each with the least nudge that can move its last line;
     none that no nudge can move."""
     index = finding.page
+    page_lines = body_lines(document.pages[index])
+    if _full(document, finding):
+        return []
     following = ({box.element for box, _ in lines.blocks(document.pages[index + 1]._page_box)}
                  if index + 1 < len(document.pages) else set())
     looser, tighter = [], []
@@ -95,7 +113,6 @@ def _plans(document, finding):
         if fill <= EMPTY:
             nudge = _least(laid, box, fill * laid[-1].measure, -1)
             tighter.append((fill, box.element, nudge, _shed(laid, box, nudge)))
-    page_lines = body_lines(document.pages[index])
     lacking = max(1, math.floor(finding.box[3] / line_height(page_lines) + 0.25)) if page_lines else 1
     looser = sorted((entry for entry in looser if entry[2]), key=lambda entry: entry[0])[:lacking]
     tighter = sorted((entry for entry in tighter if entry[2]), key=lambda entry: entry[0])[:TIGHTEN]
@@ -104,7 +121,7 @@ def _plans(document, finding):
         plans.append([(fill, element, NUDGES[-1]) for fill, element, _ in looser])
     # A short page's paragraphs set tighter take back nothing when the page after is headed by a box kept whole
     # (the demands) taller than the room they can make: the page would only end higher. Not laid out.
-    kept, room = _kept_head(document, finding), finding.box[3]
+    kept, room = grid.kept_head(document, finding), finding.box[3]
     for count in range(1, len(tighter) + 1):
         room += max((line.height for line, _, _ in page_lines), default=0) * tighter[count - 1][3]
         if room >= kept:
@@ -119,6 +136,87 @@ def _plans(document, finding):
             judged = plan[0][2][0] > 0 and all(entry[1].tag != "li" for entry in plan)
             out.append(({path[0][0]: _css(nudge) for path, nudge in paths}, tuple(entry[1] for entry in plan), judged))
     return out
+
+
+def _measured(lay_out, document, finding, current, alone, planned):
+    """[({selector: declarations}, (), False)]: a short page's paragraphs (of two lines or more, justified, the
+    fullest last lines first), then its page before's (lines it sends on fill the short page), MEASURED for each
+    line the page lacks and MEASURED more at most, each set looser by the least of LOOSER that, laid out alone from
+    current (a mending.Alone, sharing alone; one layout for every paragraph a nudge is tried on), runs it a line
+    longer with no more lines at fault; one paragraph for each line the page lacks, none when fewer can or when
+    _plans gives the same plan. Chosen by measure, not by the fill of a last line: _plans' looser plans fail when one
+    paragraph's nudge shows a loose line or runs it no longer, or when the page's own paragraphs are too few."""
+    index = finding.page
+    page_lines = body_lines(document.pages[index])
+    if not page_lines or finding.kind != "short page":
+        return []  # an uneven spread lacks a line at most: _plans' plans of one paragraph are as good
+    height = line_height(page_lines)
+    lacking = max(1, math.floor(finding.box[3] / height + 0.25))
+    # A short page is filled by lines of its own paragraphs run longer, else by lines the full page before sends on.
+    pages = [index] + ([index - 1] if index else [])
+    laid = {}  # each paragraph's boxes and lines, on the pages and the page after, in order
+    for number in range(pages[-1], min(index + 2, len(document.pages))):
+        for box, in_notes in lines.blocks(document.pages[number]._page_box):
+            if not in_notes and box.element is not None:
+                boxes_of, lines_of = laid.get(box.element, ([], []))
+                laid[box.element] = (boxes_of + [(number, box)], lines_of + lines.lines_of(box, final=True))
+    entries = []
+    for element, (boxes_of, laid_lines) in laid.items():
+        rank = min((pages.index(number) for number, _ in boxes_of if number in pages), default=None)
+        if rank is None or len(laid_lines) < 2 or not laid_lines[-1].justified:
+            continue
+        # Not only those whose last line has room for what a nudge widens them by: their lines may break anew.
+        entries.append(((rank, -laid_lines[-1].natural / laid_lines[-1].measure), element, LOOSER))
+    if len(entries) < lacking:
+        return []
+    entries = sorted(entries, key=lambda entry: entry[0])[:MEASURED * lacking + MEASURED]
+    paths = mending.selectors(document, [tuple(element for _, element, _ in entries)])
+    judge = mending.Alone(lay_out, document, tuple(element for _, element, _ in entries), alone)
+    before, chosen = judge.each(current), {}
+    for nudge in LOOSER if paths and before is not None else ():
+        # One layout alone sets every paragraph not yet chosen that the nudge can run a line longer.
+        trying = [path for path, (_, _, nudges) in zip(paths[0], entries, strict=True)
+                  if path not in chosen and nudge in nudges]
+        after = judge.each(mending.with_rules(current, dict.fromkeys(trying, _css(nudge)), "balance")) if trying else {}
+        for path in trying:
+            if after and after[path][0] - before[path][0] > height / 2 and after[path][1] <= before[path][1]:
+                chosen[path] = _css(nudge)
+        if len(chosen) >= lacking:
+            break
+    plan = {path: chosen[path] for path in (paths[0] if paths else ()) if path in chosen}
+    plan = dict(list(plan.items())[:lacking])  # the fullest last lines first
+    if len(plan) < lacking or any(plan == other for other, _, _ in planned):
+        return []
+    return [(plan, (), False)]  # already measured alone: laid out whole at once
+
+
+def _full(document, finding):
+    """Whether the higher page of an uneven spread has no room for a line at its foot: a paragraph on it a line
+    longer or shorter leaves it ending where it ends (only the spaces on a grid may move it)."""
+    page = document.pages[finding.page]
+    page_lines = body_lines(page)
+    return bool(finding.kind == "uneven spread" and page_lines and foot(page) - (
+        page_lines[-1][0].position_y + page_lines[-1][0].height) < line_height(page_lines))
+
+
+def _first_changed(document, candidate):
+    """The index of the first page whose lines (body and notes) stand or read otherwise in candidate than in
+    document: the pages before it broke as they did, and their faults' plans would fail as they failed."""
+    def lines_of(page):
+        return [(round(line.position_y, 2), "".join(text.text for text in line.descendants()
+                                                      if isinstance(text, boxes.TextBox)))
+                for line in page._page_box.descendants() if isinstance(line, boxes.LineBox)]
+
+    pairs = zip(document.pages, candidate.pages, strict=False)
+    return next((index for index, (page, other) in enumerate(pairs) if lines_of(page) != lines_of(other)),
+                min(len(document.pages), len(candidate.pages)))
+
+
+def _moves_nothing(judge, current, changed):
+    """Whether the paragraphs judge lays out alone take as much height set as changed as set as current: as many
+    lines, which break the pages where they broke."""
+    before, after = judge.height(current), judge.height(changed)
+    return before is not None and after is not None and abs(after - before) < 0.01
 
 
 def _pulls(document, finding):
@@ -164,9 +262,13 @@ def _least(laid, box, need, sign):
     """The least of NUDGES, looser (sign 1) or tighter (-1), that makes the text of a paragraph's laid lines wider or
     narrower by more than need (what its last line must gain, or lose, for it to run a line longer or shorter), or
     None."""
-    text = "".join(line.text for line in laid)
-    return next(((sign * ls, sign * ws) for ls, ws in NUDGES
-                 if (ls * len(text) + ws * text.count(" ")) * box.style["font_size"] > need), None)
+    return next(((sign * ls, sign * ws) for ls, ws in NUDGES if _widening(laid, box, (ls, ws)) > need), None)
+
+
+def _widening(laid, box, nudge):
+    """How much wider (in px) a nudge (letter-spacing, word-spacing in ems) makes the text of a paragraph's lines."""
+    text, (letters, words) = "".join(line.text for line in laid), nudge
+    return (letters * len(text) + words * text.count(" ")) * box.style["font_size"]
 
 
 def _shed(laid, box, nudge):
@@ -224,86 +326,6 @@ def _back(document, index):
             if notes and not notes_areas(document.pages[index - 1]):  # the area's rule and space come too
                 need += area.margin_height() - sum(box.margin_height() for box in area.children)
     return need
-
-
-def _kept_head(document, finding):
-    """The height of the box kept whole (break-inside: avoid) that the first line of the page after a short page is
-    in, when that page holds all of it (the outermost such box; 0 for none): what a short page must make room for
-    to take back anything."""
-    if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
-        return 0
-    following, above = body_lines(document.pages[finding.page + 1]), _ancestry(document)
-    if not following:
-        return 0
-    elsewhere = {box.element for page in document.pages[:finding.page + 1] + document.pages[finding.page + 2:]
-                 for box in page._page_box.descendants() if isinstance(box, boxes.BlockBox)}
-    heights = [box.border_height() for box in document.pages[finding.page + 1]._page_box.descendants()
-               if isinstance(box, boxes.BlockBox) and box.style["break_inside"] == "avoid"
-               and box.element in above(following[0][1]) and box.element not in elsewhere]
-    return max(heights, default=0)
-
-
-def _regridded(document, finding):
-    """[{selector: margin-bottom}]: for an uneven spread less than a line apart, the space under the last heading (a
-    piece's header, a section's heading) of the lower page made smaller by as much as the pages are apart (never
-    below nothing), and of the higher page made larger, to move its lines onto the other page's."""
-    if finding.kind != "uneven spread":
-        return []
-    higher, apart = finding.page, finding.box[3]
-    lower = higher + (1 if document.pages[higher]._page_box.page_type.side == "left" else -1)
-    higher_lines = body_lines(document.pages[higher])
-    if not higher_lines or apart >= line_height(higher_lines):
-        return []
-    plans = []
-    for index, change in ((lower, -apart), (higher, apart)):
-        heads = [box for box in document.pages[index]._page_box.descendants() if isinstance(box, boxes.BlockBox)
-                 and box.element is not None and (box.element.tag in GRID_HEADINGS
-                                                  or "piece-header" in (box.element.get("class") or "").split())]
-        if heads and heads[-1].margin_bottom + change >= 0:
-            for path in mending.selectors(document, [(heads[-1].element,)]):
-                plans.append({path[0]: f"margin-bottom: {heads[-1].margin_bottom + change:.2f}px"})
-    return plans
-
-
-BREAK = "break-inside: auto"
-
-
-def _broken_boxes(document, finding):
-    """[{selector: BREAK}] for the long box kept whole that heads the page after a short page, if there is one."""
-    if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
-        return []
-    following, above = body_lines(document.pages[finding.page + 1]), _ancestry(document)
-    whole = {box.element for box in document.pages[finding.page + 1]._page_box.descendants()
-             if isinstance(box, boxes.BlockBox) and box.style["break_inside"] == "avoid"}
-    box = next((element for element in above(following[0][1]) if element.tag == "div" and element in whole),
-               None) if following else None
-    if box is None or sum(1 for _, element, _ in following if box in above(element)) < LONG_BOX:
-        return []
-    return [{path[0]: BREAK} for path in mending.selectors(document, [(box,)])]
-
-
-def _kept(document, selector):
-    """Whether the div the selector names has KEPT lines or more on each page it is on (or is on one page)."""
-    above = _ancestry(document)
-    divs = [element for element in above.root.iter("div")]
-    box = next((div for div, path in zip(divs, mending.selectors(document, [(div,) for div in divs]), strict=True)
-                if path == (selector,)), None)
-    counts = [sum(1 for _, element, _ in body_lines(page) if box in above(element)) for page in document.pages]
-    return box is not None and all(count >= KEPT for count in counts if count)
-
-
-class _ancestry:
-    """For a laid-out document, a function of an element giving it and its ancestors (none for None)."""
-
-    def __init__(self, document):
-        self.root, self.parents = mending.tree(document)
-
-    def __call__(self, element):
-        found = []
-        while element is not None:
-            found.append(element)
-            element = self.parents.get(element)
-        return found
 
 
 def _css(nudge):

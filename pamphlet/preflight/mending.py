@@ -161,12 +161,20 @@ class Alone:
         laid = self._laid(html)
         return laid and laid[1]
 
+    def each(self, html):
+        """{selector: (the height of its lines, how many lines at fault of a kind they show alone it holds)} of each
+        paragraph laid out alone from html (None when they cannot be told alone): one layout judges them all, as
+        their lines break alone whatever the others' spacing."""
+        laid = self._laid(html)
+        return laid and laid[2]
+
     def _measure(self, html):
         laid = self._laid(html)
         return laid and laid[0]
 
     def _laid(self, html):
-        """(what measure finds in the paragraphs' lines alone, of the kinds they show alone, their height) or None."""
+        """(what measure finds in the paragraphs' lines alone, of the kinds they show alone, their height, each's
+        (height, lines at fault)) or None."""
         if self.paths is None:
             return None
         key = (self.paths, html)
@@ -177,9 +185,15 @@ class Alone:
                 laid_out = self.lay_out(alone)
                 found = measure(laid_out.pages)
                 found.found = {kind: lines if kind in OWN else [] for kind, lines in found.found.items()}
-                own = {_found(_root(laid_out), path) for path in self.paths}
-                laid = found, sum(line.height for page in laid_out.pages for line, element, _ in body_lines(page)
-                                  if element in own)
+                own = {_found(_root(laid_out), path): path for path in self.paths}
+                heights = dict.fromkeys(self.paths, 0)
+                for page in laid_out.pages:
+                    for line, element, _ in body_lines(page):
+                        if element in own:
+                            heights[own[element]] += line.height
+                faults = {path: sum(1 for lines in found.found.values() for *_, elements in lines
+                                    if element in elements) for element, path in own.items()}
+                laid = found, sum(heights.values()), {path: (heights[path], faults[path]) for path in self.paths}
             self.found[key] = laid
         return self.found[key]
 

@@ -1,0 +1,131 @@
+"""Pages made to end level by the spaces and boxes of the text, not its words (preflight.balance): facing pages
+brought onto one grid by the space under a heading or above a break in the text, a long box kept whole let run over a
+page turn."""
+
+from ..engine.pdf import boxes
+from . import lines, mending
+from .makeup import body_lines, foot, line_height
+
+# A box kept whole (break-inside: avoid: the demands) of this many lines or more may break after a short page, as a
+# designer lets a long box run over the page turn, with KEPT lines of it or more on either side.
+LONG_BOX, KEPT = 5, 2
+GRID_HEADINGS = {"h2", "h3"}  # with a piece's header: the space under them may take up a fraction of a line
+GRID_BREAKS = {"hr", "postscript"}  # a section break, a postscript's rule: the space above them may too
+HAIR = 0.1  # px: what a space is made smaller by beyond what a line lacks, for the line to fit
+
+
+def kept_head(document, finding):
+    """The height of the box kept whole (break-inside: avoid) that the first line of the page after a short page is
+    in, when that page holds all of it (the outermost such box; 0 for none): what a short page must make room for
+    to take back anything."""
+    if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
+        return 0
+    following, above = body_lines(document.pages[finding.page + 1]), _ancestry(document)
+    if not following:
+        return 0
+    elsewhere = {box.element for page in document.pages[:finding.page + 1] + document.pages[finding.page + 2:]
+                 for box in page._page_box.descendants() if isinstance(box, boxes.BlockBox)}
+    heights = [box.border_height() for box in document.pages[finding.page + 1]._page_box.descendants()
+               if isinstance(box, boxes.BlockBox) and box.style["break_inside"] == "avoid"
+               and box.element in above(following[0][1]) and box.element not in elsewhere]
+    return max(heights, default=0)
+
+
+def regridded(document, finding):
+    """[{selector: margin}]: for an uneven spread less than a line apart, the space under the last heading (a
+    piece's header, a section's heading) of the lower page made smaller by as much as the pages are apart (never
+    below nothing), and of the higher page made larger, to move its lines onto the other page's. Then, as a designer
+    lets the space at a break in the text give (GRID_BREAKS: a postscript's rule, a section break), the last such
+    space or heading's of the lower page made smaller by as much as the pages are apart, of the higher page by what it
+    lacks for the first line of the page after, to take that line, else larger by as much as the pages are apart."""
+    if finding.kind != "uneven spread":
+        return []
+    higher, apart = finding.page, finding.box[3]
+    lower = higher + (1 if document.pages[higher]._page_box.page_type.side == "left" else -1)
+    higher_lines = body_lines(document.pages[higher])
+    if not higher_lines or apart >= line_height(higher_lines):
+        return []
+    plans, after = [], body_lines(document.pages[higher + 1]) if higher + 1 < len(document.pages) else []
+    last = higher_lines[-1][0]
+    # What the higher page lacks for the first line of the page after it to fit at its foot (when that line may
+    # come alone).
+    lacks = (after[0][0].height - (foot(document.pages[higher]) - last.position_y - last.height)
+             if after and _comes_alone(document, higher + 1, after) else 0)
+    for index, change, kinds in ((lower, -apart, ("bottom",)), (higher, apart, ("bottom",)),
+                                 (lower, -apart, ("bottom", "top"))) + (
+                                     ((higher, -lacks - HAIR, ("bottom", "top")),) if lacks > 0 else ()) + (
+                                     (higher, apart - HAIR, ("bottom", "top")),):
+        spaces = [(box, side) for box, side in _spaces(document.pages[index]) if side in kinds]
+        margin = getattr(spaces[-1][0], f"margin_{spaces[-1][1]}") if spaces else -1
+        for path in mending.selectors(document, [(spaces[-1][0].element,)]) if spaces and margin + change >= 0 else ():
+            plan = {path[0]: f"margin-{spaces[-1][1]}: {margin + change:.2f}px"}
+            plans += [plan] if plan not in plans else []
+    return plans
+
+
+def _comes_alone(document, index, following):
+    """Whether the first line of the page at index (following: its body lines) may go back alone to the page before:
+    its paragraph's widows stay behind, or it is a block of one line (no orphan)."""
+    first = following[0][1]
+    own = sum(1 for _, element, _ in following if element is first)
+    box = next((box for box, in_notes in lines.blocks(document.pages[index]._page_box)
+                if not in_notes and box.element is first), None)
+    if box is None:
+        return False
+    begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
+    return own - 1 >= box.style["widows"] if begun else (own == 1 and len(following) > 1) or box.style["orphans"] <= 1
+
+
+def _spaces(page):
+    """[(box, 'top' or 'bottom')]: the spaces of the page a designer lets give, in order: under a heading
+    (GRID_HEADINGS, a piece's header), above a break in the text (GRID_BREAKS)."""
+    found = []
+    for box in page._page_box.descendants():
+        if isinstance(box, boxes.BlockBox) and box.element is not None:
+            classes = set((box.element.get("class") or "").split())
+            if box.element.tag in GRID_HEADINGS or "piece-header" in classes:
+                found.append((box, "bottom"))
+            elif box.element.tag in GRID_BREAKS or GRID_BREAKS & classes:
+                found.append((box, "top"))
+    return found
+
+
+BREAK = "break-inside: auto"
+
+
+def broken_boxes(document, finding):
+    """[{selector: BREAK}] for the long box kept whole that heads the page after a short page, if there is one."""
+    if finding.kind != "short page" or finding.page + 1 >= len(document.pages):
+        return []
+    following, above = body_lines(document.pages[finding.page + 1]), _ancestry(document)
+    whole = {box.element for box in document.pages[finding.page + 1]._page_box.descendants()
+             if isinstance(box, boxes.BlockBox) and box.style["break_inside"] == "avoid"}
+    box = next((element for element in above(following[0][1]) if element.tag == "div" and element in whole),
+               None) if following else None
+    if box is None or sum(1 for _, element, _ in following if box in above(element)) < LONG_BOX:
+        return []
+    return [{path[0]: BREAK} for path in mending.selectors(document, [(box,)])]
+
+
+def kept(document, selector):
+    """Whether the div the selector names has KEPT lines or more on each page it is on (or is on one page)."""
+    above = _ancestry(document)
+    divs = [element for element in above.root.iter("div")]
+    box = next((div for div, path in zip(divs, mending.selectors(document, [(div,) for div in divs]), strict=True)
+                if path == (selector,)), None)
+    counts = [sum(1 for _, element, _ in body_lines(page) if box in above(element)) for page in document.pages]
+    return box is not None and all(count >= KEPT for count in counts if count)
+
+
+class _ancestry:
+    """For a laid-out document, a function of an element giving it and its ancestors (none for None)."""
+
+    def __init__(self, document):
+        self.root, self.parents = mending.tree(document)
+
+    def __call__(self, element):
+        found = []
+        while element is not None:
+            found.append(element)
+            element = self.parents.get(element)
+        return found
