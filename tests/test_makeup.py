@@ -263,6 +263,8 @@ def writer():
     # Page 2 ends a line above page 3, which faces it; the piece goes on to page 4.
     ("uneven spread", 0, _lines(34) + _lines(33) + _lines(40).replace("<p>", '<p style="break-before: page">'), 1),
     ("short last page", 0, _lines(37), 1),              # 34 lines, then the piece's last 3 alone on a page
+    # The first page (a right-hand one, facing none of its piece) ends 2 lines short before the 100 mm block.
+    ("short page", 0, _lines(32) + '<div class="block"></div>' + _lines(5), 1),
 ])
 def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
     from pamphlet.preflight.makeup import check_makeup, counts
@@ -600,3 +602,41 @@ def test_facing_pages_a_fraction_of_a_line_apart_at_a_break_in_the_text_end_leve
     rules = changed.split("<style data-pamphlet-balance>")[1].split("</style>")[0]
     given = re.fullmatch(r"html > .* > div:nth-of-type\(2\) \{ margin-top: (\d+\.\d+)px \}", rules)
     assert given and 4.9 < float(given[1]) * 0.75 / MM < 5, rules  # px: 7 mm less the 2 mm the line lacked, a hair
+
+
+def test_a_page_facing_none_of_its_piece_ends_at_its_notes_or_is_counted(tmp_path_factory):
+    """A piece's opening page on the right faces no page of its piece, and facing pages with notes both end at their
+    notes' foot: no uneven spread shows a line or two missing above the notes, which a reader sees as a hole.
+    makeup counts such a page a short page from makeup.LONE lines (weighed as an uneven spread), which balance then
+    repairs as it can: notes-en's history opened 1.8 lines above its notes (its paragraph's last two lines on the
+    next page) until its first paragraph was set a hair looser to run a line longer; lines-en's opening page (1.8
+    lines) has no paragraph that any nudge runs a line longer, and is counted. Read from the print PDF: the last
+    line of running text on each piece's opening page that has notes stands at most LONE lines above them and the
+    two the rule above them takes, or the summary counts a short page."""
+    from pamphlet.preflight.makeup import LONE
+    for name, holes in (("notes-en", 0), ("lines-en", 1)):
+        folder, _ = built_pamphlet(tmp_path_factory, name)
+        path = print_file(folder)
+        reader = PdfReader(path)
+        starts = {reader.get_destination_page_number(entry) for entry in reader.outline
+                  if not isinstance(entry, list)}
+        rows = [_sized_rows(page) for page in pdf_pages(path)]
+        sizes = [size for page in rows for size in page.values()]
+        body = max(set(sizes), key=sizes.count)
+        steps = [upper - lower for page in rows for lower, upper in zip(sorted(page), sorted(page)[1:], strict=False)
+                 if page[lower] == page[upper] == body]
+        pitch = max(set(steps), key=steps.count)
+        found = []
+        for index in sorted(starts):
+            running = [baseline for baseline, size in rows[index].items() if size >= 0.8 * body]
+            notes = [baseline for baseline, size in rows[index].items()
+                     if size < 0.8 * body and baseline < min(running)]
+            # A piece that goes on to its next page (not the back cover's).
+            if notes and index + 1 < len(rows) - 1 and index + 1 not in starts and rows[index + 1]:
+                gap = (min(running) - max(notes)) / pitch
+                if gap > LONE + 2:
+                    found.append((index + 1, round(gap, 2)))
+        assert len(found) == holes, (name, found)
+        summary = re.search(r"page makeup: (.*)", build_log(folder).read_text(encoding="utf-8"))[1]
+        counted = re.search(r"(\d+) short pages?", summary)
+        assert (int(counted[1]) if counted else 0) == holes, (name, summary)

@@ -3,7 +3,7 @@
 
 from ..engine.pdf import boxes, notes_tagged_as_notes
 from ..preflight.lines import blocks
-from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts, is_heading, line_height, shows_text
+from ..preflight.makeup import ALONE, LAST_LINES, body_lines, check_makeup, counts, is_heading, line_height, shows_text
 from ..preflight.mending import selectors, tree, with_rules
 
 SOFT_HYPHEN = "\u00ad"
@@ -28,18 +28,18 @@ def make(tools, job):
     Its page makeup is counted for the summary (tools.makeup)."""
     html = tools.renderer.render("large-print.html").replace(SOFT_HYPHEN, "")
     document = tools.pdf.layout(html, source="large-print.html")
-    findings = check_makeup(document)
+    findings = _made_up(document)
     rules = {path: "break-inside: avoid" for path, in selectors(document, [(row,) for row in split_badly(document)])}
     rules |= {path: "break-before: avoid"
               for path, in selectors(document, [(block,) for block in alone(document, findings)])}
     if rules:
         document = tools.pdf.layout(with_rules(html, rules, "makeup"), source="large-print.html")
-        findings = check_makeup(document)
+        findings = _made_up(document)
     spaced = spread(document, findings)
     if spaced:
         candidate = tools.pdf.layout(with_rules(with_rules(html, rules, "makeup"), spaced, "spaced"),
                                      source="large-print.html")
-        candidate_findings = check_makeup(candidate)
+        candidate_findings = _made_up(candidate)
         before, after = counts(findings), counts(candidate_findings)
         # The same pages, the same text on each: only a page's spaces wider (kept unless that moved anything).
         if len(candidate.pages) == len(document.pages) and sum(after.values()) < sum(before.values()) and all(
@@ -49,6 +49,12 @@ def make(tools, job):
     tools.makeup[job.files[0]] = {kind: count for kind, count in found.items() if kind not in LOOSE}
     with notes_tagged_as_notes():
         return tools.pdf.to_bytes(document, job.files[0], pdf_variant="pdf/ua-1")
+
+
+def _made_up(document):
+    """The findings of the document's page makeup, as large print counts them: a page a line or two short that faces
+    none of its piece (makeup.ALONE) is no fault here, read a page at a time."""
+    return [finding for finding in check_makeup(document) if finding.detail != ALONE]
 
 
 def split_badly(document):

@@ -11,6 +11,13 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Set as headings: they belong to what follows.
 HEADING_CLASSES = {"signatories-intro", "signatories-group", "kicker", "subtitle"}
 SHORT = 2.5  # lines: a page that ends more than this short of its foot, its piece going on, is a short page
+# lines: the same, for a page of running text that faces no page of its piece going on (a piece's opening page on
+# the right, the left page beside a piece's last one): no facing page ends as short beside it, so a line or two
+# missing above its notes or its foot shows. Not a page ending in a table's row or a figure, which end where they
+# can (SHORT holds them).
+LONE = 1.5
+BLOCKS = {"table", "figure", "figcaption"}  # a page may end in them with a line or two to spare
+ALONE = "a line or two, facing none of its piece"  # such a page's detail: it weighs as an uneven spread (cost)
 COST = {"short page": 3, "uneven spread": 1}  # a short page is lines short; an uneven spread, one
 UNEVEN = 0.5  # lines: facing pages whose text ends further apart than this are uneven
 LAST_LINES = 4  # lines: a piece's last page (not its only one) holding fewer of them is a short last page
@@ -101,12 +108,24 @@ def check_makeup(document):
         if goes_on:
             bottom = foot(document.pages[index])
             gap = bottom - (last_line.position_y + last_line.height)
-            if gap > SHORT * line_height(lines):
+            # Facing pages with notes both end at their notes' foot: an uneven spread cannot show a hole above them.
+            alone = getattr(last, "tag", None) not in BLOCKS and (
+                not _faced(document, pages, index) or bool(notes_areas(document.pages[index])))
+            if gap > (LONE if alone else SHORT) * line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
-                                                              last_line.width, gap)))
+                                                              last_line.width, gap),
+                                        "" if gap > SHORT * line_height(lines) else ALONE))
         elif len(lines) < LAST_LINES and _last_of_many(pages, index):
             findings.append(_short_last(document.pages[index], index, lines))
     return findings + _uneven(document, pages, {finding.page for finding in findings if finding.kind == "short page"})
+
+
+def _faced(document, pages, index):
+    """Whether the page at index faces a page of its piece that its piece goes on past (a spread to end level with)."""
+    other = index + (1 if document.pages[index]._page_box.page_type.side == "left" else -1)
+    piece = pages[index][-1][2]
+    return (0 <= other < len(pages) - 1 and bool(pages[other]) and bool(pages[other + 1])
+            and pages[other][-1][2] == piece and pages[other + 1][0][2] == piece)
 
 
 def _last_of_many(pages, index):
@@ -218,7 +237,8 @@ def line_height(lines):
 
 def cost(document):
     """How far a document's pages are from ending level: a short page weighs as much as COST uneven spreads."""
-    return sum(COST.get(finding.kind, 0) for finding in check_makeup(document))
+    return sum(COST["uneven spread"] if finding.detail == ALONE else COST.get(finding.kind, 0)
+               for finding in check_makeup(document))
 
 
 def levelled(candidate, document):
