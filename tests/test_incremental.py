@@ -16,7 +16,7 @@ import yaml
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import ROOT, TEXTS, output_files, print_file, save
+from conftest import ROOT, TEXTS, BuildServer, output_files, print_file, save
 from pamphlet.pipeline import build
 from pamphlet.engine import pdfx
 from pamphlet.pipeline.build import LAYOUTS, Tools, build_date
@@ -90,15 +90,14 @@ def _outputs(folder):
     return {name: path.read_bytes() for name, path in output_files(folder).items()}
 
 
-def _cold_build(project, out):
-    """A cold build of the project's texts into out, started now; the returned function waits for its outputs."""
-    process = subprocess.Popen([sys.executable, str(project / "build.py"), "--texts", str(project / "texts"),
-                                "--out", str(out), "--quiet"], cwd=project, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+def _cold_build(builds, project, out):
+    """A cold build of the project's texts into out by its own process (forked from builds, a BuildServer of the
+    project's code: nothing built in it before), started now; the returned function waits for its outputs."""
+    started = builds.start("--texts", project / "texts", "--out", out, "--quiet", cwd=project)
 
     def outputs():
-        _, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, stderr
+        result = started.wait()
+        assert result.returncode == 0, result.stderr
         return _outputs(out)
     return outputs
 
@@ -130,13 +129,13 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
     project = _project(tmp_path)
     texts, watched = project / "texts", tmp_path / "watched"
     manifest = texts / "pamphlet.yml"
-    watch = Watch(project, watched)
+    watch, builds = Watch(project, watched), BuildServer(project)
     try:
         steps = []
 
         def step(name, edit, *files):
             edit()
-            cold = _cold_build(project, tmp_path / f"cold-{len(steps)}")  # while watch mode rebuilds
+            cold = _cold_build(builds, project, tmp_path / f"cold-{len(steps)}")  # while watch mode rebuilds
             laid_out, parts = watch.rebuilt(files)
             cold = cold()
             outputs = _outputs(watched)
@@ -186,6 +185,7 @@ def test_watch_mode_writes_what_a_cold_build_writes_after_every_kind_of_edit(tmp
         step("an image file", new_image, "march.png")
     finally:
         watch.stop()
+        builds.stop()
     assert len(steps) == 8, steps
 
 
