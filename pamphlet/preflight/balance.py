@@ -3,6 +3,7 @@ line longer each, or a hair tighter, to run a line shorter and take back the lin
 of a piece pulled back onto the pages before by setting some of their paragraphs tighter."""
 
 import math
+from dataclasses import dataclass
 
 from ..engine.pdf import boxes
 from . import figures, grid, lines, mending, runover, tables
@@ -14,8 +15,9 @@ from .makeup import (COST, body_lines, called_notes, check_makeup, cost, foot, l
 NUDGES = ((0.01, 0.0), (0.01, 0.03), (0.02, 0.04))
 # Looser, the smallest first, tried on a paragraph laid out alone until one runs it a line longer (_measured): a
 # word space wider (a hair of tracking with it) often runs a line longer where tracking alone shows a loose line.
-LOOSER = ((0.01, 0.0), (0.0, 0.03), (0.005, 0.03), (0.01, 0.03), (0.02, 0.0), (0.02, 0.04))
-MEASURED = 2  # paragraphs measured alone for each line a page lacks, and as many more: some run no line longer
+LOOSER = ((0.01, 0.0), (0.005, 0.03), (0.01, 0.03), (0.02, 0.04))
+CLOSER = 2  # px: how much closer to level a plan not kept must leave the pages to be tried on from (_closer)
+MEASURED = 2  # paragraphs measured alone beyond one for each line a page lacks: some run no line longer
 FULL, EMPTY = 0.6, 0.4  # the share of the measure a last line must fill to be run longer, or leave to run shorter
 TIGHTEN = 3  # paragraphs a page may have set tighter, the emptiest last lines first
 MORE = 2  # paragraphs set tighter beyond one a line to pull back onto the pages before: some will not run shorter
@@ -39,7 +41,7 @@ def balanced(lay_out, html, document):
     last = [finding for finding in check_makeup(document) if finding.kind == "short last page"]
     if not cost(document) and not last:
         return document, html
-    found, rules, tried, alone = lines.measure(document.pages), {}, set(), {}
+    found, rules, alone = lines.measure(document.pages), {}, {}
     # A piece's last lines pulled back: paragraphs set tighter, else the figure or the tables before them.
     tries = [(html, plan) for plan in _pulls(document, last[0])] + [
         (changed, {}) for changed in figures.smaller(document, html, last[0].page)] + [
@@ -50,15 +52,39 @@ def balanced(lay_out, html, document):
         if shortened(candidate, document) and candidate_found.no_worse_than(found):
             document, found, rules, html = candidate, candidate_found, plan, source
             break
+    levelled_state = _level(lay_out, _State(document, html, rules, found), alone)
+    return levelled_state.document, mending.with_rules(levelled_state.html, levelled_state.rules, "balance")
+
+
+@dataclass
+class _State:
+    """A layout of the part and what it is laid out from: html with rules; found: what lines.measure finds in it."""
+    document: object
+    html: str
+    rules: dict
+    found: object
+
+
+def _level(lay_out, state, alone, deeper=True):
+    """The state (a _State) with each fault of the part's pages tried in turn, a plan kept when it makes them end
+    more level. A fault no plan levels may have one that leaves the pages as far from level but closer (less of a
+    line apart, say), opening the way to a plan that levels them (a heading's space then takes up the rest): the
+    pages are levelled again from the closest such layout (deeper: once, not from one found there), and that kept
+    when it ends more level."""
+    document, html, rules, found = state.document, state.html, state.rules, state.found
+    tried = set()
     while True:
         faults = [finding for finding in check_makeup(document) if finding.kind in COST and finding.page not in tried]
         current = mending.with_rules(html, rules, "balance")  # what document is laid out from
         if not faults:
-            return document, current
+            return _State(document, html, rules, found)
         tried.add(faults[0].page)
-        for source, plan, elements, judged in _candidates(lay_out, document, html, faults[0], current, alone):
+        closer = None
+        for source, plan, elements, judged in _candidates(lay_out, document, html, faults[0], current, alone, found):
             changed = mending.with_rules(source, {**rules, **plan}, "balance")
             judge = mending.Alone(lay_out, document, elements, alone) if elements else None
+            if judge:
+                judge.seed(current, document, found)  # their lines as they stand: no layout of them alone
             # Paragraphs whose lines, laid out alone, are as many as before move no line: the pages are as they were.
             if judge and _moves_nothing(judge, current, changed):
                 continue
@@ -69,16 +95,36 @@ def balanced(lay_out, html, document):
                 continue
             candidate = lay_out(changed)
             candidate_found = lines.measure(candidate.pages)
-            if (levelled(candidate, document) and candidate_found.no_worse_than(found)
-                    and all(grid.kept(candidate, selector) for selector, rule in plan.items() if rule == grid.BREAK)
-                    and runover.printed(candidate, source)):
+            sound = (candidate_found.no_worse_than(found)
+                     and all(grid.kept(candidate, selector) for selector, rule in plan.items() if rule == grid.BREAK)
+                     and runover.printed(candidate, source))
+            if sound and levelled(candidate, document):
                 # The pages moved from the first that changed on: each of those may be tried again.
                 tried = {page for page in tried if page < _first_changed(document, candidate)}
                 document, found, rules, html = candidate, candidate_found, {**rules, **plan}, source
                 break
+            if sound and _closer(candidate, document, closer):
+                closer = _State(candidate, source, {**rules, **plan}, candidate_found)
+        else:
+            if closer is not None and deeper:
+                again = _level(lay_out, closer, alone, deeper=False)
+                if cost(again.document) < cost(document):
+                    return again
 
 
-def _candidates(lay_out, document, html, finding, current, alone):
+def _closer(candidate, document, closer):
+    """Whether candidate's pages are as far from level as document's (makeup.cost), in no more pages, but end closer
+    to level (their faults' distances less by a tenth of a line or more), and closer than closer's (a _State)."""
+    def apart(laid):
+        found = [finding for finding in check_makeup(laid) if finding.kind in COST]
+        return sum(finding.box[3] for finding in found)
+
+    return (len(candidate.pages) <= len(document.pages) and cost(candidate) == cost(document)
+            and apart(candidate) < apart(document) - CLOSER and (closer is None or apart(candidate) < apart(
+                closer.document)))
+
+
+def _candidates(lay_out, document, html, finding, current, alone, found):
     """(html, {selector: declarations}, elements, judged) of each plan to try on the finding, in order: _plans',
     the spaces on a grid, a long box broken, tables set tighter, a note run over, then _measured's, made only when the
     others fail (it lays paragraphs out alone to choose)."""
@@ -87,7 +133,7 @@ def _candidates(lay_out, document, html, finding, current, alone):
               + tables.tighter(document, (finding.page, finding.page + 1)))
     yield from [(html, *entry) for entry in planned] + [(html, plan, (), False) for plan in others]
     yield from [(split, {}, (), False) for split in runover.split(document, html, finding)]
-    yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned)]
+    yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned, found)]
 
 
 def _plans(document, finding):
@@ -138,9 +184,9 @@ def _plans(document, finding):
     return out
 
 
-def _measured(lay_out, document, finding, current, alone, planned):
+def _measured(lay_out, document, finding, current, alone, planned, found):
     """[({selector: declarations}, (), False)]: a short page's paragraphs (of two lines or more, justified, the
-    fullest last lines first), then its page before's (lines it sends on fill the short page), MEASURED for each
+    fullest last lines first), then its page before's (lines it sends on fill the short page), one for each
     line the page lacks and MEASURED more at most, each set looser by the least of LOOSER that, laid out alone from
     current (a mending.Alone, sharing alone; one layout for every paragraph a nudge is tried on), runs it a line
     longer with no more lines at fault; one paragraph for each line the page lacks, none when fewer can or when
@@ -169,9 +215,10 @@ def _measured(lay_out, document, finding, current, alone, planned):
         entries.append(((rank, -laid_lines[-1].natural / laid_lines[-1].measure), element, LOOSER))
     if len(entries) < lacking:
         return []
-    entries = sorted(entries, key=lambda entry: entry[0])[:MEASURED * lacking + MEASURED]
+    entries = sorted(entries, key=lambda entry: entry[0])[:lacking + MEASURED]
     paths = mending.selectors(document, [tuple(element for _, element, _ in entries)])
     judge = mending.Alone(lay_out, document, tuple(element for _, element, _ in entries), alone)
+    judge.seed(current, document, found)
     before, chosen = judge.each(current), {}
     for nudge in LOOSER if paths and before is not None else ():
         # One layout alone sets every paragraph not yet chosen that the nudge can run a line longer.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import lxml.html
 
 from ..engine.pdf import boxes
-from .lines import OWN, measure
+from .lines import OWN, Lines, measure
 from .makeup import body_lines
 
 REPAIRS = 3          # rounds of repairs at most to mend a document's lines: a repair can move a fault on
@@ -167,6 +167,26 @@ class Alone:
         their lines break alone whatever the others' spacing."""
         laid = self._laid(html)
         return laid and laid[2]
+
+    def seed(self, html, document, found):
+        """Takes what the paragraphs' lines show where they stand in document (laid out from html; found: what
+        measure finds in its pages) for what they would show alone: the same lines, broken on a text block of the
+        same width, so the judge lays out alone only what it changes."""
+        key = (self.paths, html)
+        if self.paths is None or key in self.found:
+            return
+        root = _root(document)
+        own = {_found(root, path): path for path in self.paths}
+        heights = dict.fromkeys(self.paths, 0)
+        for page in document.pages:
+            for line, element, _ in body_lines(page):
+                if element in own:
+                    heights[own[element]] += line.height
+        kept = Lines({kind: [entry for entry in lines if kind in OWN and set(entry[3]) & set(own)]
+                      for kind, lines in found.found.items()})
+        faults = {path: sum(1 for lines in kept.found.values() for *_, elements in lines if element in elements)
+                  for element, path in own.items()}
+        self.found[key] = kept, sum(heights.values()), {path: (heights[path], faults[path]) for path in self.paths}
 
     def _measure(self, html):
         laid = self._laid(html)
