@@ -22,5 +22,5 @@ def cover_png(pdf_bytes):
     finally:
         document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")
     return out.getvalue()

@@ -83,5 +83,5 @@ def proof_sheet(pdf_bytes, findings, blank):
     info.add_text("findings", json.dumps(marks))
     info.add_text("pages", json.dumps({page + 1: place for page, place in sorted(places.items())}))
     out = io.BytesIO()
-    sheet.save(out, format="PNG", optimize=True, pnginfo=info)
+    sheet.save(out, format="PNG", pnginfo=info)
     return out.getvalue()

@@ -161,5 +161,5 @@ def _png(pdf, size, inset):
     info.add_text("safe-area", json.dumps([inset, inset, size[0] - inset, size[1] - inset]))
     info.add_text("lines", json.dumps(lines, ensure_ascii=False))
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True, pnginfo=info)
+    image.save(out, format="PNG", pnginfo=info)
     return out.getvalue()

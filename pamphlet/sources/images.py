@@ -146,7 +146,7 @@ def for_screens(path):
         elif kind == "WEBP":
             picture.save(out, format="WEBP", quality=85, method=4)
         else:
-            picture.save(out, format="PNG", optimize=True)
+            picture.save(out, format="PNG")
         return out.getvalue()
 
 
