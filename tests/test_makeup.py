@@ -640,3 +640,24 @@ def test_a_page_facing_none_of_its_piece_ends_at_its_notes_or_is_counted(tmp_pat
         summary = re.search(r"page makeup: (.*)", build_log(folder).read_text(encoding="utf-8"))[1]
         counted = re.search(r"(\d+) short pages?", summary)
         assert (int(counted[1]) if counted else 0) == holes, (name, summary)
+
+
+def test_a_short_page_of_unjustified_lines_is_filled_by_the_paragraphs_of_the_page_before(writer):
+    """A left-hand page of 31 ragged lines ends 3 lines short before a block that does not fit; none of its own
+    lines can run longer, but the full page before holds eleven justified paragraphs whose last lines are full:
+    three of them, each measured alone to run a line longer set a hair looser (balance._measured), send three lines
+    on, and the page ends at its foot."""
+    from pamphlet.preflight import balance
+    from pamphlet.preflight.makeup import check_makeup, counts
+    words = ("The strike began in the first week of March, when the board announced that twenty pits would close "
+             "within the year, and the men walked out of the pits at once, every one.")
+    html = PAGE.format(spacer=5, block=20, orphans=2, body=f'<p style="text-align: justify">{words}</p>' * 11
+                       + _lines(31) + '<div class="block"></div>' + _lines(10))
+    document = writer.layout(html)
+    found = counts(check_makeup(document))
+    assert found["short page"] == 1 and sum(found.values()) == 1, found
+    balanced, changed = balance.balanced(writer.layout, html, document)
+    assert not check_makeup(balanced) and len(balanced.pages) == len(document.pages)
+    rules = re.findall(r"p:nth-of-type\((\d+)\) \{ letter-spacing: (0\.\d+)em",
+                       changed.split("<style data-pamphlet-balance>")[1].split("</style>")[0])
+    assert len(rules) == 3 and all(float(spacing) <= 0.02 for _, spacing in rules), rules
