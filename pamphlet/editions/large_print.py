@@ -18,13 +18,15 @@ LOOSE = {"uneven spread"}
 # down to the foot as a word processor justifies a page. A paragraph space is a gap of this many lines at least
 # between two blocks (0.8 em is 0.53 lines), not the lines of a list set close (0.2).
 SPACE = 0.4
+NARROW = 0.25  # a short page's paragraph spaces made this much narrower, when wider ones cannot take its room
 
 
 def make(tools, job):
     """Without the soft hyphens the typesetter put in: large print never breaks a word at a line's end. A table row
     split with too few of its lines at a page's foot is kept whole, and a piece's last lines alone on a page kept
     with what comes before them, by one more layout when there are any; then a page left short has its paragraphs
-    spaced down to its foot (spread), by one more layout when there is one, kept when that leaves fewer findings.
+    spaced down to its foot, or closer to take back what went on (spread), by one more layout when there is one,
+    kept when that leaves fewer findings in no more pages.
     Its page makeup is counted for the summary (tools.makeup)."""
     html = tools.renderer.render("large-print.html").replace(SOFT_HYPHEN, "")
     document = tools.pdf.layout(html, source="large-print.html")
@@ -41,8 +43,8 @@ def make(tools, job):
                                      source="large-print.html")
         candidate_findings = _made_up(candidate)
         before, after = counts(findings), counts(candidate_findings)
-        # The same pages, the same text on each: only a page's spaces wider (kept unless that moved anything).
-        if len(candidate.pages) == len(document.pages) and sum(after.values()) < sum(before.values()) and all(
+        # Kept when it leaves fewer findings, none more frequent, in no more pages.
+        if len(candidate.pages) <= len(document.pages) and sum(after.values()) < sum(before.values()) and all(
                 after[kind] <= before[kind] for kind in before):
             document, findings = candidate, candidate_findings
     found = counts(findings)
@@ -98,32 +100,64 @@ def alone(document, findings):
 
 
 def spread(document, findings):
-    """{selector: padding-top} that spreads the room at the foot of each short page among the spaces between its
-    paragraphs (not under a heading, not between a list's lines set close, not in a table), each made wider by as
-    much as itself at most; none for a page whose spaces cannot take its room so."""
-    rules, parents = {}, tree(document)[1]
+    """{selector: declarations} for each short page: its paragraph spaces (not under a heading, not between a list's
+    lines set close, not in a table) made wider to take the room at its foot, each by as much as itself at most;
+    else, when they cannot, made NARROW narrower to bring back what went on to the next page (a demand of three lines
+    that cannot split, a heading with its first lines), then nothing more on the pages of that piece after it (its
+    text moves on them)."""
+    parents, found, moved = tree(document)[1], {}, set()
     for finding in findings:
-        if finding.kind != "short page":
-            continue
         page = document.pages[finding.page]
-        height = line_height(body_lines(page))
-        spaces, previous, bottom = {}, None, None
-        for box, _ in blocks(page._page_box):
-            shown = [line for line in box.children if isinstance(line, boxes.LineBox) and shows_text(line)]
-            if not shown or box.element is None:
-                continue
-            holder = _holding(box.element, parents)
-            if bottom is not None and shown[0].position_y - bottom >= SPACE * height and not (
-                    is_heading(previous) or holder.tag in TABLE):
-                spaces[holder] = shown[0].position_y - bottom
-            previous, bottom = box.element, shown[-1].position_y + shown[-1].height
+        piece = body_lines(page)[-1][2]
+        if finding.kind != "short page" or piece in moved:
+            continue
+        spaces = _spaces(page, parents)
         # Its last block's margin below it must fit too, and a pixel to spare: nothing more comes onto the page.
-        room, total = finding.box[3] - _margin_below(page._page_box) - 1, sum(spaces.values())
-        paths = selectors(document, [(holder,) for holder in spaces])
-        if spaces and room <= total and len(paths) == len(spaces):
-            rules |= {path: f"padding-top: {room * space / total:.2f}px"
-                      for (path,), space in zip(paths, spaces.values(), strict=True)}
-    return rules
+        room, total = finding.box[3] - _margin_below(page._page_box) - 1, sum(gap for *_, gap in spaces)
+        if spaces and room <= total:
+            for _, holder, gap in spaces:
+                found.setdefault(holder, []).append(f"padding-top: {room * gap / total:.2f}px")
+            continue
+        for ending, holder, gap in spaces:
+            if ending is not None:  # a space its margins alone make: both set to what it is made
+                moved.add(piece)
+                found.setdefault(ending, []).append(f"margin-bottom: {gap * (1 - NARROW):.2f}px")
+                found.setdefault(holder, []).append(f"margin-top: {gap * (1 - NARROW):.2f}px")
+    paths = selectors(document, [(element,) for element in found])
+    return {path: "; ".join(declarations) for (path,), declarations in zip(paths, found.values(), strict=True)
+            } if len(paths) == len(found) else {}
+
+
+def _spaces(page, parents):
+    """[(the element ending before a paragraph space of the page, when the space is its margin and the next's alone,
+    else None; the element holding the block after the space; the space in px)], top to bottom."""
+    height = line_height(body_lines(page))
+    ends, starts = {}, {}
+    for box in page._page_box.descendants():
+        if isinstance(box, boxes.BlockBox) and box.element is not None:
+            ends[box.element] = box  # the last of its boxes on the page
+            starts.setdefault(box.element, box)
+    spaces, previous, bottom = [], None, None
+    for box, _ in blocks(page._page_box):
+        shown = [line for line in box.children if isinstance(line, boxes.LineBox) and shows_text(line)]
+        if not shown or box.element is None:
+            continue
+        holder = _holding(box.element, parents)
+        gap = shown[0].position_y - bottom if bottom is not None else 0
+        if gap >= SPACE * height and not (is_heading(previous) or holder.tag in TABLE):
+            ending = _ending(previous, parents)
+            margins = max(getattr(ends.get(ending), "margin_bottom", -1), getattr(starts.get(holder), "margin_top", -1))
+            spaces.append((ending if abs(margins - gap) < 1 else None, holder, gap))
+        previous, bottom = box.element, shown[-1].position_y + shown[-1].height
+    return spaces
+
+
+def _ending(block, parents):
+    """The element that block ends (a list's last item, a box's last paragraph): the margin after a last child is
+    its parent's too."""
+    while block in parents and parents[block][-1] is block and "piece" not in (parents[block].get("class") or ""):
+        block = parents[block]
+    return block
 
 
 def _margin_below(box):
