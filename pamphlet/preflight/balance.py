@@ -125,15 +125,19 @@ def _closer(candidate, document, closer):
 
 
 def _candidates(lay_out, document, html, finding, current, alone, found):
-    """(html, {selector: declarations}, elements, judged) of each plan to try on the finding, in order: _plans',
-    the spaces on a grid, a long box broken, tables set tighter, a note run over, then _measured's, made only when the
-    others fail (it lays paragraphs out alone to choose)."""
+    """(html, {selector: declarations}, elements, judged) of each plan to try on the finding, in order: _plans'
+    looser plans, the spaces on a grid, a long box broken, tables set tighter, then _measured's (made only when those
+    fail: it lays paragraphs out alone to choose), _plans' tighter plans, a note run over. A page filled takes
+    nothing back from the page after, which a tighter plan does and may leave short in turn (a text with notes on
+    most pages: the lines taken back bring their notes)."""
     planned = _plans(document, finding)
     others = (grid.regridded(document, finding) + grid.broken_boxes(document, finding)
               + tables.tighter(document, (finding.page, finding.page + 1)))
-    yield from [(html, *entry) for entry in planned] + [(html, plan, (), False) for plan in others]
-    yield from [(split, {}, (), False) for split in runover.split(document, html, finding)]
+    # The looser plans are those judged alone first (_plans).
+    yield from [(html, *entry) for entry in planned if entry[2]] + [(html, plan, (), False) for plan in others]
     yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned, found)]
+    yield from [(html, *entry) for entry in planned if not entry[2]]
+    yield from [(split, {}, (), False) for split in runover.split(document, html, finding)]
 
 
 def _plans(document, finding):
