@@ -2,6 +2,7 @@
 .css: 17 pt, ragged right, no hyphenation, notes at the end of each piece), tagged (PDF/UA-1) as the screen PDF is."""
 
 from ..engine.pdf import boxes, notes_tagged_as_notes
+from ..preflight import figures
 from ..preflight.lines import blocks
 from ..preflight.makeup import ALONE, LAST_LINES, body_lines, check_makeup, counts, is_heading, line_height, shows_text
 from ..preflight.mending import selectors, tree, with_rules
@@ -37,10 +38,11 @@ def make(tools, job):
     if rules:
         document = tools.pdf.layout(with_rules(html, rules, "makeup"), source="large-print.html")
         findings = _made_up(document)
-    spaced = spread(document, findings)
-    if spaced:
-        candidate = tools.pdf.layout(with_rules(with_rules(html, rules, "makeup"), spaced, "spaced"),
-                                     source="large-print.html")
+    heights, moved = fitted(document, findings)
+    spaced = spread(document, findings, moved)
+    if spaced or heights:
+        candidate = tools.pdf.layout(figures.with_heights(with_rules(with_rules(html, rules, "makeup"), spaced,
+                                                                     "spaced"), heights), source="large-print.html")
         candidate_findings = _made_up(candidate)
         before, after = counts(findings), counts(candidate_findings)
         # Kept when it leaves fewer findings, none more frequent, in no more pages.
@@ -99,17 +101,31 @@ def alone(document, findings):
     return found
 
 
-def spread(document, findings):
+def fitted(document, findings):
+    """({figure's index: its picture's height}, {piece: the page from which its text moves}): each figure that went
+    whole to the page after a short page, too tall for the room there by figures.FIT of its picture at most, made
+    that much smaller to stay, as the print edition makes it (preflight/figures)."""
+    short = {finding.page for finding in findings if finding.kind == "short page"}
+    heights, moved = {}, {}
+    for index, (page, over, picture) in figures.headed(document).items():
+        if page - 1 in short and 0 < over <= (1 - figures.FIT) * picture.height:
+            heights[index] = picture.height - over
+            piece = body_lines(document.pages[page - 1])[-1][2]
+            moved[piece] = min(moved.get(piece, page - 1), page - 1)
+    return heights, moved
+
+
+def spread(document, findings, moved=None):
     """{selector: declarations} for each short page: its paragraph spaces (not under a heading, not between a list's
     lines set close, not in a table) made wider to take the room at its foot, each by as much as itself at most;
     else, when they cannot, made NARROW narrower to bring back what went on to the next page (a demand of three lines
     that cannot split, a heading with its first lines), then nothing more on the pages of that piece after it (its
-    text moves on them)."""
-    parents, found, moved = tree(document)[1], {}, set()
+    text moves on them), nor from the page moved gives its piece on ({piece: page index}: a figure made smaller)."""
+    parents, found, moved = tree(document)[1], {}, dict(moved or {})
     for finding in findings:
         page = document.pages[finding.page]
         piece = body_lines(page)[-1][2]
-        if finding.kind != "short page" or piece in moved:
+        if finding.kind != "short page" or finding.page >= moved.get(piece, len(document.pages)):
             continue
         spaces = _spaces(page, parents)
         # Its last block's margin below it must fit too, and a pixel to spare: nothing more comes onto the page.
@@ -120,7 +136,7 @@ def spread(document, findings):
             continue
         for ending, holder, gap in spaces:
             if ending is not None:  # a space its margins alone make: both set to what it is made
-                moved.add(piece)
+                moved[piece] = finding.page + 1
                 found.setdefault(ending, []).append(f"margin-bottom: {gap * (1 - NARROW):.2f}px")
                 found.setdefault(holder, []).append(f"margin-top: {gap * (1 - NARROW):.2f}px")
     paths = selectors(document, [(element,) for element in found])

@@ -26,11 +26,11 @@ def fitted(lay_out, html):
     if none_in(html):  # most parts have none: no walk of their pages
         return document, html
     for _ in range(FIT_ROUNDS):
-        heights = {index: picture.height - over for index, (_, over, picture) in _headed(document).items()
+        heights = {index: picture.height - over for index, (_, over, picture) in headed(document).items()
                    if 0 < over <= (1 - FIT) * picture.height}
         if not heights:
             break
-        changed = _with_heights(html, heights)
+        changed = with_heights(html, heights)
         candidate = lay_out(changed)
         if _short_pages(candidate) >= _short_pages(document):
             break
@@ -47,7 +47,7 @@ def _short_pages(document):
     return sum(1 for finding in check_makeup(document) if finding.kind == "short page")
 
 
-def _headed(document):
+def headed(document):
     """{index of a figure among the document's figures: (the index of the page it heads, how much too tall it is
     for the room at the foot of the page before, in CSS px, its picture box)} for each figure at the head of a
     page whose page before has text and room to spare."""
@@ -82,7 +82,7 @@ def _figures(document):
     return pages, list(dict.fromkeys(box.element for index in pages for box in pages[index]))
 
 
-def _with_heights(html, heights):
+def with_heights(html, heights):
     """html with the picture of each figure (by its index among html's figures) kept to its height."""
     starts = [match.start() for match in re.finditer(r"<figure\b", html)]
     for index in sorted(heights, reverse=True):  # from the end: earlier offsets stay true
@@ -99,7 +99,7 @@ def _deferred(lay_out, document, html):
     tried = set()
     while True:
         short = {finding.page for finding in check_makeup(document) if finding.kind == "short page"}
-        waiting = sorted(index for index, (page, _, _) in _headed(document).items()
+        waiting = sorted(index for index, (page, _, _) in headed(document).items()
                          if page - 1 in short and index not in tried)
         if not waiting:
             return document, html
@@ -150,7 +150,7 @@ def smaller(document, html, page):
     if picture is None:
         return []
     figure = figures.index(nearest.element)
-    return [_with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
+    return [with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
             for step in range(1, SHRINK + 1)]
 
 
@@ -169,7 +169,7 @@ def _pulled(lay_out, document, html):
         tried.add(figure)
         picture = next((box for box in pages[page][0].descendants() if isinstance(box, boxes.ReplacedBox)), None)
         for step in range(1, SHRINK + 1) if picture is not None else ():
-            changed = _with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
+            changed = with_heights(html, {figure: picture.height * (1 - (1 - FIT) * step / SHRINK)})
             candidate = lay_out(changed)
             if levelled(candidate, document):
                 document, html = candidate, changed
