@@ -125,19 +125,27 @@ def _closer(candidate, document, closer):
 
 
 def _candidates(lay_out, document, html, finding, current, alone, found):
-    """(html, {selector: declarations}, elements, judged) of each plan to try on the finding, in order: _plans'
-    looser plans, the spaces on a grid, a long box broken, tables set tighter, then _measured's (made only when those
-    fail: it lays paragraphs out alone to choose), _plans' tighter plans, a note run over. A page filled takes
-    nothing back from the page after, which a tighter plan does and may leave short in turn (a text with notes on
-    most pages: the lines taken back bring their notes)."""
+    """(html, {selector: declarations}, elements, judged) of each plan to try on the finding, in order: _plans',
+    the spaces on a grid, a long box broken, tables set tighter, a note run over, then _measured's (made only when
+    the others fail: it lays paragraphs out alone to choose). A short page whose next lines would come back with
+    the notes they call is filled first (_plans' looser plans, the grid, boxes and tables, _measured), then its
+    paragraphs set tighter: in a text with notes on most pages the lines taken back bring their notes, and the
+    next page is left short in turn."""
     planned = _plans(document, finding)
-    others = (grid.regridded(document, finding) + grid.broken_boxes(document, finding)
-              + tables.tighter(document, (finding.page, finding.page + 1)))
-    # The looser plans are those judged alone first (_plans).
-    yield from [(html, *entry) for entry in planned if entry[2]] + [(html, plan, (), False) for plan in others]
-    yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned, found)]
-    yield from [(html, *entry) for entry in planned if not entry[2]]
+    others = [(html, plan, (), False) for plan in grid.regridded(document, finding) + grid.broken_boxes(
+        document, finding) + tables.tighter(document, (finding.page, finding.page + 1))]
+    looser, tighter = [(html, *entry) for entry in planned if entry[2]], [
+        (html, *entry) for entry in planned if not entry[2]]  # the looser plans are judged alone first (_plans)
+    if finding.kind == "short page" and finding.page + 1 < len(document.pages) and _giving(
+            document, finding.page + 1)[1]:
+        yield from looser + others
+        yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned, found)]
+        yield from tighter
+        yield from [(split, {}, (), False) for split in runover.split(document, html, finding)]
+        return
+    yield from looser + tighter + others
     yield from [(split, {}, (), False) for split in runover.split(document, html, finding)]
+    yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned, found)]
 
 
 def _plans(document, finding):
@@ -357,15 +365,20 @@ def _back(document, index):
     line, or all of its paragraph's lines there when that paragraph began on the page before and fewer would leave
     fewer than its widows; with the notes those lines call (unless it is the part's last page, where WeasyPrint may
     drop a note), and the rule and space above them when the page before has none."""
+    return sum(_giving(document, index))
+
+
+def _giving(document, index):
+    """(the height of the lines _back counts, that of the notes they bring with them, rule and space included)."""
     page, following = document.pages[index], body_lines(document.pages[index])
     if not following:
-        return 0  # a figure or a table alone: not known
+        return 0, 0  # a figure or a table alone: not known
     first = following[0][1]
     own = [line for line, element, _ in following if element is first]
     box = next((box for box, in_notes in lines.blocks(page._page_box) if not in_notes and box.element is first), None)
     begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
     taken = own if begun and box is not None and len(own) <= box.style["widows"] else own[:1]
-    need = sum(line.height for line in taken)
+    need, brought = sum(line.height for line in taken), 0
     if index + 1 < len(document.pages):
         called = {box.element for line in taken for box in line.descendants()
                   if box.element_tag.endswith("::footnote-call")}
@@ -373,10 +386,10 @@ def _back(document, index):
             # A note that may go on without its call (footnote-policy: auto, a note run over) asks no room.
             notes = [box.margin_height() for box in area.children
                      if box.element in called and box.style["footnote_policy"] == "line"]
-            need += sum(notes)
+            brought += sum(notes)
             if notes and not notes_areas(document.pages[index - 1]):  # the area's rule and space come too
-                need += area.margin_height() - sum(box.margin_height() for box in area.children)
-    return need
+                brought += area.margin_height() - sum(box.margin_height() for box in area.children)
+    return need, brought
 
 
 def _css(nudge):
