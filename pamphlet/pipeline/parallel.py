@@ -1,6 +1,7 @@
 """Runs the steps declared to run in the second process (leaflets, font subsets, booklet, cover) there, and those
 that need the print layout itself (the screen PDF) in a process forked once the layout is made."""
 
+import contextlib
 import ctypes
 import gc
 import logging
@@ -39,7 +40,8 @@ class Background:
         if self.pool is None:
             return _Later(self.tools, job, needs)
         _share()  # the pool forks its process at the first submit
-        return self.pool.submit(_run, None, job, needs, release=True)
+        with _interrupt_held():
+            return self.pool.submit(_run, None, job, needs, release=True)
 
     def __enter__(self):
         return self
@@ -73,9 +75,11 @@ class Forked:
             return
         parent = os.getpid()
         read, write = os.pipe()
-        pid = os.fork()
+        with _interrupt_held():
+            pid = os.fork()
+            if pid == 0:  # the child: Ctrl-C stops the parent, which ends this child
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
         if pid == 0:  # the child: make the job, send it back, and leave without running anything of the parent's
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends this child
             os.close(read)
             _die_with(parent)
             # The live line is the parent's: WeasyPrint's progress while the child writes is not shown there (the
@@ -116,6 +120,18 @@ class Forked:
             self.waited = True
 
 
+@contextlib.contextmanager
+def _interrupt_held():
+    """Ctrl-C held back from this thread while it forks: one arriving before the child ignores it would stop the child
+    where it stands, which then prints its own traceback (or goes on in the parent's code); held, it reaches the
+    parent once released, and the child, which ignores it before it lets it through, never."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _start(parent, tools):
     """In the second process, when it starts: keep the tools its jobs are made with, and die with the parent.
 
@@ -126,6 +142,7 @@ def _start(parent, tools):
     # Ctrl-C reaches every process of the terminal's group: the build (this one's parent) stops, and ends this
     # one, which must not stop on its own mid-job and print its own traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # forked while held (_interrupt_held)
     _die_with(parent)
 
 
