@@ -175,18 +175,10 @@ class Alone:
         key = (self.paths, html)
         if self.paths is None or key in self.found:
             return
-        root = _root(document)
-        own = {_found(root, path): path for path in self.paths}
-        heights = dict.fromkeys(self.paths, 0)
-        for page in document.pages:
-            for line, element, _ in body_lines(page):
-                if element in own:
-                    heights[own[element]] += line.height
+        own = self._own(document)
         kept = Lines({kind: [entry for entry in lines if kind in OWN and set(entry[3]) & set(own)]
                       for kind, lines in found.found.items()})
-        faults = {path: sum(1 for lines in kept.found.values() for *_, elements in lines if element in elements)
-                  for element, path in own.items()}
-        self.found[key] = kept, sum(heights.values()), {path: (heights[path], faults[path]) for path in self.paths}
+        self.found[key] = self._read(document, own, kept)
 
     def _measure(self, html):
         laid = self._laid(html)
@@ -205,17 +197,26 @@ class Alone:
                 laid_out = self.lay_out(alone)
                 found = measure(laid_out.pages)
                 found.found = {kind: lines if kind in OWN else [] for kind, lines in found.found.items()}
-                own = {_found(_root(laid_out), path): path for path in self.paths}
-                heights = dict.fromkeys(self.paths, 0)
-                for page in laid_out.pages:
-                    for line, element, _ in body_lines(page):
-                        if element in own:
-                            heights[own[element]] += line.height
-                faults = {path: sum(1 for lines in found.found.values() for *_, elements in lines
-                                    if element in elements) for element, path in own.items()}
-                laid = found, sum(heights.values()), {path: (heights[path], faults[path]) for path in self.paths}
+                laid = self._read(laid_out, self._own(laid_out), found)
             self.found[key] = laid
         return self.found[key]
+
+    def _own(self, document):
+        """{element of the document's tree: its path} of the paragraphs judged."""
+        root = _root(document)
+        return {_found(root, path): path for path in self.paths}
+
+    def _read(self, document, own, found):
+        """(found, the paragraphs' height, {path: (its height, lines at fault it holds)}) of the paragraphs (own, as
+        _own gives them) as they stand in document, whose lines measure found (of the kinds they show alone)."""
+        heights = dict.fromkeys(self.paths, 0)
+        for page in document.pages:
+            for line, element, _ in body_lines(page):
+                if element in own:
+                    heights[own[element]] += line.height
+        faults = {path: sum(1 for lines in found.found.values() for *_, elements in lines if element in elements)
+                  for element, path in own.items()}
+        return found, sum(heights.values()), {path: (heights[path], faults[path]) for path in self.paths}
 
 
 def _text(element):

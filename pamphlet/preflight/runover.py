@@ -36,7 +36,7 @@ def split(document, html, finding):
     back = sum(1 for line, _, _ in body_lines(following) if line.position_y <= calls[note_id])  # go back with it
     # The rule and space above the notes, when the page has none yet.
     rule = 0 if notes_areas(document.pages[finding.page]) else max(area.margin_height() - area.height
-                                                               for area in notes_areas(following))
+                                                                   for area in notes_areas(following))
     room = finding.box[3] - back * line_height(lines) - rule
     most = min(len(tops) - KEPT, math.floor(room / ((tops[-1] - tops[0]) / (len(tops) - 1))))
     out = []
