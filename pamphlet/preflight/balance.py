@@ -136,7 +136,7 @@ def _candidates(lay_out, document, html, finding, current, alone, found):
         document, finding) + tables.tighter(document, (finding.page, finding.page + 1))]
     looser, tighter = [(html, *entry) for entry in planned if entry[2]], [
         (html, *entry) for entry in planned if not entry[2]]  # the looser plans are judged alone first (_plans)
-    if finding.kind == "short page" and finding.page + 1 < len(document.pages) and _giving(
+    if finding.kind == "short page" and finding.page + 1 < len(document.pages) and grid.giving(
             document, finding.page + 1)[1]:
         yield from looser + others
         yield from [(html, *entry) for entry in _measured(lay_out, document, finding, current, alone, planned, found)]
@@ -342,7 +342,7 @@ def _shed(laid, box, nudge):
 
 def _in_vain(document, finding, elements, judge, changed):
     """Whether paragraphs set tighter on the finding's page (each begun and ended there), changed html, leave less
-    room at its foot than the least the page after can give back (_back): then nothing comes back, the pages after
+    room at its foot than the least the page after can give back (grid.back): then nothing comes back, the pages after
     are as they were, and the page only ends higher, so no page ends more level (makeup.cost). The room their lines
     give up is measured on them laid out alone (judge, a mending.Alone), only when that can tell."""
     index, pages = finding.page, document.pages
@@ -351,45 +351,13 @@ def _in_vain(document, finding, elements, judge, changed):
     earlier = {box.element for box, _ in lines.blocks(pages[index - 1]._page_box)} if index else set()
     if earlier & set(elements):
         return False  # a paragraph begun on the page before changes that page's lines too
-    last, need = page_lines[-1][0], _back(document, index + 1)
+    last, need = page_lines[-1][0], grid.back(document, index + 1)
     room = foot(pages[index]) - (last.position_y + last.height)
     if room >= need:
         return False  # something may come back: only a layout tells
     # Their lines as they are, on the page (begun and ended there), and set tighter, alone.
     before, after = sum(line.height for line, element, _ in page_lines if element in elements), judge.height(changed)
     return after is not None and room + before - after < need
-
-
-def _back(document, index):
-    """The least height the page at index can give back to the page before, measured in its own lines: its first
-    line, or all of its paragraph's lines there when that paragraph began on the page before and fewer would leave
-    fewer than its widows; with the notes those lines call (unless it is the part's last page, where WeasyPrint may
-    drop a note), and the rule and space above them when the page before has none."""
-    return sum(_giving(document, index))
-
-
-def _giving(document, index):
-    """(the height of the lines _back counts, that of the notes they bring with them, rule and space included)."""
-    page, following = document.pages[index], body_lines(document.pages[index])
-    if not following:
-        return 0, 0  # a figure or a table alone: not known
-    first = following[0][1]
-    own = [line for line, element, _ in following if element is first]
-    box = next((box for box, in_notes in lines.blocks(page._page_box) if not in_notes and box.element is first), None)
-    begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
-    taken = own if begun and box is not None and len(own) <= box.style["widows"] else own[:1]
-    need, brought = sum(line.height for line in taken), 0
-    if index + 1 < len(document.pages):
-        called = {box.element for line in taken for box in line.descendants()
-                  if box.element_tag.endswith("::footnote-call")}
-        for area in notes_areas(page):
-            # A note that may go on without its call (footnote-policy: auto, a note run over) asks no room.
-            notes = [box.margin_height() for box in area.children
-                     if box.element in called and box.style["footnote_policy"] == "line"]
-            brought += sum(notes)
-            if notes and not notes_areas(document.pages[index - 1]):  # the area's rule and space come too
-                brought += area.margin_height() - sum(box.margin_height() for box in area.children)
-    return need, brought
 
 
 def _css(nudge):

@@ -1,10 +1,10 @@
 """Pages made to end level by the spaces and boxes of the text, not its words (preflight.balance): facing pages
 brought onto one grid by the space under a heading or above a break in the text, a long box kept whole let run over a
-page turn."""
+page turn; what the page after a short page can give back."""
 
 from ..engine.pdf import boxes
 from . import lines, mending
-from .makeup import body_lines, foot, line_height
+from .makeup import body_lines, foot, line_height, notes_areas
 
 # A box kept whole (break-inside: avoid: the demands) of this many lines or more may break after a short page, as a
 # designer lets a long box run over the page turn, with KEPT lines of it or more on either side.
@@ -74,6 +74,38 @@ def _comes_alone(document, index, following):
         return False
     begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
     return own - 1 >= box.style["widows"] if begun else (own == 1 and len(following) > 1) or box.style["orphans"] <= 1
+
+
+def back(document, index):
+    """The least height the page at index can give back to the page before, measured in its own lines: its first
+    line, or all of its paragraph's lines there when that paragraph began on the page before and fewer would leave
+    fewer than its widows; with the notes those lines call (unless it is the part's last page, where WeasyPrint may
+    drop a note), and the rule and space above them when the page before has none."""
+    return sum(giving(document, index))
+
+
+def giving(document, index):
+    """(the height of the lines back counts, that of the notes they bring with them, rule and space included)."""
+    page, following = document.pages[index], body_lines(document.pages[index])
+    if not following:
+        return 0, 0  # a figure or a table alone: not known
+    first = following[0][1]
+    own = [line for line, element, _ in following if element is first]
+    box = next((box for box, in_notes in lines.blocks(page._page_box) if not in_notes and box.element is first), None)
+    begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
+    taken = own if begun and box is not None and len(own) <= box.style["widows"] else own[:1]
+    need, brought = sum(line.height for line in taken), 0
+    if index + 1 < len(document.pages):
+        called = {box.element for line in taken for box in line.descendants()
+                  if box.element_tag.endswith("::footnote-call")}
+        for area in notes_areas(page):
+            # A note that may go on without its call (footnote-policy: auto, a note run over) asks no room.
+            notes = [box.margin_height() for box in area.children
+                     if box.element in called and box.style["footnote_policy"] == "line"]
+            brought += sum(notes)
+            if notes and not notes_areas(document.pages[index - 1]):  # the area's rule and space come too
+                brought += area.margin_height() - sum(box.margin_height() for box in area.children)
+    return need, brought
 
 
 def _spaces(page):
