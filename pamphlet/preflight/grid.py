@@ -12,6 +12,11 @@ LONG_BOX, KEPT = 5, 2
 GRID_HEADINGS = {"h2", "h3"}  # with a piece's header: the space under them may take up a fraction of a line
 GRID_BREAKS = {"hr", "postscript"}  # a section break, a postscript's rule: the space above them may too
 HAIR = 0.1  # px: what a space is made smaller by beyond what a line lacks, for the line to fit
+# A short page may take this share at most of the widest space above a heading or a break on it, for the lines the
+# page after must give back to fit: 3 px of a heading's 23 go unseen on a page no page of its piece faces.
+GIVE = 0.25
+LISTS = {"ul", "ol"}  # kept with what comes before them (WeasyPrint's ol, ul { break-before: avoid })
+LEADS = (":", "\uff1a")  # a paragraph ending so introduces the list after it: they stay together
 
 
 def kept_head(document, finding):
@@ -37,7 +42,10 @@ def regridded(document, finding):
     below nothing), and of the higher page made larger, to move its lines onto the other page's. Then, as a designer
     lets the space at a break in the text give (GRID_BREAKS: a postscript's rule, a section break), the last such
     space or heading's of the lower page made smaller by as much as the pages are apart, of the higher page by what it
-    lacks for the first line of the page after, to take that line, else larger by as much as the pages are apart."""
+    lacks for the first line of the page after, to take that line, else larger by as much as the pages are apart.
+    For a short page, closed_up's."""
+    if finding.kind == "short page":
+        return closed_up(document, finding)
     if finding.kind != "uneven spread":
         return []
     higher, apart = finding.page, finding.box[3]
@@ -63,6 +71,66 @@ def regridded(document, finding):
     return plans
 
 
+def closed_up(document, finding):
+    """[{selector: declarations}] for a short page that lacks a little room for what the page after must give back
+    (back): the widest space above a heading or a break on it made smaller by what it lacks, GIVE of itself at most.
+    When the page after opens with the last lines of a paragraph that a list follows there, held by the list
+    (WeasyPrint keeps a list with what comes before it), and the paragraph does not introduce the list (LEADS), the
+    list is let go to the page after alone, and the paragraph's lines come back whole, the space made smaller if
+    they lack room: a designer keeps a list with its lead-in, not with any paragraph before it."""
+    index = finding.page
+    page_lines = body_lines(document.pages[index]) if index + 1 < len(document.pages) else []
+    if not page_lines:
+        return []
+    last = page_lines[-1][0]
+    room = foot(document.pages[index]) - (last.position_y + last.height)
+    listed = _listed(document, index + 1)
+    needs = [(sum(giving(document, index + 1, whole=True)), {path[0]: "break-before: auto" for path in
+                                                            mending.selectors(document, [(listed,)])})] if listed else [
+        (back(document, index + 1), {})]
+    above = max(_above(document.pages[index]), key=lambda box: box.margin_top, default=None)
+    plans = []
+    for need, released in needs:
+        lacks = need - room
+        if lacks <= 0 and released:
+            plans.append(released)
+        elif lacks > 0 and above is not None and lacks + HAIR <= GIVE * above.margin_top:
+            plans += [{path[0]: f"margin-top: {above.margin_top - lacks - HAIR:.2f}px", **released}
+                      for path in mending.selectors(document, [(above.element,)])]
+    return plans
+
+
+def _listed(document, index):
+    """The list that holds the last lines of a paragraph at the head of the page at index there: the paragraph ends on
+    the page, the list follows it at once with its break before avoided, and the paragraph does not end in a colon
+    (LEADS). None when there is no such list."""
+    following = body_lines(document.pages[index])
+    if not following:
+        return None
+    first = following[0][1]
+    own = [line for line, element, _ in following if element is first]
+    parent = mending.tree(document)[1].get(first)
+    siblings = list(parent) if parent is not None else []
+    after = siblings[siblings.index(first) + 1] if first in siblings[:-1] else None
+    held = next((box for box in document.pages[index]._page_box.descendants()
+                 if isinstance(box, boxes.BlockBox) and after is not None and box.element is after), None)
+    text = "".join(box.text for box in own[-1].descendants() if isinstance(box, boxes.TextBox)).rstrip()
+    if (held is None or after.tag not in LISTS or held.style["break_before"] not in ("avoid", "avoid-page")
+            or first.tag != "p" or text.endswith(LEADS)):
+        return None
+    return after
+
+
+def _above(page):
+    """The boxes of the page with a space above them a designer lets give: a heading (GRID_HEADINGS), a break in the
+    text (GRID_BREAKS); not at the page's head, where the space is dropped."""
+    top = page._page_box.content_box_y()
+    return [box for box in page._page_box.descendants() if isinstance(box, boxes.BlockBox)
+            and box.element is not None and box.margin_top and box.position_y > top + 1
+            and (box.element.tag in GRID_HEADINGS | GRID_BREAKS or GRID_BREAKS & set(
+                (box.element.get("class") or "").split()))]
+
+
 def _comes_alone(document, index, following):
     """Whether the first line of the page at index (following: its body lines) may go back alone to the page before:
     its paragraph's widows stay behind, or it is a block of one line (no orphan)."""
@@ -84,8 +152,9 @@ def back(document, index):
     return sum(giving(document, index))
 
 
-def giving(document, index):
-    """(the height of the lines back counts, that of the notes they bring with them, rule and space included)."""
+def giving(document, index, whole=False):
+    """(the height of the lines back counts, that of the notes they bring with them, rule and space included);
+    whole: of all the lines of the page's first block there."""
     page, following = document.pages[index], body_lines(document.pages[index])
     if not following:
         return 0, 0  # a figure or a table alone: not known
@@ -93,7 +162,7 @@ def giving(document, index):
     own = [line for line, element, _ in following if element is first]
     box = next((box for box, in_notes in lines.blocks(page._page_box) if not in_notes and box.element is first), None)
     begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
-    taken = own if begun and box is not None and len(own) <= box.style["widows"] else own[:1]
+    taken = own if whole or begun and box is not None and len(own) <= box.style["widows"] else own[:1]
     need, brought = sum(line.height for line in taken), 0
     if index + 1 < len(document.pages):
         called = {box.element for line in taken for box in line.descendants()
