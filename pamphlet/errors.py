@@ -50,6 +50,12 @@ class BuildError(Exception):
             raise cls(problems)
 
 
+def source_at(source, default):
+    """(file, line) from a data-source attribute 'file:line' the typesetter wrote, or default without one."""
+    path, _, line = source.rpartition(":")
+    return (Path(path), int(line)) if path and line.isdigit() else default
+
+
 def display_path(path):
     """A path relative to the working folder when it lies inside it, so messages stay short."""
     path = Path(path)

@@ -278,7 +278,9 @@ def test_each_page_makeup_fault_is_found(writer, kind, spacer, body, orphans):
 def test_strict_fails_on_the_print_editions_page_makeup(tmp_path):
     """--strict: a page-makeup finding left in the print edition fails the build, naming the page, before anything is
     written; without it the build writes the files and counts the finding. notes-en's history alone ends on a page
-    holding only the rest of a note called on its last line."""
+    holding only the rest of a note called on its last line, which no repair takes back (see
+    test_a_note_too_long_for_its_call_page_at_a_piece_end_runs_over): an editor's fix, so the message stands at the
+    note's own line in the text, as lint's do, and says how many lines to cut from it."""
     from pamphlet.errors import BuildError
     from pamphlet.pipeline.build import build
     texts = tmp_path / "texts"
@@ -289,7 +291,10 @@ def test_strict_fails_on_the_print_editions_page_makeup(tmp_path):
     with pytest.raises(BuildError) as raised:
         build(texts, tmp_path / "strict", ["print"], strict=True)
     first = str(raised.value).splitlines()[0]
-    assert re.search(r"long-strike-print\.pdf: page \d+: a piece's last page .*--strict", first), first
+    line = 1 + next(number for number, text in enumerate((texts / "history.md").read_text(encoding="utf-8").split(
+        "\n")) if text.startswith("[^long]:"))
+    assert re.search(rf"history\.md:{line}: page \d+ of long-strike-print\.pdf holds only the last (\d+) lines of "
+                     r"this note: an editor's fix: shorten it by \1 lines or more \(--strict", first), first
     assert not (tmp_path / "strict").exists() or not any((tmp_path / "strict").iterdir())
     assert build(texts, tmp_path / "out", ["print"])  # counted only
 
@@ -408,7 +413,8 @@ def test_a_note_too_long_for_its_call_page_at_a_piece_end_runs_over(tmp_path_fac
     """notes-en's history ends on a line calling a note of 12 lines, which took that line and the one before on to a
     page of their own, leaving the page before 7 lines short; the note now begins at the foot of its call's page
     and its rest goes on to the next, the piece's last page, which the proof sheet marks as holding a note's rest
-    alone (a designer would rather have it, but no repair takes those lines back: see the README)."""
+    alone (a designer would rather have it, but no repair takes those lines back: see the README), and the summary
+    gives as an editor's fix, in one line at the note's line in its file, as lint gives its findings."""
     out, slug = built_pamphlet(tmp_path_factory, "notes-en")
     source = (FIXTURES / "notes-en" / "history.md").read_text(encoding="utf-8")
     note = re.search(r"^\[\^long\]: (.+)$", source, re.M)[1]
@@ -419,6 +425,10 @@ def test_a_note_too_long_for_its_call_page_at_a_piece_end_runs_over(tmp_path_fac
     assert last in texts[begins + 1] and last not in texts[begins]
     _, marks, _ = _proof(output(out, "proof", slug=slug))
     assert [mark["page"] for mark in marks if "the rest of a note alone" in mark["text"]] == [begins + 2], marks
+    line = 1 + source[:source.index("[^long]:")].count("\n")
+    fixes = [text for text in build_log(out).read_text(encoding="utf-8").splitlines() if "editor's fix" in text]
+    assert len(fixes) == 1 and re.match(rf"\S*history\.md:{line}: page {begins + 2} of {slug}-print\.pdf holds only "
+                                        r"the last \d+ lines of this note", fixes[0]), fixes
 
 
 def test_the_proof_sheet_of_a_clean_pamphlet_has_no_mark(signed):

@@ -64,9 +64,9 @@ class Tools:
     def made_up(self, name, findings):
         """The print edition's page-makeup findings (preflight.makeup): with strict, any fails the build."""
         if self.strict and findings:
-            BuildError.raise_any([Problem(name, None, f"page {finding.page + 1}: {finding.describe()} (--strict: "
-                                                      "page makeup a designer would not sign off)")
-                                  for finding in findings])
+            BuildError.raise_any([Problem(problem.path, problem.line, f"{problem.message} (--strict: page makeup a "
+                                                                      "designer would not sign off)")
+                                  for problem in (finding.problem(name) for finding in findings)])
 
     def layout_sources(self):
         """Digest of what the print layout loads besides its HTML: layouts, fonts, the texts' images."""
@@ -172,6 +172,7 @@ class _Work:
                                         renderer.pamphlet.openings)
             findings = makeup.check_makeup(self.values[PRINT_LAYOUT])
             report.makeup = makeup.counts(findings)
+            report.makeup_fixes = [finding.problem(name) for finding in findings if finding.fix]
             # Only where the build prints these pages (print, booklet: "sheets"), not where it reads their numbers.
             if any(getattr(job.step, "pages", None) == "sheets" for job in self.jobs):
                 self.tools.made_up(name, findings)

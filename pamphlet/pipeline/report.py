@@ -22,6 +22,7 @@ class Report:
         self.paper = None  # the print edition's sheets.Paper, for the editions whose pages are counted as "sheets"
         self.lines = {}    # preflight.lines.Lines by file name: what the line measurement found
         self.makeup = None  # {kind: count} of the print edition's page-makeup findings (preflight.makeup)
+        self.makeup_fixes = []  # Problems: its page-makeup findings only an editor can fix, at their source
         self.editions_makeup = {}  # the same of each edition laid out on its own (large print), by file name
         self.language = language  # the language being built, when the pamphlet has several
 
@@ -139,6 +140,8 @@ class Report:
             self.console.print(saving)
         if self.makeup is not None:
             self.console.print(makeup_line("page makeup: ", self.makeup, " (the proof sheet marks them)"))
+        for problem in self.makeup_fixes:
+            self.console.print(str(problem), markup=False, soft_wrap=True)  # one line, as lint prints its own
         for name, counts in sorted(self.editions_makeup.items()):
             self.console.print(makeup_line(f"page makeup ({name}): ", counts))
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from ..sources.images import PRINT_IMAGE
 from ..engine.pdf import boxes
-from ..errors import Problem
+from ..errors import Problem, source_at
 from ..units import MM
 
 PX = 0.75                  # CSS px to PDF points
@@ -63,7 +63,7 @@ def check_layout(document, name, findings=None):
         for source, over in page.tables:
             if source not in seen:
                 seen.add(source)
-                problems.append(Problem(*_source(source, (Path("?"), None)),
+                problems.append(Problem(*source_at(source, (Path("?"), None)),
                                         f"this table is {over:.1f} mm too wide for the page even in its smallest "
                                         "type; give it fewer columns, shorten the longest words or numbers in its "
                                         "cells, or split it in two"))
@@ -72,7 +72,7 @@ def check_layout(document, name, findings=None):
             problems.append(Problem(name, None, f"page {number}: text {what} by {over / MM:.1f} mm: “{line}”; "
                                                 "shorten it or let it break"))
         for source, src, wide, dpi in page.images:
-            problems.append(Problem(*_source(source, (name, None)),
+            problems.append(Problem(*source_at(source, (name, None)),
                                     f"image '{unquote(src)}' prints {wide:.0f} mm wide at {dpi:.0f} dpi (page "
                                     f"{number}); a print shop needs {MIN_DPI} dpi: use a version at least "
                                     f"{ceil(wide / 25.4 * MIN_DPI)} pixels wide"))
@@ -130,12 +130,6 @@ def _data_source(box):
     return box.element.get("data-source", "") if box.element is not None else ""
 
 
-def _source(source, default):
-    """(file, line) from a data-source attribute 'file:line' the typesetter wrote, or default without one."""
-    path, _, line = source.rpartition(":")
-    return (Path(path), int(line)) if path and line.isdigit() else default
-
-
 def _wide_tables(page_box):
     """Tables that stick out of their page's text block (by more than the tolerance)."""
     right = page_box.content_box_x() + page_box.width
@@ -175,7 +169,7 @@ def _note_problems(facts, name):
     problems = []
     for note, page in called.items():
         pages = printed.get(note, set())
-        where = _source(sources.get(note, ""), (name, None))
+        where = source_at(sources.get(note, ""), (name, None))
         label = note.rpartition("-note-")[2]
         if not pages or note in too_long:
             problems.append(Problem(*where, f"note {label} is missing from {name} (called on page {page}): it is "

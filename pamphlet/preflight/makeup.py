@@ -6,6 +6,7 @@ only a few of its lines."""
 from dataclasses import dataclass
 
 from ..engine.pdf import boxes
+from ..errors import Problem, source_at
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Set as headings: they belong to what follows.
@@ -41,10 +42,20 @@ class Finding:
     page: int
     box: tuple
     detail: str = ""
+    # What only an editor can do about it, and where: 'file:line' in the texts (a note's data-source).
+    fix: str = ""
+    source: str = ""
 
     def describe(self):
         """What a reader is told of it: its kind, and its detail."""
         return KINDS[self.kind] + (f" ({self.detail})" if self.detail else "")
+
+    def problem(self, name):
+        """The Problem a user is told of it: at its source with what an editor can do when it has one, else on its
+        page of the file name."""
+        if self.fix:
+            return Problem(*source_at(self.source, (name, None)), f"page {self.page + 1} of {name} {self.fix}")
+        return Problem(name, None, f"page {self.page + 1}: {self.describe()}")
 
 
 def body_lines(page):
@@ -160,7 +171,12 @@ def _note_alone(page, index):
                 box = (left, top, max(line.position_x + line.width for line in lines) - left,
                        max(line.position_y + line.height for line in lines) - top)
                 count = len({round(line.position_y, 1) for line in lines})
-                return [Finding("short last page", index, box, f"the rest of a note alone, {count} lines")]
+                # The builder has tried to pull it back (balance): a note too long for where it is called.
+                source = next((box.element.get("data-source") for box in area.descendants()
+                               if box.element is not None and box.element.get("data-source")), "")
+                return [Finding("short last page", index, box, f"the rest of a note alone, {count} lines",
+                                f"holds only the last {count} lines of this note: an editor's fix: shorten it by "
+                                f"{count} lines or more", source)]
     return []
 
 
