@@ -216,3 +216,35 @@ def test_a_page_left_short_has_its_paragraphs_spaced_down_to_its_foot(tmp_path_f
     line = re.search(rf"page makeup \({re.escape(path.name)}\): (.*)", summary)[1]
     counted = re.search(r"(\d+) short pages?\b", line)
     assert (int(counted[1]) if counted else 0) == len(short), (line, short)
+
+
+def test_a_heading_comes_back_with_its_lines_and_a_text_ends_before_its_notes(tmp_path_factory):
+    """lines-en's page 4 ended 4.5 lines short before its section 'Characteristically unglamorous organisation' (the
+    heading and its paragraph's first two lines 5 px too tall for its foot): its paragraph spaces made a quarter
+    narrower (large_print.spread) took them back, but left the piece's second note alone on its last page, so the
+    layout was not kept; now that note is kept with what comes before it by one more layout (its first note and
+    their heading go on with it), as the first layout's are. And the page where a piece's text ends before its
+    notes' heading (set at its end) is where its text ends, not a short page (large_print._ends_text): a designer
+    lets the notes begin on the next page. Read from the PDF: the heading stands at the foot of a page with two lines
+    under it, no page of the piece ends more than makeup.SHORT lines short but the one before its notes, and the
+    summary counts no short page."""
+    from pypdf import PdfReader
+    from pamphlet.preflight.makeup import SHORT
+    out, slug = built_pamphlet(tmp_path_factory, "lines-en")
+    path = output(out, "large-print", slug=slug)
+    pages = [lines_of(chars) for _, chars in characters(path)]
+    where = [(number, index) for number, page in enumerate(pages) for index, (_, text, _) in enumerate(page)
+             if text == "Characteristicallyunglamorousorganisation"]
+    assert len(where) == 1 and len(pages[where[0][0]]) - where[0][1] - 1 >= 2, where  # two lines under it at least
+    pitch = 1.5 * 17
+    notes = next(number for number, page in enumerate(pages) if page and page[0][1] == "Notes")
+    reader = PdfReader(path)
+    opening = max(number for number in (reader.get_destination_page_number(item) for item in reader.outline
+                                        if not isinstance(item, list)) if number <= where[0][0])
+    depths = {number + 1: round((pages[number][-1][0] - pitch / 2 + 17 / 4 - FOOT) / pitch, 1)
+              for number in range(opening, notes)}  # from the piece's opening page to the notes'
+    assert all(depth <= SHORT for number, depth in depths.items() if number < notes), depths
+    assert depths[notes] > SHORT, depths  # its text ends there, many lines short: no short page for all that
+    line = re.search(rf"page makeup \({re.escape(path.name)}\): (.*)",
+                     build_log(out).read_text(encoding="utf-8"))[1]
+    assert "short page" not in line.replace("short page or", ""), line

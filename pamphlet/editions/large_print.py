@@ -20,6 +20,7 @@ LOOSE = {"uneven spread"}
 # between two blocks (0.8 em is 0.53 lines), not the lines of a list set close (0.2).
 SPACE = 0.4
 NARROW = 0.25  # a short page's paragraph spaces made this much narrower, when wider ones cannot take its room
+NOTES = "notes-title"  # the heading of a piece's notes, at its end (layouts/_piece.html)
 
 
 def make(tools, job):
@@ -27,7 +28,8 @@ def make(tools, job):
     split with too few of its lines at a page's foot is kept whole, and a piece's last lines alone on a page kept
     with what comes before them, by one more layout when there are any; then a page left short has its paragraphs
     spaced down to its foot, or closer to take back what went on (spread), by one more layout when there is one,
-    kept when that leaves fewer findings in no more pages.
+    kept when that leaves fewer findings in no more pages; when it does not, and a piece's last lines are left alone
+    on its last page by what came back, those kept with what comes before them by one more.
     Its page makeup is counted for the summary (tools.makeup)."""
     html = tools.renderer.render("large-print.html").replace(SOFT_HYPHEN, "")
     document = tools.pdf.layout(html, source="large-print.html")
@@ -41,13 +43,17 @@ def make(tools, job):
     heights, moved = fitted(document, findings)
     spaced = spread(document, findings, moved)
     if spaced or heights:
-        candidate = tools.pdf.layout(figures.with_heights(with_rules(with_rules(html, rules, "makeup"), spaced,
-                                                                     "spaced"), heights), source="large-print.html")
+        source = figures.with_heights(with_rules(with_rules(html, rules, "makeup"), spaced, "spaced"), heights)
+        candidate = tools.pdf.layout(source, source="large-print.html")
         candidate_findings = _made_up(candidate)
-        before, after = counts(findings), counts(candidate_findings)
-        # Kept when it leaves fewer findings, none more frequent, in no more pages.
-        if len(candidate.pages) <= len(document.pages) and sum(after.values()) < sum(before.values()) and all(
-                after[kind] <= before[kind] for kind in before):
+        # Lines taken back may leave a piece's last lines alone on its last page: kept with what comes before them,
+        # by one more layout, as the first layout's were.
+        along = {path: "break-before: avoid"
+                 for path, in selectors(candidate, [(block,) for block in alone(candidate, candidate_findings)])}
+        if along and not _better(candidate_findings, candidate, findings, document):
+            candidate = tools.pdf.layout(with_rules(source, along, "along"), source="large-print.html")
+            candidate_findings = _made_up(candidate)
+        if _better(candidate_findings, candidate, findings, document):
             document, findings = candidate, candidate_findings
     found = counts(findings)
     tools.makeup[job.files[0]] = {kind: count for kind, count in found.items() if kind not in LOOSE}
@@ -55,10 +61,26 @@ def make(tools, job):
         return tools.pdf.to_bytes(document, job.files[0], pdf_variant="pdf/ua-1")
 
 
+def _better(findings, document, before, laid_out):
+    """Whether findings (of document) are fewer than before's (of laid_out), none more frequent, in no more pages."""
+    after, before = counts(findings), counts(before)
+    return len(document.pages) <= len(laid_out.pages) and sum(after.values()) < sum(before.values()) and all(
+        after[kind] <= before[kind] for kind in before)
+
+
 def _made_up(document):
     """The findings of the document's page makeup, as large print counts them: a page a line or two short that faces
-    none of its piece (makeup.ALONE) is no fault here, read a page at a time."""
-    return [finding for finding in check_makeup(document) if finding.detail != ALONE]
+    none of its piece (makeup.ALONE) is no fault here, read a page at a time; nor a page whose text ends before the
+    heading of its piece's notes (set at its end, as a book's endnotes): that is where its text ends, and a designer
+    lets the notes begin on the next page rather than stretch the text down to its foot (_ends_text)."""
+    return [finding for finding in check_makeup(document) if finding.detail != ALONE and not _ends_text(
+        document, finding)]
+
+
+def _ends_text(document, finding):
+    """Whether the finding is a short page whose next page opens with its piece's notes' heading."""
+    following = body_lines(document.pages[finding.page + 1]) if finding.kind == "short page" else []
+    return bool(following) and NOTES in (following[0][1].get("class") or "").split()
 
 
 def split_badly(document):
