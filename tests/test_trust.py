@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, built_pamphlet, notes_elsewhere, opf_text, output, output_files, processes_left, run_here
+from pamphlet.engine.parts import PartLayouts
 
 PREVIOUS = b"previous good output"
 
@@ -26,6 +27,27 @@ def test_same_sources_same_bytes(tmp_path_factory):
     assert len(first) >= 6 and any(name.endswith("-web/index.html") for name in first), first
     for name in first:
         assert (shared / name).read_bytes() == (again / name).read_bytes(), f"{name}: one process, two differ"
+
+
+def test_later_parts_mended_ahead_in_a_child(tmp_path_factory, tmp_path, monkeypatch):
+    """A cold print layout of five parts or more has the parts of its later half mended in a child (engine.parts:
+    PartLayouts._ahead), each then laid out here once as the child mended it, and the print PDF has the bytes of a
+    build in one process (conftest.notes_elsewhere: a fresh process that sees one core)."""
+    taken, take = [], PartLayouts._taken
+
+    def spied(self, piece, key):  # whether each part of the child's half was taken from it
+        got = take(self, piece, key)
+        if self.ahead[1].index(piece) >= self.ahead[0]:
+            taken.append(got[0] is not None)
+        return got
+
+    monkeypatch.setattr(PartLayouts, "_taken", spied)
+    result = run_here("print", "--texts", ROOT / "tests" / "fixtures" / "notes-en", "--out", tmp_path, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert len(taken) >= 3 and all(taken), taken  # notes-en: 7 parts, the later half's 4 mended there
+    slug = "long-strike"
+    again = notes_elsewhere(tmp_path_factory)
+    assert output(tmp_path, "print", slug=slug).read_bytes() == output(again, "print", slug=slug).read_bytes()
 
 
 def test_source_date_epoch_sets_the_dates(scaffold, tmp_path):

@@ -44,7 +44,7 @@ def lay_out(tools, name, then=None):
     def whole(openings, settle=True):
         return parts.document(pdf, renderer.render("print.html", openings=openings), ids,
                               tools.layout_sources() + profile, extra_css=profile, mend=mend, settle=settle,
-                              unplaced=_unopened)
+                              unplaced=_unopened, ahead=all(side == "right" for side in openings.values()))
 
     # openings: auto lays out with right-hand openings, plans them from the pages each piece takes, and lays out
     # again if the plan changed (only the parts from the first piece whose opening changed on are laid out again;

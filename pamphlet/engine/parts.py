@@ -9,6 +9,8 @@ from html import escape
 import lxml.html
 from lxml import etree
 
+from ..pipeline import parallel
+
 # Each part but the first is laid out as a document of its own that starts with a spacer page standing for the
 # page before the part: it has that page's number and side, and sets the named strings (running heads) as the
 # parts before left them, so the part's pages show what they would in one whole document. Page numbers a part
@@ -23,6 +25,7 @@ _MARGINS = " ".join(f"@{name} {{ content: none }}" for name in (
     "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center", "bottom-left", "bottom-left-corner",
     "left-bottom", "left-middle", "left-top"))
 ROUNDS = 4  # page numbers shown across parts settle in one round when known, in two from nothing
+AHEAD = 5  # parts at least for the later ones to be mended ahead in a child (PartLayouts._ahead)
 
 
 @dataclass
@@ -48,8 +51,10 @@ class PartLayouts:
         self.shapes = []     # the parts of the last round, in order (see _round)
         self.mendings, self.previous_mendings = {}, {}  # (html as mended, its style placing it) by part (_mended)
         self.repairs, self.previous_repairs = {}, {}  # what mend found of a part's lines, by its unplaced HTML
+        self.ahead = None  # (the first part mended ahead, its index; the parallel.Ahead mending it): _ahead
 
-    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None, settle=True, unplaced=None):
+    def document(self, pdf, html, boundaries, sources, extra_css=None, mend=None, settle=True, unplaced=None,
+                 ahead=False):
         """The whole document, html cut before each id of boundaries and after the last, each part laid out
         by pdf or kept from the last build, their pages together in order. sources: the digest of the files
         the HTML loads (stylesheets, fonts, images) and of extra_css, a stylesheet laid over the layouts'.
@@ -59,16 +64,23 @@ class PartLayouts:
         unplaced(html): the part's HTML without what differs with where it opens, beyond its number and side (the
         lines break the same there: print_edition's opening of a piece).
         settle=False: one round only, the page numbers parts show of each other perhaps not yet right, for a layout
-        that is only looked at for the length of each part (print_edition's openings)."""
+        that is only looked at for the length of each part (print_edition's openings).
+        ahead: every piece opens on a right-hand page, so the later parts can be mended ahead, in a child (_ahead)."""
         slices = split(html, boundaries)
         used = self.parts
-        for _ in range(ROUNDS):
-            parts, numbers, settled = self._round(pdf, slices, sources, used, extra_css, mend, unplaced)
-            self.numbers, self.settled = numbers, settled
-            if settled or not settle:
-                break
-        else:
-            raise RuntimeError("the page numbers that parts show of each other do not settle")
+        self.ahead = self._ahead(pdf, slices, sources, extra_css, mend, unplaced) if ahead and mend else None
+        try:
+            for _ in range(ROUNDS):
+                parts, numbers, settled = self._round(pdf, slices, sources, used, extra_css, mend, unplaced)
+                self.numbers, self.settled = numbers, settled
+                if settled or not settle:
+                    break
+            else:
+                raise RuntimeError("the page numbers that parts show of each other do not settle")
+        finally:
+            if self.ahead:
+                self.ahead[2].close()
+            self.ahead = None
         self.count = len(parts)  # self.parts holds only what this build used: memory stays that of one layout
         return parts[0].document.copy([page for part in parts for page in part.pages])
 
@@ -116,10 +128,7 @@ class PartLayouts:
         key = hashlib.sha256(f"{sources}\0{html}".encode()).hexdigest()
         part = used.get(key) or self.previous.get(key)
         if part is None and not defer:
-            def lay_out(html):
-                return _lay_out(pdf, html, stubs, strings, spacer=number > 1, stylesheets=piece.stylesheets,
-                                version=sources, extra_css=extra_css)
-
+            lay_out = _layer(pdf, piece, number, strings, shown, sources, extra_css)
             part = self._mended(piece, number, strings, shown, sources, lay_out, *mend) if mend[0] else lay_out(html)
             self.laid_out += 1
         if part is not None:
@@ -134,21 +143,85 @@ class PartLayouts:
         page of a side, and only the margins show the page number), and so the mending would find the same."""
         html = piece.html(number, strings, shown)[0]
         style = piece.placed(number, strings, shown)[0]
-        same = piece.html(_same_side(number), strings, shown)[0]
-        key = hashlib.sha256(f"{sources}\0{same}".encode()).hexdigest()
+        key, free = _keys(piece, number, strings, shown, sources, unplaced)
+        # On a page of the other side, where the part's lines break the same (uneven spreads differ), what its
+        # mending found of its lines, if any: mend does it again without trying anything else.
+        repairs = self.repairs.get(free) or self.previous_repairs.get(free)
         known = self.mendings.get(key) or self.previous_mendings.get(key)
+        if known is None and repairs is None and self.ahead:
+            known, repairs = self._taken(piece, key)
+            if repairs is not None:
+                self.repairs[free] = repairs
         if known and known[0].count(known[1]) == 1:
             self.mendings[key] = known
             return lay_out(known[0].replace(known[1], style))
-        # On a page of the other side, where the part's lines break the same (uneven spreads differ), what its
-        # mending found of its lines, if any: mend does it again without trying anything else.
-        free = hashlib.sha256(f"{sources}\0{(unplaced or str)(html.replace(style, '', 1))}".encode()).hexdigest()
-        repairs = self.repairs.get(free) or self.previous_repairs.get(free)
         part, mended, repairs = mend(lay_out, html, repairs)
         self.mendings[key] = (mended, style)
         if repairs is not None:
             self.repairs[free] = repairs
         return part
+
+
+    def _ahead(self, pdf, slices, sources, extra_css, mend, unplaced):
+        """(the index of the first part mended ahead, the slices, a parallel.Ahead): in a build with nothing laid out
+        before, the parts of the later half of the text (by length) mended in a child as _mended would mend them on
+        a right-hand page, each sent as (its key, the mending, its repairs), while this process mends the first half
+        and then lays each of those out once (_taken). What their mending depends on is guessed: the page's side
+        (right, every piece's opening) and the strings set before (as the part before leaves them); a part whose
+        key is not the one guessed is mended here. None: nothing mended ahead."""
+        if self.previous or self.previous_mendings or self.mendings or len(slices) < AHEAD:
+            return None
+        sizes = [len(piece.content) for piece in slices]
+        first = next(index for index in range(1, len(slices)) if sum(sizes[:index + 1]) > sum(sizes) / 2)
+
+        def work():
+            number, before = 3, slices[first - 1]  # 3: any page on the right
+            shown = dict.fromkeys(before.targets, 1)
+            html, stubs = before.html(number, {}, shown)
+            with pdf.fonts_apart():
+                strings = _lay_out(pdf, html, stubs, {}, spacer=True, stylesheets=before.stylesheets,
+                                   version=sources, extra_css=extra_css).strings
+                for piece in slices[first:]:
+                    if piece.targets:
+                        return  # the page numbers it shows are not known here
+                    lay_out = _layer(pdf, piece, number, strings, {}, sources, extra_css)
+                    part = self._mended(piece, number, strings, {}, sources, lay_out, mend, unplaced)
+                    key, free = _keys(piece, number, strings, {}, sources, unplaced)
+                    yield key, self.mendings[key], self.repairs.get(free)
+                    number, strings = number + len(part.pages), part.strings
+
+        child = parallel.ahead(work)
+        return (first, slices, child) if child else None
+
+    def _taken(self, piece, key):
+        """(the mending, the repairs) of piece the child of _ahead sent under key, waited for; (None, None) when it
+        mends no such part."""
+        first, slices, child = self.ahead
+        index = next(index for index, other in enumerate(slices) if other is piece)
+        if index < first:
+            return None, None
+        received = child.wait(index - first + 1)
+        if len(received) > index - first and received[index - first][0] == key:
+            return received[index - first][1:]
+        return None, None
+
+
+def _keys(piece, number, strings, shown, sources, unplaced):
+    """(the key of the part's mending, for every first page of its side; that of its repairs, wherever it opens)."""
+    html, style = piece.html(number, strings, shown)[0], piece.placed(number, strings, shown)[0]
+    same = piece.html(_same_side(number), strings, shown)[0]
+    return (hashlib.sha256(f"{sources}\0{same}".encode()).hexdigest(),
+            hashlib.sha256(f"{sources}\0{(unplaced or str)(html.replace(style, '', 1))}".encode()).hexdigest())
+
+
+def _layer(pdf, piece, number, strings, shown, sources, extra_css):
+    """lay_out(html): the part of piece placed so (html, as placed and changed by its mending) laid out."""
+    stubs = piece.html(number, strings, shown)[1]
+
+    def lay_out(html):
+        return _lay_out(pdf, html, stubs, strings, spacer=number > 1, stylesheets=piece.stylesheets,
+                        version=sources, extra_css=extra_css)
+    return lay_out
 
 
 def _same_side(number):

@@ -72,6 +72,19 @@ class PdfWriter:
         self.extra = {}
         self.painted = PaintedPages()
 
+    @contextmanager
+    def fonts_apart(self):
+        """Fonts loaded meanwhile written to a folder of their own, removed after: for a process forked from the one
+        that made this writer. WeasyPrint takes a font whose file is in its folder for one it has loaded: a child
+        writing it there first would leave it unloaded in the parent, whose pages would then fall back on
+        another font."""
+        folder, self.fonts._folder = self.fonts._folder, Path(tempfile.mkdtemp(prefix="pamphlet-fonts-"))
+        try:
+            yield
+        finally:
+            shutil.rmtree(self.fonts._folder, ignore_errors=True)
+            self.fonts._folder = folder
+
     def layout(self, html, source="print.html", extra_css=None, stylesheets=(), version=""):
         """Lay out a whole HTML document whose relative links resolve in layouts/. stylesheets: layouts'
         stylesheets to apply as if linked first (parsed once for all documents of the same version of the

@@ -1,5 +1,6 @@
-"""Runs the steps declared to run in the second process (leaflets, font subsets, booklet, cover) there, and those
-that need the print layout itself (the screen PDF) in a process forked once the layout is made."""
+"""Runs the steps declared to run in the second process (leaflets, font subsets, booklet, cover) there, those
+that need the print layout itself (the screen PDF) in a process forked once the layout is made, and work a child
+can do ahead of this process (the print layout's later parts mended) in a child forked for it."""
 
 import contextlib
 import ctypes
@@ -73,18 +74,8 @@ class Forked:
         self.pid, self.waited = None, False
         if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
             return
-        parent = os.getpid()
-        read, write = os.pipe()
-        with _interrupt_held():
-            pid = os.fork()
-            if pid == 0:  # the child: Ctrl-C stops the parent, which ends this child
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
+        pid, read, write = _fork()
         if pid == 0:  # the child: make the job, send it back, and leave without running anything of the parent's
-            os.close(read)
-            _die_with(parent)
-            # The live line is the parent's: WeasyPrint's progress while the child writes is not shown there (the
-            # handler that would show it may wait on a lock another thread of the parent held at the fork).
-            logging.getLogger("weasyprint.progress").handlers.clear()
             try:
                 outcome = (True, _run(tools, job, needs, release=True))
             except BaseException as err:  # noqa: BLE001 (raised again in the parent, where it is reported)
@@ -92,7 +83,6 @@ class Forked:
             with os.fdopen(write, "wb") as pipe:
                 pickle.dump(outcome, pipe)
             os._exit(0)
-        os.close(write)
         self.pid, self.read = pid, read
 
     def result(self):
@@ -118,6 +108,77 @@ class Forked:
             os.waitpid(self.pid, 0)
             os.close(self.read)
             self.waited = True
+
+
+def ahead(produce):
+    """An Ahead of what the generator produce() yields, worked out in a child forked now; None where fork is
+    unavailable or there is one core (nothing is worked out ahead: the caller works everything out itself)."""
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        return None
+    return Ahead(produce)
+
+
+class Ahead:
+    """Values (picklable) a child forked now works out one after another, ahead of this process, which takes them
+    as it reaches them (wait). Each is what this process would work out itself: the child's work is a guess that
+    saves time, never a result of its own, so a child that fails or ends early only stops saving time (what it
+    raises is left for this process to meet and report)."""
+
+    def __init__(self, produce):
+        _share()  # the child reads what this process has made: kept shared (gc.freeze, until the build ends)
+        pid, read, write = _fork()
+        if pid == 0:  # the child: send each value as it is made, and leave without running anything of the parent's
+            values = produce()
+            try:
+                with os.fdopen(write, "wb") as pipe:
+                    for value in values:
+                        pickle.dump(value, pipe)
+                        pipe.flush()
+            except BaseException:  # noqa: BLE001,S110 (a guess that failed: the parent works it out and reports it)
+                pass
+            finally:
+                values.close()  # what it holds outside the process (a folder) let go: os._exit runs no finalizer
+            os._exit(0)
+        self.pid, self.pipe, self.received = pid, os.fdopen(read, "rb"), []
+
+    def wait(self, count):
+        """The values received, once there are count of them or the child has ended."""
+        while len(self.received) < count and self.pipe is not None:
+            try:
+                self.received.append(pickle.load(self.pipe))
+            except (EOFError, pickle.UnpicklingError):
+                self.close()
+        return self.received
+
+    def close(self):
+        """End the child (done, or no longer needed): no process is left."""
+        if self.pipe is None:
+            return
+        self.pipe.close()
+        self.pipe = None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+def _fork():
+    """(the child's pid, or 0 in the child; the pipe's end to read from, to write to), the child dying with this
+    process and ignoring Ctrl-C (which stops this process, which ends the child)."""
+    parent = os.getpid()
+    read, write = os.pipe()
+    with _interrupt_held():
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pid == 0:
+        os.close(read)
+        _die_with(parent)
+        # The live line is the parent's: WeasyPrint's progress while the child works is not shown there (the
+        # handler that would show it may wait on a lock another thread of the parent held at the fork).
+        logging.getLogger("weasyprint.progress").handlers.clear()
+        return pid, None, write
+    os.close(write)
+    return pid, read, None
 
 
 @contextlib.contextmanager
