@@ -674,3 +674,27 @@ def test_a_short_page_of_unjustified_lines_is_filled_by_the_paragraphs_of_the_pa
     rules = re.findall(r"p:nth-of-type\((\d+)\) \{ letter-spacing: (0\.\d+)em",
                        changed.split("<style data-pamphlet-balance>")[1].split("</style>")[0])
     assert len(rules) == 3 and all(float(spacing) <= 0.02 for _, spacing in rules), rules
+
+
+@pytest.mark.parametrize("end, mended", [(".", True), (":", False)])
+def test_a_short_page_takes_back_a_paragraphs_end_a_list_held_and_the_room_its_heading_can_spare(writer, end, mended):
+    """A right-hand page (facing none of its piece) ends 1.9 lines short: its paragraph's last two lines (widows)
+    went on with the list after them, which WeasyPrint keeps with what comes before it, lacking half a millimetre.
+    The list goes on alone and the space above the heading gives that half millimetre (grid.closed_up): the page
+    ends at its foot. Not when the paragraph ends in a colon: it introduces the list, and they stay together."""
+    from pamphlet.preflight import balance
+    from pamphlet.preflight.makeup import check_makeup, counts
+    body = (_lines(27) + '<style>h2 { margin-top: 8mm }</style><h2>A heading</h2>'
+            + f'<p style="widows: 2">line 1<br>line 2<br>line 3<br>the last line{end}</p>'
+            + "<ul><li>one</li><li>two</li><li>three</li></ul>" + _lines(40))
+    html = PAGE.format(spacer=2.5, block=0, orphans=2, body=body)
+    document = writer.layout(html)
+    found = counts(check_makeup(document))
+    assert found["short page"] == 1 and sum(found.values()) == 1, found
+    balanced, changed = balance.balanced(writer.layout, html, document)
+    rules = changed.split("<style data-pamphlet-balance>")[1].split("</style>")[0] if mended else ""
+    assert not check_makeup(balanced) if mended else check_makeup(balanced), check_makeup(balanced)
+    if mended:
+        assert re.search(r"ul:nth-of-type\(1\) \{ break-before: auto \}", rules), rules
+        given = re.search(r"h2:nth-of-type\(1\) \{ margin-top: (\d+\.\d+)px \}", rules)
+        assert given and 7.4 < float(given[1]) * 0.75 / MM < 7.5, rules  # px: 8 mm less the half it lacked, a hair
