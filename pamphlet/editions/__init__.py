@@ -13,7 +13,8 @@ from importlib import import_module
 # bytes are made in this process, before anything that needs them, when some requested step needs them.
 PRINT_LAYOUT = "print_layout"   # the laid-out print document (WeasyPrint's): only in this process
 PRINT_PDF = "print_pdf"         # the print edition's press-ready bytes
-BUILT_IN = (PRINT_LAYOUT, PRINT_PDF)
+PRINT_MAKEUP = "print_makeup"   # what its pages show: (their page-makeup findings, whether each page is blank)
+BUILT_IN = (PRINT_LAYOUT, PRINT_PDF, PRINT_MAKEUP)
 
 # Where a step runs: this process, the build's second process (parallel.Background), or a process forked from
 # this one once the print layout is made (parallel.Forked): it has the layout, which cannot be sent anywhere.
@@ -108,7 +109,7 @@ EDITIONS = (
             purpose="readers with low vision: A4, 17 pt Charis SIL ragged-right with no word broken, lines wide apart, "
                     "bold for italics, notes at the end of each piece, as the UK Association for Accessible Formats' "
                     "clear and large print guidance asks; tagged (PDF/UA-1) as the screen PDF is"),
-    Edition("proof", "proof:make", needs=(PRINT_LAYOUT, PRINT_PDF), runs=FORKED, files=("{slug}-proof.png",),
+    Edition("proof", "proof:make", needs=(PRINT_MAKEUP, PRINT_PDF), runs=SECOND, files=("{slug}-proof.png",),
             pages=None,
             purpose="looking before printing: every print page as a thumbnail, in spreads, each page-makeup finding "
                     "(the kinds the summary counts) circled, numbered and listed, blank "

@@ -7,9 +7,6 @@ import json
 import pypdfium2
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
-from ..preflight.layout import is_blank
-from ..preflight.makeup import check_makeup
-
 PAGE_HEIGHT = 300          # pixels of a thumbnail
 SPREADS_A_ROW = 4
 GAP = 24                   # pixels between spreads and rows
@@ -18,9 +15,9 @@ INK, MARK, PAPER, GREY = (0, 0, 0), (200, 0, 40), (255, 255, 255), (150, 150, 15
 PX = 0.75                  # CSS px to PDF points
 
 
-def make(tools, job, print_layout, print_pdf):
-    findings = check_makeup(print_layout)
-    return proof_sheet(print_pdf, findings, blank=[is_blank(page) for page in print_layout.pages])
+def make(tools, job, print_makeup, print_pdf):
+    findings, blank = print_makeup
+    return proof_sheet(print_pdf, findings, blank)
 
 
 def proof_sheet(pdf_bytes, findings, blank):

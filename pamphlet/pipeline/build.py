@@ -9,12 +9,12 @@ from pathlib import Path
 
 from .. import editions as registry
 from ..editions import sheets
-from ..editions import FORKED, HERE, PRINT_LAYOUT, PRINT_PDF
+from ..editions import BUILT_IN, FORKED, HERE, PRINT_LAYOUT, PRINT_MAKEUP, PRINT_PDF
 from ..editions.print_edition import lay_out
 from ..errors import BuildError, Problem
 from ..shipped import FONTS, LAYOUTS
 from .plan import layout_sources
-from ..preflight.layout import Findings
+from ..preflight.layout import Findings, is_blank
 from ..preflight import makeup
 from ..preflight.lines import PageLines
 from ..editions.subset import faces
@@ -159,7 +159,7 @@ class _Work:
         a long text's layout, and a third process on two cores, slow the writing someone is waiting for)."""
         self.start_ready()
         first = print_first and any(job.step.name == "print" for job in self.jobs)
-        if any(need in (PRINT_LAYOUT, PRINT_PDF) for job in self.jobs for need in job.step.needs):
+        if any(need in BUILT_IN for job in self.jobs for need in job.step.needs):
             report.step("laying out the print edition")
             start = time.perf_counter()
             name = registry.file_name("print", self.tools.renderer.pamphlet.slug)
@@ -171,6 +171,9 @@ class _Work:
             report.paper = sheets.count(self.values[PRINT_LAYOUT], [piece["id"] for piece in renderer.pieces],
                                         renderer.pamphlet.openings)
             findings = makeup.check_makeup(self.values[PRINT_LAYOUT])
+            # What the proof sheet reads of the pages, which can be sent (the layout cannot): it is made in the second
+            # process, not in a fork holding a copy of the layout (the long text's peak memory, a process less).
+            self.values[PRINT_MAKEUP] = findings, [is_blank(page) for page in self.values[PRINT_LAYOUT].pages]
             report.makeup = makeup.counts(findings)
             report.makeup_fixes = [finding.problem(name) for finding in findings if finding.fix]
             # Only where the build prints these pages (print, booklet: "sheets"), not where it reads their numbers.
@@ -235,7 +238,7 @@ class _Work:
         """Its own time, and that of each step it needs that no job before it needed (the print layout, which
         makes the print PDF too, counts once)."""
         def steps(job):
-            return {PRINT_LAYOUT if need in (PRINT_LAYOUT, PRINT_PDF) else need for need in job.step.needs}
+            return {PRINT_LAYOUT if need in BUILT_IN else need for need in job.step.needs}
 
         total = self.own.get(job.id, 0.0)
         for step in steps(job):
