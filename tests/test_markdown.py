@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from pamphlet.preflight import pdfs
 from pamphlet.units import TEXT_BLOCK
-from conftest import (MM, ROOT, built_pamphlet, daisy_ace, epub_documents, normalise,
+from conftest import (MM, ROOT, built_pamphlet, epub_documents, normalise,
                       opf_properties, output, pdf_pages, run_build, run_here, text_in)
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -518,7 +518,7 @@ def test_no_doubled_full_stop_in_any_edition(book):
         assert not doubled.search("".join(doc.find(f"{X}body").itertext())), name
 
 
-def test_epubcheck_and_ace(book, tmp_path, epubcheck):
+def test_epubcheck_and_ace(book, tmp_path, epubcheck, daisy_ace):
     valid, messages = epubcheck(book["epub"])
     assert valid and [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []
     status, _, violations, _ = daisy_ace(book["epub"], tmp_path / "report")

