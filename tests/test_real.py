@@ -35,19 +35,34 @@ def environment(**changes):
     return env
 
 
-def test_nothing_is_written_in_home_or_the_temporary_folder(tmp_path):
-    """Every edition (the second process and the forked one included) and lint, with HOME and TMPDIR empty."""
-    texts, home, temp = texts_at(tmp_path / "texts"), tmp_path / "home", tmp_path / "tmp"
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory):
+    """(folder, what the build printed, its exit status, its peak memory in MB (PSS), the command, its environment):
+    notes-en with an organiser's video no piece names beside its pieces (sparse: a gigabyte that takes no disk),
+    every edition built once (the second process and the forked one included) by a fresh interpreter whose HOME and
+    TMPDIR are empty folders, each file its processes open of the video's listed (audited) and its memory sampled.
+    One build for the two tests that read it, each about one of these conditions, which cannot hide each other."""
+    folder = tmp_path_factory.mktemp("bare")
+    texts, home, temp = texts_at(folder / "texts"), folder / "home", folder / "tmp"
     home.mkdir()
     temp.mkdir()
-    env = environment(HOME=home, TMPDIR=temp)
-    result = subprocess.run([sys.executable, ROOT / "build.py", "--texts", texts, "--out", tmp_path / "out"],
-                            env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert "lint:" in result.stdout + result.stderr  # the spelling check ran (Enchant's word lists)
-    subprocess.run([sys.executable, ROOT / "build.py", "lint", "--texts", texts], env=env, capture_output=True,
-                   timeout=600)
-    assert list(home.rglob("*")) == [] and list(temp.rglob("*")) == []
+    with open(texts / "meeting.mp4", "wb") as video:
+        video.truncate(1024 ** 3)
+    command, report, env = audited(folder, "meeting.mp4", "--texts", texts, "--out", folder / "out")
+    env.update(HOME=str(home), TMPDIR=str(temp), AUDIT_OUTPUT=str(folder / "printed.txt"))
+    pss, _ = _peak_memory(command, env)
+    printed = (folder / "printed.txt").read_text(encoding="utf-8")
+    return folder, printed, int((folder / "printed.txt.status").read_text()), pss, command, env
+
+
+def test_nothing_is_written_in_home_or_the_temporary_folder(bare):
+    """Every edition (the second process and the forked one included) and lint, with HOME and TMPDIR empty."""
+    folder, printed, status, _, _, env = bare
+    assert status == 0, printed
+    assert "lint:" in printed  # the spelling check ran (Enchant's word lists)
+    subprocess.run([sys.executable, ROOT / "build.py", "lint", "--texts", folder / "texts"], env=env,
+                   capture_output=True, timeout=600)
+    assert list((folder / "home").rglob("*")) == [] and list((folder / "tmp").rglob("*")) == []
 
 
 def test_the_same_bytes_wherever_the_folder_lies(tmp_path_factory):
@@ -88,20 +103,17 @@ def test_ctrl_c_prints_one_line_and_leaves_the_old_outputs(tmp_path):
     assert processes_left(texts) == [], "a process of the build is still running"
 
 
-def test_a_1_gb_file_in_the_folder_is_never_read_and_memory_stays_bounded(tmp_path):
+def test_a_1_gb_file_in_the_folder_is_never_read_and_memory_stays_bounded(bare):
     """An organiser's video no piece names lies in the texts folder: the up-to-date check and the build never
     read it; the whole build (all processes, PSS) stays under 300 MB."""
-    texts = texts_at(tmp_path / "texts")
-    with open(texts / "meeting.mp4", "wb") as video:  # sparse: a gigabyte that takes no disk
-        video.truncate(1024 ** 3)
-    command, report, env = audited(tmp_path, "meeting.mp4", "--texts", texts, "--out", tmp_path / "out")
-    pss, _ = _peak_memory(command, env)
-    assert (tmp_path / "out" / PRINT).is_file()
+    folder, _, _, pss, command, env = bare
+    assert (folder / "out" / PRINT).is_file()
     assert pss < 300, f"peak memory {pss:.0f} MB"
     # And a second build finds every output up to date without opening the video either.
-    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(command, cwd=ROOT, env={**env, "AUDIT_OUTPUT": ""}, capture_output=True, text=True,
+                           timeout=600)
     assert "every output is up to date" in again.stdout + again.stderr
-    assert not report.exists(), f"the video was opened: {report.read_text()}"
+    assert not (folder / "opened.txt").exists(), f"the video was opened: {(folder / 'opened.txt').read_text()}"
 
 
 def test_an_editors_backup_file_is_not_a_source(tmp_path_factory, tmp_path):
@@ -131,8 +143,18 @@ def hook(event, args):
             file.write(str(args[0]) + "\\n")
 
 sys.addaudithook(hook)
+output = os.environ.get("AUDIT_OUTPUT")  # a file for what it prints, its exit status beside it (bench's sampling
+if output:                               # of its memory keeps neither)
+    printed = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(printed, 1)
+    os.dup2(printed, 2)
 from pamphlet.cli import main
-sys.exit(main(sys.argv[1:]))
+status = main(sys.argv[1:])
+if output:
+    sys.stdout.flush()
+    with open(output + ".status", "w") as file:
+        file.write(str(status))
+sys.exit(status)
 """
 
 
