@@ -10,7 +10,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import ROOT, epub_documents, pdf_text
+from conftest import ROOT, epub_documents, pdf_text, run_build
 from PIL import Image, ImageDraw
 
 from pamphlet.sources.images import SCREEN_PIXELS
@@ -66,8 +66,8 @@ def texts(tmp_path_factory):
 
 
 def _build(texts, out, *editions):
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), *editions, "--texts", str(texts),
-                             "--out", str(out)], capture_output=True, text=True, check=False)
+    """build.py run as a user runs it, each build in its own process (conftest.run_build)."""
+    result = run_build(*editions, "--texts", texts, "--out", out)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
