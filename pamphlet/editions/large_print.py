@@ -141,7 +141,8 @@ def spread(document, findings, moved=None):
     """{selector: declarations} for each short page: its paragraph spaces (not under a heading, not between a list's
     lines set close, not in a table) made wider to take the room at its foot, each by as much as itself at most;
     else, when they cannot, made NARROW narrower to bring back what went on to the next page (a demand of three lines
-    that cannot split, a heading with its first lines), then nothing more on the pages of that piece after it (its
+    that cannot split, a heading with its first lines), the space the page turn drops before it too (_turned), then
+    nothing more on the pages of that piece after it (its
     text moves on them), nor from the page moved gives its piece on ({piece: page index}: a figure made smaller)."""
     parents, found, moved = tree(document)[1], {}, dict(moved or {})
     for finding in findings:
@@ -156,7 +157,7 @@ def spread(document, findings, moved=None):
             for _, holder, gap in spaces:
                 found.setdefault(holder, []).append(f"padding-top: {room * gap / total:.2f}px")
             continue
-        for ending, holder, gap in spaces:
+        for ending, holder, gap in spaces + _turned(document, finding.page, parents) if spaces else ():
             if ending is not None:  # a space its margins alone make: both set to what it is made
                 moved[piece] = finding.page + 1
                 found.setdefault(ending, []).append(f"margin-bottom: {gap * (1 - NARROW):.2f}px")
@@ -164,6 +165,22 @@ def spread(document, findings, moved=None):
     paths = selectors(document, [(element,) for element in found])
     return {path: "; ".join(declarations) for (path,), declarations in zip(paths, found.values(), strict=True)
             } if len(paths) == len(found) else {}
+
+
+def _turned(document, index, parents):
+    """[(the element ending the page at index, the element holding the block heading the next, the space between
+    them)]: the paragraph space the page turn drops, which the block brought back brings with it; [] when the next
+    page opens with no block of text or its space is not their margins alone."""
+    following = body_lines(document.pages[index + 1])
+    if not following:
+        return []
+    ending, holder = _ending(body_lines(document.pages[index])[-1][1], parents), _holding(following[0][1], parents)
+    below = [box.margin_bottom for box in document.pages[index]._page_box.descendants() if box.element is ending]
+    above = [box.style["margin_top"] for box in document.pages[index + 1]._page_box.descendants()
+             if box.element is holder]
+    if not below or not above or getattr(above[0], "unit", None) != "px" or is_heading(holder):
+        return []
+    return [(ending, holder, max(below[-1], above[0].value))]
 
 
 def _spaces(page, parents):
