@@ -331,16 +331,18 @@ def test_print_pages_look_like_the_rgb_screen_pages(dist, print_pdf, manifest):
 
 
 @pytest.mark.parametrize("mode", ["RGB", "L"])
-def test_pictures_in_the_print_edition_pass_pdfx(texts_copy, tmp_path, mode):
-    """An RGB picture (a photo from a camera or the web) is tagged sRGB, as PDF/X-4 asks; a grey one stays grey."""
+def test_pictures_in_the_print_edition_pass_pdfx(scaffold, tmp_path, mode):
+    """An RGB picture (a photo from a camera or the web) is tagged sRGB, as PDF/X-4 asks; a grey one stays grey. (The
+    pamphlet is `build.py new`'s, a third of texts/: its own figure, placard.png, is another picture, 1500 px wide.)"""
     from PIL import Image
-    Image.new(mode, (1400, 900), (200, 40, 40) if mode == "RGB" else 128).save(texts_copy / "photo.png", dpi=(300, 300))
-    piece = texts_copy / "introduction.md"
+    Image.new(mode, (1400, 900), (200, 40, 40) if mode == "RGB" else 128).save(scaffold / "photo.png", dpi=(300, 300))
+    piece = scaffold / "statement.md"
     piece.write_text(piece.read_text(encoding="utf-8") + "\n![A red square](photo.png)\n", encoding="utf-8")
-    result = run_here("print", "--texts", texts_copy, "--out", tmp_path)
+    result = run_here("print", "--texts", scaffold, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     with pikepdf.open(print_file(tmp_path)) as pdf:
-        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+                  and obj.Width == 1400]
         assert len(images) == 1
         space = images[0].ColorSpace
         if mode == "RGB":
