@@ -182,13 +182,14 @@ def assert_bookmarks_at_their_headings(path):
             assert text.strip()[:1] == item.title[:1], (item.title, float(x), float(y), text)
 
 
-def test_preflight_rejects_text_outside_the_page(texts_copy, tmp_path):
-    piece = texts_copy / "introduction.md"
+def test_preflight_rejects_text_outside_the_page(scaffold, tmp_path):
+    """(The pamphlet is `build.py new`'s, a third of texts/ to lay out.)"""
+    piece = scaffold / "introduction.md"
     # Groups of digits joined by no-break spaces: no word too long for the check of the text (markup.measure),
     # no place to break either.
     piece.write_text(piece.read_text(encoding="utf-8") + "\n" + "\u00a0".join(["0123456789"] * 30) + "\n",
                      encoding="utf-8")
-    result = run_here("print", "--texts", texts_copy, "--out", tmp_path / "out")
+    result = run_here("print", "--texts", scaffold, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert re.search(r"-print\.pdf: page \d+: text outside the page's text area by \d+\.\d mm", result.stderr), \
         result.stderr
