@@ -161,7 +161,6 @@ class PartLayouts:
             self.repairs[free] = repairs
         return part
 
-
     def _ahead(self, pdf, slices, sources, extra_css, mend, unplaced):
         """(the index of the first part mended ahead, the slices, a parallel.Ahead): in a build with nothing laid out
         before, the parts of the later half of the text (by length) mended in a child as _mended would mend them on

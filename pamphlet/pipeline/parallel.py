@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -122,7 +123,8 @@ class Ahead:
     """Values (picklable) a child forked now works out one after another, ahead of this process, which takes them
     as it reaches them (wait). Each is what this process would work out itself: the child's work is a guess that
     saves time, never a result of its own, so a child that fails or ends early only stops saving time (what it
-    raises is left for this process to meet and report)."""
+    raises is left for this process to meet and report). A thread here reads each value as it comes: a child whose
+    values waited in the pipe (64 KB) would stop, once it is full, until this process came to read them."""
 
     def __init__(self, produce):
         _share()  # the child reads what this process has made: kept shared (gc.freeze, until the build ends)
@@ -139,26 +141,41 @@ class Ahead:
             finally:
                 values.close()  # what it holds outside the process (a folder) let go: os._exit runs no finalizer
             os._exit(0)
-        self.pid, self.pipe, self.received = pid, os.fdopen(read, "rb"), []
+        self.pid, self.pipe, self.received, self.ended = pid, os.fdopen(read, "rb"), [], False
+        self.arrived = threading.Condition()
+        self.reader = threading.Thread(target=self._read, name="ahead", daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        try:
+            while True:
+                value = pickle.load(self.pipe)
+                with self.arrived:
+                    self.received.append(value)
+                    self.arrived.notify_all()
+        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+            pass  # the child has ended (or was ended): what it sent is all there is
+        finally:
+            with self.arrived:
+                self.ended = True
+                self.arrived.notify_all()
 
     def wait(self, count):
         """The values received, once there are count of them or the child has ended."""
-        while len(self.received) < count and self.pipe is not None:
-            try:
-                self.received.append(pickle.load(self.pipe))
-            except (EOFError, pickle.UnpicklingError):
-                self.close()
-        return self.received
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.received) >= count or self.ended)
+            return list(self.received)
 
     def close(self):
-        """End the child (done, or no longer needed): no process is left."""
-        if self.pipe is None:
+        """End the child (done, or no longer needed) and the thread reading it: no process is left."""
+        if self.pid is None:
             return
-        self.pipe.close()
-        self.pipe = None
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+        self.reader.join()  # the pipe's writing end closed with the child: the thread has read to its end
+        self.pipe.close()
+        self.pid = None
 
 
 def _fork():
