@@ -35,8 +35,7 @@ def make(tools, job):
     document = tools.pdf.layout(html, source="large-print.html")
     findings = _made_up(document)
     rules = {path: "break-inside: avoid" for path, in selectors(document, [(row,) for row in split_badly(document)])}
-    rules |= {path: "break-before: avoid"
-              for path, in selectors(document, [(block,) for block in alone(document, findings)])}
+    rules |= _rules(document, alone(document, findings))
     if rules:
         document = tools.pdf.layout(with_rules(html, rules, "makeup"), source="large-print.html")
         findings = _made_up(document)
@@ -48,8 +47,7 @@ def make(tools, job):
         candidate_findings = _made_up(candidate)
         # Lines taken back may leave a piece's last lines alone on its last page: kept with what comes before them,
         # by one more layout, as the first layout's were.
-        along = {path: "break-before: avoid"
-                 for path, in selectors(candidate, [(block,) for block in alone(candidate, candidate_findings)])}
+        along = _rules(candidate, alone(candidate, candidate_findings))
         if along and not _better(candidate_findings, candidate, findings, document):
             candidate = tools.pdf.layout(with_rules(source, along, "along"), source="large-print.html")
             candidate_findings = _made_up(candidate)
@@ -62,8 +60,10 @@ def make(tools, job):
 
 
 def _better(findings, document, before, laid_out):
-    """Whether findings (of document) are fewer than before's (of laid_out), none more frequent, in no more pages."""
-    after, before = counts(findings), counts(before)
+    """Whether findings (of document) are fewer than before's (of laid_out), none more frequent, in no more pages;
+    the kinds large print does not count (LOOSE) left out."""
+    after, before = ({kind: count for kind, count in counts(found).items() if kind not in LOOSE}
+                     for found in (findings, before))
     return len(document.pages) <= len(laid_out.pages) and sum(after.values()) < sum(before.values()) and all(
         after[kind] <= before[kind] for kind in before)
 
@@ -98,29 +98,40 @@ def split_badly(document):
 
 
 def alone(document, findings):
-    """The blocks to keep with what comes before them so that a piece's last page holds LAST_LINES lines or more
-    rather than a few of blocks begun there (makeup's short last page: its source line, its last note alone): the
-    page's first block, which takes two lines (widows) of a paragraph before it, and as many one-line blocks (the
-    names of a list of signatories) or blocks too short to split as it needs. findings: the document's
-    (check_makeup)."""
-    found, parents = [], None
+    """{block: its declaration} to keep a piece's last page holding LAST_LINES lines or more rather than a few of
+    blocks begun there (makeup's short last page: its source line, its last note alone): the page's first block,
+    which takes two lines (widows) of a paragraph before it, and as many one-line blocks (the names of a list of
+    signatories) or blocks too short to split as it needs, kept with what comes before them (break-before: avoid);
+    or, when the page opens with the last lines of a block begun before (a note's), that block's widows raised to
+    carry as many more of its lines. findings: the document's (check_makeup)."""
+    found, parents = {}, None
     for finding in findings:
         if finding.kind != "short last page" or not finding.page:
             continue
         lines, before = (body_lines(document.pages[index]) for index in (finding.page, finding.page - 1))
-        if not lines or {element for _, element, _ in lines} & {element for _, element, _ in before}:
-            continue  # the last lines of a block begun before (its widows): nothing stands alone
-        parents = parents or tree(document)[1]
+        if not lines:
+            continue
         carried, block = len(lines), lines[0][1]
+        if block in {element for _, element, _ in before}:  # the last lines of a block begun before (its widows)
+            found[block] = f"widows: {sum(1 for _, element, _ in lines if element is block) + LAST_LINES - carried}"
+            continue
+        parents = parents or tree(document)[1]
         blocks = list(dict.fromkeys(element for _, element, _ in reversed(before)))  # the page before's, last first
         for previous in blocks:
-            found.append(_holding(block, parents))
+            found[_holding(block, parents)] = "break-before: avoid"
             count = sum(1 for _, element, _ in before if element is previous)
             carried += 2 if count >= 4 else count  # a block of four lines or more splits, two lines at least each side
             if carried >= LAST_LINES:
                 break
             block = previous
     return found
+
+
+def _rules(document, declared):
+    """{selector: declarations} of {element: declarations}; {} when an element cannot be named (SVG's)."""
+    paths = selectors(document, [(element,) for element in declared])
+    return {path: declarations for (path,), declarations in zip(paths, declared.values(), strict=True)
+            } if len(paths) == len(declared) else {}
 
 
 def fitted(document, findings):
@@ -162,9 +173,7 @@ def spread(document, findings, moved=None):
                 moved[piece] = finding.page + 1
                 found.setdefault(ending, []).append(f"margin-bottom: {gap * (1 - NARROW):.2f}px")
                 found.setdefault(holder, []).append(f"margin-top: {gap * (1 - NARROW):.2f}px")
-    paths = selectors(document, [(element,) for element in found])
-    return {path: "; ".join(declarations) for (path,), declarations in zip(paths, found.values(), strict=True)
-            } if len(paths) == len(found) else {}
+    return _rules(document, {element: "; ".join(declarations) for element, declarations in found.items()})
 
 
 def _turned(document, index, parents):
