@@ -298,3 +298,31 @@ def test_a_notes_last_lines_alone_go_on_whole_and_come_back_with_the_spaces_narr
         assert [text for _, text, _ in pages[number][index:]][-1] == "fields.", pages[number][index:]
     line = re.search(r"page makeup \(long-large-print\.pdf\): (.*)", result.stdout)[1]
     assert line == "no stranded heading, orphan, widow, short page or short last page", line
+
+
+@pytest.mark.parametrize(("name", "pdf", "heading", "ends"), [
+    ("translated", "tengiz-large-print.pdf", "Signedby", False),
+    ("translated", "tengiz-ru-large-print.pdf", "Какработаетфонд", True),
+    ("signed-kk", "zhumysshylar-large-print.pdf", "Қолқойғандар:", True)])
+def test_a_page_ends_short_only_where_a_part_of_its_text_ends(tmp_path_factory, name, pdf, heading, ends):
+    """A page left short before a heading, a section break or a list of signatories too tall, with what a designer
+    keeps with it (two lines; three names, or the whole list when it is too short to leave three on either side),
+    for its room even with its spaces made a quarter narrower, and whose spaces cannot take its room, is where that
+    part of the text ends (large_print._ends_text): tengiz-ru's page 4 before 'Как работает фонд' and its two lines
+    (157 px against 101 and 19 from its spaces), signed-kk's page 4 before its 40 signatories (222 px with three
+    names against 139 and 33); and a page whose spaces can take its room is spaced down to its foot, the frame of
+    the box ending it counted below its last line (large_print._under): tengiz's page 6 before its four signatories
+    (with the box's padding and border left out its spaces overran and pushed the box on). Read from the PDF: how
+    short the page before the heading ends; the summary counts no short page (fails with _kept returning None: 1
+    short page each; with the box's frame left out: tengiz's page 6 4.5 lines short)."""
+    from pamphlet.preflight.makeup import SHORT
+    out, _ = built_pamphlet(tmp_path_factory, name)
+    pages = [lines_of(chars) for _, chars in characters(out / pdf)]
+    opens = [number for number, page in enumerate(pages) if page and page[0][1] == heading]
+    assert len(opens) == 1, opens
+    before = pages[opens[0] - 1]
+    pitch = 1.5 * 17
+    depth = (before[-1][0] - pitch / 2 + 17 / 4 - FOOT) / pitch
+    assert depth > SHORT if ends else depth <= SHORT, depth
+    line = re.search(rf"page makeup \({re.escape(pdf)}\): (.*)", build_log(out).read_text(encoding="utf-8"))[1]
+    assert "short page" not in line.replace("short page or", ""), line

@@ -21,6 +21,8 @@ LOOSE = {"uneven spread"}
 SPACE = 0.4
 NARROW = 0.25  # a short page's paragraph spaces made this much narrower, when wider ones cannot take its room
 NOTES = "notes-title"  # the heading of a piece's notes, at its end (layouts/_piece.html)
+SIGNED_BY = "signatories-intro"  # the heading of a piece's list of signatories (layouts/_piece.html)
+SIGNED = 3  # names a list of signatories keeps on either side of a page turn, with its heading on the first
 
 
 def make(tools, job):
@@ -70,17 +72,60 @@ def _better(findings, document, before, laid_out):
 
 def _made_up(document):
     """The findings of the document's page makeup, as large print counts them: a page a line or two short that faces
-    none of its piece (makeup.ALONE) is no fault here, read a page at a time; nor a page whose text ends before the
-    heading of its piece's notes (set at its end, as a book's endnotes): that is where its text ends, and a designer
-    lets the notes begin on the next page rather than stretch the text down to its foot (_ends_text)."""
+    none of its piece (makeup.ALONE) is no fault here, read a page at a time; nor a page where its piece's text ends
+    (_ends_text)."""
     return [finding for finding in check_makeup(document) if finding.detail != ALONE and not _ends_text(
         document, finding)]
 
 
 def _ends_text(document, finding):
-    """Whether the finding is a short page whose next page opens with its piece's notes' heading."""
+    """Whether the finding is a short page where its piece's text, or a part of it, ends: its next page opens with
+    the heading of its notes (set at its end, as a book's endnotes), or with a heading or a section break too tall,
+    with what a designer keeps with it (_kept), for the room the page leaves even with its paragraph spaces made
+    NARROW narrower, and the page's spaces too few to take its room. A designer lets those begin on the next page
+    rather than stretch the text down to its foot, strand a heading or split a list too short to split."""
     following = body_lines(document.pages[finding.page + 1]) if finding.kind == "short page" else []
-    return bool(following) and NOTES in (following[0][1].get("class") or "").split()
+    if not following:
+        return False
+    if NOTES in (following[0][1].get("class") or "").split():
+        return True
+    parents = tree(document)[1]
+    kept = _kept(document.pages[finding.page + 1], following, parents)
+    if kept is None:
+        return False
+    page = document.pages[finding.page]
+    spaces = sum(gap for *_, gap in _spaces(page, parents))
+    turned = sum(gap for *_, gap in _turned(document, finding.page, parents))
+    (height, above), (margin, frames) = kept, _under(page._page_box)
+    # The margins between the page's last block and what would come back collapse: the wider stands.
+    return (finding.box[3] - margin - frames > spaces
+            and height + max(above, margin) + frames > finding.box[3] + NARROW * (spaces + turned))
+
+
+def _kept(page, lines, parents):
+    """The height of what a designer keeps together at the head of a page that opens with a heading or a section
+    break: a heading (or a break) with two lines under it; the heading of a list of signatories with SIGNED names,
+    or the whole list when it is too short to leave that many on either side of a page turn: (its height, the space
+    above it, which the page turn dropped); None when the page opens with none of them."""
+    opener = lines[0][1]
+    if not (is_heading(opener) or opener.tag == "hr"):
+        return None
+    if SIGNED_BY in (opener.get("class") or "").split():
+        names = [line for line, element, _ in lines if element.tag == "li"]
+        kept = names[SIGNED - 1] if len(names) >= 2 * SIGNED else names[-1] if names else None
+    else:
+        after = [(line, element) for line, element, _ in lines if not (is_heading(element) or element.tag == "hr")]
+        first = [line for line, element in after if element is after[0][1]] if after else []
+        kept = first[min(1, len(first) - 1)] if first else None
+    if kept is None:
+        return None
+    holders = {opener}  # the opener and each block it begins (a list's section): their margins above collapse
+    while opener in parents and parents[opener][0] is opener and "piece" not in (parents[opener].get("class") or ""):
+        opener = parents[opener]
+        holders.add(opener)
+    margins = [box.style["margin_top"] for box in page._page_box.descendants() if box.element in holders]
+    above = max((margin.value for margin in margins if getattr(margin, "unit", None) == "px"), default=0)
+    return kept.position_y + kept.height - lines[0][0].position_y, above
 
 
 def split_badly(document):
@@ -162,8 +207,8 @@ def spread(document, findings, moved=None):
         if finding.kind != "short page" or finding.page >= moved.get(piece, len(document.pages)):
             continue
         spaces = _spaces(page, parents)
-        # Its last block's margin below it must fit too, and a pixel to spare: nothing more comes onto the page.
-        room, total = finding.box[3] - _margin_below(page._page_box) - 1, sum(gap for *_, gap in spaces)
+        # What stands below its last line must fit too (a box's frame, a margin), and a pixel to spare.
+        room, total = finding.box[3] - sum(_under(page._page_box)) - 1, sum(gap for *_, gap in spaces)
         if spaces and room <= total:
             for _, holder, gap in spaces:
                 found.setdefault(holder, []).append(f"padding-top: {room * gap / total:.2f}px")
@@ -224,14 +269,16 @@ def _ending(block, parents):
     return block
 
 
-def _margin_below(box):
-    """The widest margin under the last block in flow of a page (its own, or one of the blocks it ends)."""
-    margins = []
+def _under(box):
+    """(the widest margin under a page's last block in flow, its own or one of the blocks it ends; the padding and
+    border below it and each block it ends: a box's frame)."""
+    margins, frames = [], 0
     while children := [child for child in getattr(box, "children", ()) if isinstance(child, boxes.BlockBox)
                        and not isinstance(child, boxes.MarginBox) and child.is_in_normal_flow()]:
         box = children[-1]
         margins.append(box.margin_bottom or 0)
-    return max(margins, default=0)
+        frames += (box.padding_bottom or 0) + (box.border_bottom_width or 0)
+    return max(margins, default=0), frames
 
 
 TABLE = {"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"}
