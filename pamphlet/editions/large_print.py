@@ -119,10 +119,7 @@ def _kept(page, lines, parents):
         kept = first[min(1, len(first) - 1)] if first else None
     if kept is None:
         return None
-    holders = {opener}  # the opener and each block it begins (a list's section): their margins above collapse
-    while opener in parents and parents[opener][0] is opener and "piece" not in (parents[opener].get("class") or ""):
-        opener = parents[opener]
-        holders.add(opener)
+    holders = set(_enclosing(opener, parents, 0))  # the opener and each block it begins: their margins above collapse
     margins = [box.style["margin_top"] for box in page._page_box.descendants() if box.element in holders]
     above = max((margin.value for margin in margins if getattr(margin, "unit", None) == "px"), default=0)
     return kept.position_y + kept.height - lines[0][0].position_y, above
@@ -264,9 +261,7 @@ def _spaces(page, parents):
 def _ending(block, parents):
     """The element that block ends (a list's last item, a box's last paragraph): the margin after a last child is
     its parent's too."""
-    while block in parents and parents[block][-1] is block and "piece" not in (parents[block].get("class") or ""):
-        block = parents[block]
-    return block
+    return _enclosing(block, parents, -1)[-1]
 
 
 def _under(box):
@@ -287,9 +282,16 @@ TABLE = {"table", "caption", "thead", "tbody", "tfoot", "tr", "td", "th"}
 def _holding(block, parents):
     """The element that holds block from its start (a source's <footer>, a note's <aside>): the break before a first
     child is its parent's."""
-    while block in parents and parents[block][0] is block and "piece" not in (parents[block].get("class") or ""):
+    return _enclosing(block, parents, 0)[-1]
+
+
+def _enclosing(block, parents, end):
+    """[block, and each element up to the piece's that it begins (end 0) or ends (end -1)], inner first."""
+    chain = [block]
+    while block in parents and parents[block][end] is block and "piece" not in (parents[block].get("class") or ""):
         block = parents[block]
-    return block
+        chain.append(block)
+    return chain
 
 
 def _rows(page):

@@ -134,14 +134,21 @@ def _above(page):
 def _comes_alone(document, index, following):
     """Whether the first line of the page at index (following: its body lines) may go back alone to the page before:
     its paragraph's widows stay behind, or it is a block of one line (no orphan)."""
-    first = following[0][1]
-    own = sum(1 for _, element, _ in following if element is first)
-    box = next((box for box, in_notes in lines.blocks(document.pages[index]._page_box)
-                if not in_notes and box.element is first), None)
+    own, box, begun = _head(document, index, following)
     if box is None:
         return False
-    begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
-    return own - 1 >= box.style["widows"] if begun else (own == 1 and len(following) > 1) or box.style["orphans"] <= 1
+    return (len(own) - 1 >= box.style["widows"] if begun
+            else (len(own) == 1 and len(following) > 1) or box.style["orphans"] <= 1)
+
+
+def _head(document, index, following):
+    """(the lines of the first block of the page at index, following: its body lines; that block's box there, None
+    when it is not one in flow; whether the block began on the page before)."""
+    first = following[0][1]
+    own = [line for line, element, _ in following if element is first]
+    box = next((box for box, in_notes in lines.blocks(document.pages[index]._page_box)
+                if not in_notes and box.element is first), None)
+    return own, box, first in {element for _, element, _ in body_lines(document.pages[index - 1])}
 
 
 def back(document, index):
@@ -158,10 +165,7 @@ def giving(document, index, whole=False):
     page, following = document.pages[index], body_lines(document.pages[index])
     if not following:
         return 0, 0  # a figure or a table alone: not known
-    first = following[0][1]
-    own = [line for line, element, _ in following if element is first]
-    box = next((box for box, in_notes in lines.blocks(page._page_box) if not in_notes and box.element is first), None)
-    begun = first in {element for _, element, _ in body_lines(document.pages[index - 1])}
+    own, box, begun = _head(document, index, following)
     taken = own if whole or begun and box is not None and len(own) <= box.style["widows"] else own[:1]
     need, brought = sum(line.height for line in taken), 0
     if index + 1 < len(document.pages):
