@@ -73,7 +73,7 @@ class Forked:
     def __init__(self, tools, job, **needs):
         self.later = _Later(tools, job, needs)
         self.pid, self.waited = None, False
-        if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        if not _can_fork():
             return
         pid, read, write = _fork()
         if pid == 0:  # the child: make the job, send it back, and leave without running anything of the parent's
@@ -114,9 +114,7 @@ class Forked:
 def ahead(produce):
     """An Ahead of what the generator produce() yields, worked out in a child forked now; None where fork is
     unavailable or there is one core (nothing is worked out ahead: the caller works everything out itself)."""
-    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
-        return None
-    return Ahead(produce)
+    return Ahead(produce) if _can_fork() else None
 
 
 class Ahead:
@@ -176,6 +174,11 @@ class Ahead:
         self.reader.join()  # the pipe's writing end closed with the child: the thread has read to its end
         self.pipe.close()
         self.pid = None
+
+
+def _can_fork():
+    """Whether a forked child can work beside this process: a second core, and fork."""
+    return (os.cpu_count() or 1) >= 2 and hasattr(os, "fork")
 
 
 def _fork():
