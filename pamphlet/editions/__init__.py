@@ -35,6 +35,7 @@ class Step:
     # "module:function" called as function(tools, job) before anything is laid out: the problems the making would
     # meet that the sources already show, so that such a build fails at once (None: the making finds them all)
     checks: str | None = None
+    pages: str | None = None  # a step writes no file: no pages for the summary to count (Edition.pages)
 
     def function(self):
         return _function(self.make)
@@ -65,8 +66,8 @@ class Edition(Step):
     # a per-piece edition that makes a file for the pamphlet as a whole too: that job's names (no {piece})
     whole_files: tuple = ()
     # "pdf": pages (sheet sides for imposed files); "spine": an EPUB's spine documents; "sheets": the print
-    # edition's A5 pages, blank pages and A4 sheets per copy (a copy of the booklet has the same)
-    pages: str = "pdf"
+    # edition's A5 pages, blank pages and A4 sheets per copy (a copy of the booklet has the same); None: not counted
+    pages: str | None = "pdf"
 
 
 @dataclass(frozen=True)

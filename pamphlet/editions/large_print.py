@@ -4,7 +4,7 @@
 from ..engine.pdf import boxes, notes_tagged_as_notes
 from ..preflight import figures
 from ..preflight.lines import blocks
-from ..preflight.makeup import ALONE, LAST_LINES, body_lines, check_makeup, counts, is_heading, line_height, shows_text
+from ..preflight.makeup import LAST_LINES, body_lines, check_makeup, counts, is_heading, line_height, shows_text
 from ..preflight.mending import selectors, tree, with_rules
 
 SOFT_HYPHEN = "\u00ad"
@@ -72,9 +72,9 @@ def _better(findings, document, before, laid_out):
 
 def _made_up(document):
     """The findings of the document's page makeup, as large print counts them: a page a line or two short that faces
-    none of its piece (makeup.ALONE) is no fault here, read a page at a time; nor a page where its piece's text ends
+    none of its piece (Finding.alone) is no fault here, read a page at a time; nor a page where its piece's text ends
     (_ends_text)."""
-    return [finding for finding in check_makeup(document) if finding.detail != ALONE and not _ends_text(
+    return [finding for finding in check_makeup(document) if not finding.alone and not _ends_text(
         document, finding)]
 
 

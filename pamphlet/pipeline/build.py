@@ -177,7 +177,7 @@ class _Work:
             report.makeup = makeup.counts(findings)
             report.makeup_fixes = [finding.problem(name) for finding in findings if finding.fix]
             # Only where the build prints these pages (print, booklet: "sheets"), not where it reads their numbers.
-            if any(getattr(job.step, "pages", None) == "sheets" for job in self.jobs):
+            if any(job.step.pages == "sheets" for job in self.jobs):
                 self.tools.made_up(name, findings)
             if not first:
                 self.start_ready()

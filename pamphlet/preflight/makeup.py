@@ -18,7 +18,7 @@ SHORT = 2.5  # lines: a page that ends more than this short of its foot, its pie
 # can (SHORT holds them).
 LONE = 1.5
 BLOCKS = {"table", "figure", "figcaption"}  # a page may end in them with a line or two to spare
-ALONE = "a line or two, facing none of its piece"  # such a page's detail: it weighs as an uneven spread (cost)
+ALONE = "a line or two, facing none of its piece"  # what is said of a short page that is alone (Finding.alone)
 COST = {"short page": 3, "uneven spread": 1}  # a short page is lines short; an uneven spread, one
 UNEVEN = 0.5  # lines: facing pages whose text ends further apart than this are uneven
 LAST_LINES = 4  # lines: a piece's last page (not its only one) holding fewer of them is a short last page
@@ -45,10 +45,14 @@ class Finding:
     # What only an editor can do about it, and where: 'file:line' in the texts (a note's data-source).
     fix: str = ""
     source: str = ""
+    # A short page only a line or two short, facing none of its piece: it weighs as an uneven spread (cost), and
+    # large print, read a page at a time, does not count it.
+    alone: bool = False
 
     def describe(self):
         """What a reader is told of it: its kind, and its detail."""
-        return KINDS[self.kind] + (f" ({self.detail})" if self.detail else "")
+        detail = ALONE if self.alone else self.detail
+        return KINDS[self.kind] + (f" ({detail})" if detail else "")
 
     def problem(self, name):
         """The Problem a user is told of it: at its source with what an editor can do when it has one, else on its
@@ -125,7 +129,7 @@ def check_makeup(document):
             if gap > (LONE if alone else SHORT) * line_height(lines):
                 findings.append(Finding("short page", index, (last_line.position_x, bottom - gap,
                                                               last_line.width, gap),
-                                        "" if gap > SHORT * line_height(lines) else ALONE))
+                                        alone=gap <= SHORT * line_height(lines)))
         elif len(lines) < LAST_LINES and _last_of_many(pages, index):
             findings.append(_short_last(document.pages[index], index, lines))
     return findings + _uneven(document, pages, {finding.page for finding in findings if finding.kind == "short page"})
@@ -253,7 +257,7 @@ def line_height(lines):
 
 def cost(document):
     """How far a document's pages are from ending level: a short page weighs as much as COST uneven spreads."""
-    return sum(COST["uneven spread"] if finding.detail == ALONE else COST.get(finding.kind, 0)
+    return sum(COST["uneven spread"] if finding.alone else COST.get(finding.kind, 0)
                for finding in check_makeup(document))
 
 
