@@ -11,6 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, built_pamphlet, notes_elsewhere, opf_text, output, output_files, processes_left, run_here
+from pamphlet.engine import parts
 from pamphlet.engine.parts import PartLayouts
 
 PREVIOUS = b"previous good output"
@@ -30,9 +31,10 @@ def test_same_sources_same_bytes(tmp_path_factory):
 
 
 def test_later_parts_mended_ahead_in_a_child(tmp_path_factory, tmp_path, monkeypatch):
-    """A cold print layout of five parts or more has the parts of its later half mended in a child (engine.parts:
-    PartLayouts._ahead), each then laid out here once as the child mended it, and the print PDF has the bytes of a
-    build in one process (conftest.notes_elsewhere: a fresh process that sees one core)."""
+    """A cold print layout of five parts or more (and parts.AHEAD_SIZE characters: lowered here for notes-en's 26,000)
+    has the parts of its later half mended in a child (engine.parts: PartLayouts._ahead), each then laid out here
+    once as the child mended it, and the print PDF has the bytes of a build in one process (conftest.notes_elsewhere:
+    a fresh process that sees one core)."""
     taken, take = [], PartLayouts._taken
 
     def spied(self, piece, key):  # whether each part of the child's half was taken from it
@@ -42,6 +44,7 @@ def test_later_parts_mended_ahead_in_a_child(tmp_path_factory, tmp_path, monkeyp
         return got
 
     monkeypatch.setattr(PartLayouts, "_taken", spied)
+    monkeypatch.setattr(parts, "AHEAD_SIZE", 0)
     result = run_here("print", "--texts", ROOT / "tests" / "fixtures" / "notes-en", "--out", tmp_path, "--quiet")
     assert result.returncode == 0, result.stderr
     assert len(taken) >= 3 and all(taken), taken  # notes-en: 7 parts, the later half's 4 mended there

@@ -26,6 +26,11 @@ _MARGINS = " ".join(f"@{name} {{ content: none }}" for name in (
     "left-bottom", "left-middle", "left-top"))
 ROUNDS = 4  # page numbers shown across parts settle in one round when known, in two from nothing
 AHEAD = 5  # parts at least for the later ones to be mended ahead in a child (PartLayouts._ahead)
+# Characters of the parts' HTML at least for that child: below it the second process's own work (large print,
+# leaflets, share images) takes as long as the print layout, so no core is free for the child, which only adds its
+# CPU (texts/, 32,000: 0.5-1.3 s of CPU more, no wall saved; the long text's three copies, 129,000: 1.4-2.3 s of
+# wall saved).
+AHEAD_SIZE = 60_000
 
 
 @dataclass
@@ -168,9 +173,9 @@ class PartLayouts:
         and then lays each of those out once (_taken). What their mending depends on is guessed: the page's side
         (right, every piece's opening) and the strings set before (as the part before leaves them); a part whose
         key is not the one guessed is mended here. None: nothing mended ahead."""
-        if self.previous or self.previous_mendings or self.mendings or len(slices) < AHEAD:
-            return None
         sizes = [len(piece.content) for piece in slices]
+        if self.previous or self.previous_mendings or self.mendings or len(slices) < AHEAD or sum(sizes) < AHEAD_SIZE:
+            return None  # kept parts to take from, or a text too short for the child to pay
         first = next(index for index in range(1, len(slices)) if sum(sizes[:index + 1]) > sum(sizes) / 2)
 
         def work():
