@@ -58,15 +58,38 @@ async function check(request) {
   fs.unlinkSync(request);
 }
 
+// Between requests the server sleeps until a file appears in FOLDER (inotify, through fs.watch), looking once a
+// second whether WATCHED is still there: listing the folder every 50 ms cost ~13 ms of CPU a second for the whole run.
+let changed = true;
+let wake = null;
+fs.watch(folder, () => {
+  changed = true;
+  if (wake) wake();
+});
+
+function nextChange() {
+  if (changed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  }).then(() => {
+    wake = null;
+  });
+}
+
 async function serve() {
   logger.initLogger({ silent: true, fileName: 'ace-server.log' });
   while (alive(watched) && !fs.existsSync(path.join(folder, 'stop'))) {
+    changed = false; // a file made from here on wakes the wait below
     const requests = fs.readdirSync(folder).filter((file) => file.endsWith('.request')).sort();
     for (const request of requests) {
       await check(path.join(folder, request));
     }
     if (!requests.length) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await nextChange();
     }
   }
   if (launched) {
