@@ -63,14 +63,16 @@ class BuildServer:
     def __init__(self, root=ROOT):
         self.root, self.process = Path(root), None
 
-    def start(self, *args, cwd=ROOT):
-        """A Started build of root's build.py with args, in cwd, with this process's environment as it is now."""
+    def start(self, *args, cwd=ROOT, script=None):
+        """A Started build of root's build.py (or of script, a tool wrapping it) with args, in cwd, with this
+        process's environment as it is now."""
         if self.process is None:
             self.process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "tools" / "build_server.py"),
                                              str(self.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         files = Path(tempfile.mkdtemp(prefix="build-"))
         request = {"argv": [str(arg) for arg in args], "cwd": str(Path(cwd).resolve()), "env": dict(os.environ),
-                   **{name: str(files / name) for name in ("stdout", "stderr", "status")}}
+                   **{name: str(files / name) for name in ("stdout", "stderr", "status")},
+                   **({"script": str(script)} if script else {})}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return Started(args, int(self.process.stdout.readline()), files)
@@ -425,14 +427,17 @@ def scaffold_dist(tmp_path_factory):
 
 
 def processes_left(text, seconds=30):
-    """The processes whose command line mentions text (read from /proc) once they had seconds to end: a killed
-    build's workers may take a moment to follow it, more on a busy machine."""
-    deadline = time.monotonic() + seconds
+    """The processes whose command line mentions text, or whose working folder is the folder text (read from
+    /proc; a build forked from a BuildServer has the server's command line, and every process it forks its working
+    folder), once they had seconds to end: a killed build's workers may take a moment to follow it, more on a busy
+    machine. A process ended and not yet waited for (a zombie) has neither."""
+    deadline, folder = time.monotonic() + seconds, os.path.realpath(text)
     while True:
         found = []
         for proc in Path("/proc").iterdir():
             try:
-                if proc.name.isdigit() and str(text).encode() in (proc / "cmdline").read_bytes():
+                if proc.name.isdigit() and (str(text).encode() in (proc / "cmdline").read_bytes()
+                                            or os.readlink(proc / "cwd") == folder):
                     found.append(int(proc.name))
             except OSError:
                 continue

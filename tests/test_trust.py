@@ -1,6 +1,7 @@
 """Reproducible and atomic builds: the same sources give the same bytes; a killed build leaves --out whole."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,7 +11,8 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, built_pamphlet, notes_elsewhere, opf_text, output, output_files, processes_left, run_here
+from conftest import (BUILDS, ROOT, built_pamphlet, notes_elsewhere, opf_text, output, output_files, processes_left,
+                      run_here)
 from pamphlet.engine import parts
 from pamphlet.engine.parts import PartLayouts
 
@@ -88,20 +90,22 @@ def test_killed_build_leaves_each_output_old_or_complete(scaffold_dist, tmp_path
     for name in names:
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_bytes(PREVIOUS)
-    signal_file = tmp_path / "paused"
+    signal_file, at = tmp_path / "paused", tmp_path / "at"
+    at.mkdir()
     count = count % len(names)
-    process = subprocess.Popen([sys.executable, str(PAUSED_BUILD), str(signal_file), moment, str(count),
-                                "--texts", str(texts), "--out", str(out)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Forked from the run's BuildServer (the killed build's start is not the matter): its processes are found by
+    # their working folder, which each process it forks keeps.
+    build = BUILDS.start(signal_file, moment, count, "--texts", texts, "--out", out, cwd=at, script=PAUSED_BUILD)
     deadline = time.monotonic() + 300
     while not signal_file.exists():
-        assert process.poll() is None, f"the build ended before the point to kill it: {process.stderr.read()}"
+        assert not (build.files / "status").exists(), \
+            f"the build ended before the point to kill it: {(build.files / 'stderr').read_text()}"
         assert time.monotonic() < deadline, "the build never reached the point to kill it"
         time.sleep(0.05)
-    os.kill(int(signal_file.read_text() or process.pid), signal.SIGKILL)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert processes_left(out) == [], "the killed build left a process behind"
+    os.kill(int(signal_file.read_text() or build.pid), signal.SIGKILL)
+    os.kill(build.pid, signal.SIGKILL)
+    assert processes_left(at) == [], "the killed build left a process behind"  # the build itself gone too
+    shutil.rmtree(build.files)
     old = [name for name in names if (out / name).read_bytes() == PREVIOUS]
     for name in set(names) - set(old):
         assert (out / name).read_bytes() == (dist / name).read_bytes(), f"{name} is neither old nor complete"

@@ -2,8 +2,9 @@
 builder's modules once: a fresh interpreter spends ~0.7 s of CPU importing them before each build.
 
 python tests/tools/build_server.py ROOT (the folder of build.py and pamphlet/: the checkout or a copy), started by
-conftest.BuildServer. Each line on stdin is a JSON request {"argv", "cwd", "env", "stdout", "stderr", "status"}; for
-each, a child is forked that runs build.py as `python build.py ARGV` would (its own working folder, environment,
+conftest.BuildServer. Each line on stdin is a JSON request {"argv", "cwd", "env", "stdout", "stderr", "status"} and
+optionally "script" (a tool that wraps build.py, such as tests/tools/paused_build.py; build.py when absent); for
+each, a child is forked that runs the script as `python SCRIPT ARGV` would (its own working folder, environment,
 argv, stdin from /dev/null, stdout and stderr into the files named), then writes its exit status into the status
 file (whole, by a rename). This process answers each request with the child's pid and waits for its children, so
 that their CPU counts in the run's; at the end of stdin it waits for the last.
@@ -61,7 +62,7 @@ def run(request):
                                                    encoding="utf-8", errors="strict")
     sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
                                                    encoding="utf-8", errors="backslashreplace", line_buffering=True)
-    sys.argv = [str(ROOT / "build.py"), *request["argv"]]
+    sys.argv = [request.get("script") or str(ROOT / "build.py"), *request["argv"]]
     try:
         runpy.run_path(sys.argv[0], run_name="__main__")
         status = 0
