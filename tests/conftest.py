@@ -17,6 +17,7 @@ import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 from fnmatch import fnmatch
 from pathlib import Path
+from types import SimpleNamespace
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -63,16 +64,16 @@ class BuildServer:
     def __init__(self, root=ROOT):
         self.root, self.process = Path(root), None
 
-    def start(self, *args, cwd=ROOT, script=None):
+    def start(self, *args, cwd=ROOT, script=None, cores=None):
         """A Started build of root's build.py (or of script, a tool wrapping it) with args, in cwd, with this
-        process's environment as it is now."""
+        process's environment as it is now (seeing cores cores, if given)."""
         if self.process is None:
             self.process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "tools" / "build_server.py"),
                                              str(self.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         files = Path(tempfile.mkdtemp(prefix="build-"))
         request = {"argv": [str(arg) for arg in args], "cwd": str(Path(cwd).resolve()), "env": dict(os.environ),
                    **{name: str(files / name) for name in ("stdout", "stderr", "status")},
-                   **({"script": str(script)} if script else {})}
+                   **({"script": str(script)} if script else {}), **({"cores": cores} if cores else {})}
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return Started(args, int(self.process.stdout.readline()), files)
@@ -105,11 +106,11 @@ class Started:
 BUILDS = BuildServer()  # this process's, for run_build: stopped at the end of the run (pytest_sessionfinish)
 
 
-def run_build(*args, cwd=ROOT):
+def run_build(*args, cwd=ROOT, cores=None):
     """Run build.py as a user would (its own process, working folder, arguments and streams), in a process forked
-    from BUILDS's; the tests whose matter is the interpreter's start run it in a fresh one (watch mode, a terminal,
-    SOURCE_DATE_EPOCH, HOME and TMPDIR, a kill)."""
-    return BUILDS.start(*args, cwd=cwd).wait()
+    from BUILDS's (that sees cores cores, if given); the tests whose matter is the interpreter's start run it in a
+    fresh one (watch mode, a terminal, SOURCE_DATE_EPOCH, HOME and TMPDIR)."""
+    return BUILDS.start(*args, cwd=cwd, cores=cores).wait()
 
 
 def run_here(*args, cwd=ROOT):
@@ -176,11 +177,11 @@ def made_once(tmp_path_factory, name, make):
     return folder
 
 
-def build_into(*args):
-    """make for made_once: a build by the command line with args, into the folder; what it printed is kept beside
-    the folder (build_log)."""
+def build_into(*args, cores=None):
+    """make for made_once: a build by the command line with args (seeing cores cores, if given), into the folder;
+    what it printed is kept beside the folder (build_log)."""
     def make(out):
-        result = run_build(*args, "--out", out)
+        result = run_build(*args, "--out", out, cores=cores)
         assert result.returncode == 0, result.stderr
         build_log(out).write_text(result.stdout, encoding="utf-8")
     return make
@@ -212,6 +213,10 @@ SHARED_EDITIONS = {
     "lines-kk": (*PDF_EDITIONS, "epub"),
     "messy": (*PDF_EDITIONS, "epub"),  # test_messy
 }
+# The shared builds made in one process (pipeline.parallel sees one core, and makes there what the second process
+# and the screen PDF's fork make): notes-en's, which test_trust compares with a build in two processes and a fork
+# (notes_elsewhere).
+ONE_CORE = {"notes-en"}
 
 
 def built_pamphlet(tmp_path_factory, name):
@@ -219,26 +224,85 @@ def built_pamphlet(tmp_path_factory, name):
     editions SHARED_EDITIONS gives (every edition when it names none): every test of a pamphlet shares this build."""
     texts = TEXTS if name == "texts" else ROOT / "tests" / "fixtures" / name
     folder = made_once(tmp_path_factory, "dist" if name == "texts" else name,
-                       build_into(*SHARED_EDITIONS.get(name, ()), *(() if name == "texts" else ("--texts", texts))))
+                       build_into(*SHARED_EDITIONS.get(name, ()), *(() if name == "texts" else ("--texts", texts)),
+                                  cores=1 if name in ONE_CORE else None))
     return folder, yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))["slug"]
 
 
-# build.py's command line in a process that sees one core: pipeline.parallel then makes in it what the second
-# process (the leaflets, font subsets, booklet, EPUB cover) and the screen PDF's fork make.
-ONE_PROCESS = "import os, sys; os.cpu_count = lambda: 1; from pamphlet import cli; sys.exit(cli.main(sys.argv[1:]))"
+def environment(**changes):
+    """This process's environment without its XDG_ folders (a user's machine may have none), with changes."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
+    env.update({key: str(value) for key, value in changes.items()})
+    return env
+
+
+# A build whose every process (they are forked) writes to AUDIT_REPORT each file it opens whose path holds
+# AUDIT_WATCHED: no such file, nothing of the kind was opened.
+AUDIT = """
+import os, sys
+watched, report = os.environ["AUDIT_WATCHED"], os.environ["AUDIT_REPORT"]
+
+def hook(event, args):
+    if event == "open" and watched in str(args[0]):
+        with open(report, "a") as file:
+            file.write(str(args[0]) + "\\n")
+
+sys.addaudithook(hook)
+output = os.environ.get("AUDIT_OUTPUT")  # a file for what it prints, its exit status beside it (bench's sampling
+if output:                               # of its memory keeps neither)
+    printed = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(printed, 1)
+    os.dup2(printed, 2)
+from pamphlet.cli import main
+status = main(sys.argv[1:])
+if output:
+    sys.stdout.flush()
+    with open(output + ".status", "w") as file:
+        file.write(str(status))
+sys.exit(status)
+"""
+
+
+def audited(folder, watched, *arguments):
+    """A command running build.py with arguments, the file its processes list what they open of watched in (in
+    folder), and its environment."""
+    report = Path(folder) / "opened.txt"
+    command = [sys.executable, "-c", AUDIT, *map(str, arguments)]
+    return command, report, environment(AUDIT_WATCHED=watched, AUDIT_REPORT=report)
 
 
 def notes_elsewhere(tmp_path_factory):
-    """The output folder of every edition of tests/fixtures/notes-en copied into a folder whose path has a space and
-    built there by a fresh process that sees one core (ONE_PROCESS), once for the run: test_trust (one process or
-    two) and test_real (wherever the folder lies) compare it with the run's shared build of notes-en."""
-    def make(folder):
+    """Every edition of tests/fixtures/notes-en built once for the run as unlike the run's shared build of it (one
+    process, forked from the BuildServer: ONE_CORE) as a user's machine may be: by a fresh interpreter, in two
+    processes and a fork, from a copy in a folder whose path has a space, with an organiser's video no piece names
+    beside the pieces (sparse: a gigabyte that takes no disk), HOME and TMPDIR empty folders, each file its processes
+    open of the video listed (audited) and its memory sampled. test_trust compares its outputs with the shared
+    build's (one process or two), test_real with them (wherever the folder lies) and reads each condition. A
+    namespace: out, texts, home, tmp, printed (what the build printed), status, pss (its peak memory in MB, all its
+    processes), command and env (to run it again)."""
+    def command_of(folder):
         texts = folder / "somewhere else" / "notes-en"
+        command, _, env = audited(folder, "meeting.mp4", "--texts", texts, "--out", folder / "out")
+        env.update(HOME=str(folder / "home"), TMPDIR=str(folder / "tmp"))
+        return texts, command, env
+
+    def make(folder):
+        from pamphlet.bench import _peak_memory
+        texts, command, env = command_of(folder)
         shutil.copytree(ROOT / "tests" / "fixtures" / "notes-en", texts)
-        result = subprocess.run([sys.executable, "-c", ONE_PROCESS, "--texts", str(texts), "--out",
-                                 str(folder / "out")], cwd=ROOT, capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stderr
-    return made_once(tmp_path_factory, "notes-en-elsewhere", make) / "out"
+        with open(texts / "meeting.mp4", "wb") as video:
+            video.truncate(1024 ** 3)
+        (folder / "home").mkdir()
+        (folder / "tmp").mkdir()
+        pss, _ = _peak_memory(command, {**env, "AUDIT_OUTPUT": str(folder / "printed.txt")})
+        (folder / "pss.txt").write_text(str(pss), encoding="utf-8")
+    folder = made_once(tmp_path_factory, "notes-en-elsewhere", make)
+    texts, command, env = command_of(folder)
+    return SimpleNamespace(out=folder / "out", texts=texts, home=folder / "home", tmp=folder / "tmp",
+                           printed=(folder / "printed.txt").read_text(encoding="utf-8"),
+                           status=int((folder / "printed.txt.status").read_text()),
+                           pss=float((folder / "pss.txt").read_text()), command=command, env=env,
+                           opened=folder / "opened.txt")
 
 
 @pytest.fixture(scope="session")

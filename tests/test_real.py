@@ -15,8 +15,8 @@ import zipfile
 import pytest
 from PIL import Image
 
-from conftest import ROOT, built_pamphlet, notes_elsewhere, processes_left, run_build, run_here
-from pamphlet.bench import _peak_memory
+from conftest import (ROOT, audited, built_pamphlet, environment, notes_elsewhere, processes_left, run_build,
+                      run_here)
 from pamphlet.pipeline.watch import EDITOR_FILES
 
 NOTES = ROOT / "tests" / "fixtures" / "notes-en"
@@ -29,40 +29,15 @@ def texts_at(folder):
     return folder
 
 
-def environment(**changes):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
-    env.update({key: str(value) for key, value in changes.items()})
-    return env
-
-
-@pytest.fixture(scope="module")
-def bare(tmp_path_factory):
-    """(folder, what the build printed, its exit status, its peak memory in MB (PSS), the command, its environment):
-    notes-en with an organiser's video no piece names beside its pieces (sparse: a gigabyte that takes no disk),
-    every edition built once (the second process and the forked one included) by a fresh interpreter whose HOME and
-    TMPDIR are empty folders, each file its processes open of the video's listed (audited) and its memory sampled.
-    One build for the two tests that read it, each about one of these conditions, which cannot hide each other."""
-    folder = tmp_path_factory.mktemp("bare")
-    texts, home, temp = texts_at(folder / "texts"), folder / "home", folder / "tmp"
-    home.mkdir()
-    temp.mkdir()
-    with open(texts / "meeting.mp4", "wb") as video:
-        video.truncate(1024 ** 3)
-    command, report, env = audited(folder, "meeting.mp4", "--texts", texts, "--out", folder / "out")
-    env.update(HOME=str(home), TMPDIR=str(temp), AUDIT_OUTPUT=str(folder / "printed.txt"))
-    pss, _ = _peak_memory(command, env)
-    printed = (folder / "printed.txt").read_text(encoding="utf-8")
-    return folder, printed, int((folder / "printed.txt.status").read_text()), pss, command, env
-
-
-def test_nothing_is_written_in_home_or_the_temporary_folder(bare):
-    """Every edition (the second process and the forked one included) and lint, with HOME and TMPDIR empty."""
-    folder, printed, status, _, _, env = bare
-    assert status == 0, printed
-    assert "lint:" in printed  # the spelling check ran (Enchant's word lists)
-    subprocess.run([sys.executable, ROOT / "build.py", "lint", "--texts", folder / "texts"], env=env,
+def test_nothing_is_written_in_home_or_the_temporary_folder(tmp_path_factory):
+    """Every edition (the second process and the forked one included) and lint, with HOME and TMPDIR empty (the
+    run's build of notes-en as a user's machine may build it: conftest.notes_elsewhere)."""
+    bare = notes_elsewhere(tmp_path_factory)
+    assert bare.status == 0, bare.printed
+    assert "lint:" in bare.printed  # the spelling check ran (Enchant's word lists)
+    subprocess.run([sys.executable, ROOT / "build.py", "lint", "--texts", bare.texts], env=bare.env,
                    capture_output=True, timeout=600)
-    assert list((folder / "home").rglob("*")) == [] and list((folder / "tmp").rglob("*")) == []
+    assert list(bare.home.rglob("*")) == [] and list(bare.tmp.rglob("*")) == []
 
 
 def test_the_same_bytes_wherever_the_folder_lies(tmp_path_factory):
@@ -70,7 +45,7 @@ def test_the_same_bytes_wherever_the_folder_lies(tmp_path_factory):
     tests/fixtures/notes-en and a build of a copy of it in another folder (conftest.notes_elsewhere) give the same
     bytes."""
     first, _ = built_pamphlet(tmp_path_factory, "notes-en")
-    second = notes_elsewhere(tmp_path_factory)
+    second = notes_elsewhere(tmp_path_factory).out
     for name in (PRINT, EPUB):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
@@ -103,17 +78,16 @@ def test_ctrl_c_prints_one_line_and_leaves_the_old_outputs(tmp_path):
     assert processes_left(texts) == [], "a process of the build is still running"
 
 
-def test_a_1_gb_file_in_the_folder_is_never_read_and_memory_stays_bounded(bare):
+def test_a_1_gb_file_in_the_folder_is_never_read_and_memory_stays_bounded(tmp_path_factory):
     """An organiser's video no piece names lies in the texts folder: the up-to-date check and the build never
-    read it; the whole build (all processes, PSS) stays under 300 MB."""
-    folder, _, _, pss, command, env = bare
-    assert (folder / "out" / PRINT).is_file()
-    assert pss < 300, f"peak memory {pss:.0f} MB"
+    read it; the whole build (all processes, PSS) stays under 300 MB (conftest.notes_elsewhere)."""
+    bare = notes_elsewhere(tmp_path_factory)
+    assert (bare.out / PRINT).is_file()
+    assert bare.pss < 300, f"peak memory {bare.pss:.0f} MB"
     # And a second build finds every output up to date without opening the video either.
-    again = subprocess.run(command, cwd=ROOT, env={**env, "AUDIT_OUTPUT": ""}, capture_output=True, text=True,
-                           timeout=600)
+    again = subprocess.run(bare.command, cwd=ROOT, env=bare.env, capture_output=True, text=True, timeout=600)
     assert "every output is up to date" in again.stdout + again.stderr
-    assert not (folder / "opened.txt").exists(), f"the video was opened: {(folder / 'opened.txt').read_text()}"
+    assert not bare.opened.exists(), f"the video was opened: {bare.opened.read_text()}"
 
 
 def test_an_editors_backup_file_is_not_a_source(tmp_path_factory, tmp_path):
@@ -129,41 +103,6 @@ def test_an_editors_backup_file_is_not_a_source(tmp_path_factory, tmp_path):
     # Watch mode does not even start a build for them.
     assert all(EDITOR_FILES.search(name) for name in ("pits.md~", "#pits.md#", "pits.md.swp"))
     assert not any(EDITOR_FILES.search(name) for name in ("pits.md", "march.png", "pamphlet.yml", "words.txt"))
-
-
-# A build whose every process (they are forked) writes to AUDIT_REPORT each file it opens whose path holds
-# AUDIT_WATCHED: no such file, nothing of the kind was opened.
-AUDIT = """
-import os, sys
-watched, report = os.environ["AUDIT_WATCHED"], os.environ["AUDIT_REPORT"]
-
-def hook(event, args):
-    if event == "open" and watched in str(args[0]):
-        with open(report, "a") as file:
-            file.write(str(args[0]) + "\\n")
-
-sys.addaudithook(hook)
-output = os.environ.get("AUDIT_OUTPUT")  # a file for what it prints, its exit status beside it (bench's sampling
-if output:                               # of its memory keeps neither)
-    printed = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(printed, 1)
-    os.dup2(printed, 2)
-from pamphlet.cli import main
-status = main(sys.argv[1:])
-if output:
-    sys.stdout.flush()
-    with open(output + ".status", "w") as file:
-        file.write(str(status))
-sys.exit(status)
-"""
-
-
-def audited(tmp_path, watched, *arguments):
-    """A command running build.py with arguments, the file its processes list what they open of watched in, and
-    its environment."""
-    report = tmp_path / "opened.txt"
-    command = [sys.executable, "-c", AUDIT, *map(str, arguments)]
-    return command, report, environment(AUDIT_WATCHED=watched, AUDIT_REPORT=report)
 
 
 @pytest.mark.parametrize("link", ["image", "print profile"])

@@ -20,11 +20,11 @@ PREVIOUS = b"previous good output"
 
 
 def test_same_sources_same_bytes(tmp_path_factory):
-    """The same sources give the same bytes, in one process as in two: the run's build of notes-en (two processes
-    and a fork; notes, tables, a figure, leaflets) and a build in a fresh process that sees one core (in another
-    folder: conftest.notes_elsewhere)."""
+    """The same sources give the same bytes, in one process as in two: the run's build of notes-en (one process:
+    conftest.ONE_CORE; notes, tables, a figure, leaflets) and a build in a fresh interpreter, two processes and a
+    fork (in another folder, HOME and TMPDIR empty: conftest.notes_elsewhere)."""
     shared, _ = built_pamphlet(tmp_path_factory, "notes-en")
-    again = notes_elsewhere(tmp_path_factory)
+    again = notes_elsewhere(tmp_path_factory).out
     first = sorted(output_files(shared))
     assert first == sorted(output_files(again))
     assert len(first) >= 6 and any(name.endswith("-web/index.html") for name in first), first
@@ -35,8 +35,8 @@ def test_same_sources_same_bytes(tmp_path_factory):
 def test_later_parts_mended_ahead_in_a_child(tmp_path_factory, tmp_path, monkeypatch):
     """A cold print layout of five parts or more (and parts.AHEAD_SIZE characters: lowered here for notes-en's 26,000)
     has the parts of its later half mended in a child (engine.parts: PartLayouts._ahead), each then laid out here
-    once as the child mended it, and the print PDF has the bytes of a build in one process (conftest.notes_elsewhere:
-    a fresh process that sees one core)."""
+    once as the child mended it, and the print PDF has the bytes of a build in one process (the run's shared build
+    of notes-en: conftest.ONE_CORE)."""
     taken, take = [], PartLayouts._taken
 
     def spied(self, piece, key):  # whether each part of the child's half was taken from it
@@ -51,8 +51,8 @@ def test_later_parts_mended_ahead_in_a_child(tmp_path_factory, tmp_path, monkeyp
     assert result.returncode == 0, result.stderr
     assert len(taken) >= 3 and all(taken), taken  # notes-en: 7 parts, the later half's 4 mended there
     slug = "long-strike"
-    again = notes_elsewhere(tmp_path_factory)
-    assert output(tmp_path, "print", slug=slug).read_bytes() == output(again, "print", slug=slug).read_bytes()
+    one_process, _ = built_pamphlet(tmp_path_factory, "notes-en")
+    assert output(tmp_path, "print", slug=slug).read_bytes() == output(one_process, "print", slug=slug).read_bytes()
 
 
 def test_source_date_epoch_sets_the_dates(scaffold, tmp_path):

@@ -3,7 +3,8 @@ builder's modules once: a fresh interpreter spends ~0.7 s of CPU importing them 
 
 python tests/tools/build_server.py ROOT (the folder of build.py and pamphlet/: the checkout or a copy), started by
 conftest.BuildServer. Each line on stdin is a JSON request {"argv", "cwd", "env", "stdout", "stderr", "status"} and
-optionally "script" (a tool that wraps build.py, such as tests/tools/paused_build.py; build.py when absent); for
+optionally "script" (a tool that wraps build.py, such as tests/tools/paused_build.py; build.py when absent) and
+"cores" (how many cores the build sees: 1 makes pipeline.parallel do everything in the build's one process); for
 each, a child is forked that runs the script as `python SCRIPT ARGV` would (its own working folder, environment,
 argv, stdin from /dev/null, stdout and stderr into the files named), then writes its exit status into the status
 file (whole, by a rename). This process answers each request with the child's pid and waits for its children, so
@@ -62,6 +63,8 @@ def run(request):
                                                    encoding="utf-8", errors="strict")
     sys.stderr = sys.__stderr__ = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
                                                    encoding="utf-8", errors="backslashreplace", line_buffering=True)
+    if request.get("cores"):
+        os.cpu_count = lambda: request["cores"]
     sys.argv = [request.get("script") or str(ROOT / "build.py"), *request["argv"]]
     try:
         runpy.run_path(sys.argv[0], run_name="__main__")
