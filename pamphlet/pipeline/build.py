@@ -1,5 +1,6 @@
 """Runs a build as a pipeline: load and check the sources, render, make each requested edition, commit."""
 
+import contextlib
 import datetime
 import tempfile
 from contextlib import nullcontext
@@ -151,6 +152,7 @@ class _Work:
         self.own = {}       # the seconds each took itself
         self.files = {}     # the files each edition's job wrote, by id
         self.failed = []    # (job, BuildError) of the editions of one piece that could not be made
+        self.here = set()   # the jobs given to the second process and taken back, made here (_take_back)
 
     def make(self, report, staging, print_first):
         """The second process starts each of its jobs as soon as what it needs is there, while this one lays
@@ -212,9 +214,12 @@ class _Work:
         return {need: self.value(need) for need in job.step.needs}
 
     def value(self, job_id):
-        """What the job made: made here now, or waited for from the second process."""
+        """What the job made: made here now, or waited for from the second process, taken back from it when it has
+        not started it (_take_back)."""
         if job_id not in self.values:
-            if job_id in self.futures:
+            if job_id in self.futures and job_id not in self.here and not self._take_back(job_id):
+                while self.background.waiting(self.futures[job_id]) and self._take_back():
+                    pass  # made one of the second process's later jobs here meanwhile
                 self.values[job_id], self.own[job_id], (measured, made_up) = self.futures[job_id].result()
                 self.tools.lines.update(measured)  # the leaflets' lines, measured in the other process
                 self.tools.makeup.update(made_up)  # the large print's page makeup, checked there
@@ -224,6 +229,23 @@ class _Work:
                 self.values[job_id] = job.step.function()(self.tools, job, **self.needs(job))
                 self.own[job_id] = time.perf_counter() - start
         return self.values[job_id]
+
+    def _take_back(self, job_id=None):
+        """Whether a job given to the second process that it has not started (job_id's; None: the last given, as it
+        works from the first) was taken back, and made here: this process would only wait for it. So a small text's
+        cover for the EPUB, which needs the print PDF, is not left behind its share images there, and the two
+        processes share out what is left. A job taken back that fails is made again, and reported, where the
+        build asks for it."""
+        ids = [job_id] if job_id else reversed(self.futures)  # in the order given
+        taken = next((other for other in ids if other not in self.here and other not in self.values
+                      and self.background.take_back(self.futures[other])), None)
+        if taken is None:
+            return False
+        self.here.add(taken)
+        if job_id is None:
+            with contextlib.suppress(BuildError):
+                self.value(taken)
+        return True
 
     def stage(self, job, result, staging):
         """Hand the job's file, or files ({name: bytes}), to staging."""

@@ -9,10 +9,11 @@ import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 
 class Background:
@@ -25,6 +26,9 @@ class Background:
         self.tools = tools
         self.pool = None
         self.forked = []
+        # The jobs given, passed to the pool one at a time by a thread (_feed): one that waits here can be taken
+        # back (take_back), where the pool's own queue would hold the next two as started.
+        self.given, self.feeder, self.futures = queue.SimpleQueue(), None, []
         if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             # Forked, the process gets the tools (the renderer among them) as they are, without pickling.
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
@@ -37,13 +41,41 @@ class Background:
         return self.forked[-1]
 
     def submit(self, job, **needs):
-        """Run job's function(tools, job, **needs) there; its future's result is (what it returns, seconds, (what
-        preflight.lines measured, the page makeup checked) in the files it laid out)."""
+        """Run job's function(tools, job, **needs) there, after the jobs given before; its future's result is (what
+        it returns, seconds, (what preflight.lines measured, the page makeup checked) in the files it laid out)."""
         if self.pool is None:
             return _Later(self.tools, job, needs)
-        _share()  # the pool forks its process at the first submit
-        with _interrupt_held():
-            return self.pool.submit(_run, None, job, needs, release=True)
+        _share()
+        if self.feeder is None:
+            # The pool forks its process at its first job: here, in the main thread, never in the feeder while this
+            # one may hold a lock (Pango's, a logging handler's) that the child would find held forever.
+            with _interrupt_held():
+                self.pool.submit(int).result()
+            self.feeder = threading.Thread(target=self._feed, name="second process", daemon=True)
+            self.feeder.start()
+        future = Future()
+        self.futures.append(future)
+        self.given.put((future, job, needs))
+        return future
+
+    def _feed(self):
+        while (given := self.given.get()) is not None:
+            future, job, needs = given
+            if future.set_running_or_notify_cancel():  # else taken back
+                try:
+                    future.set_result(self.pool.submit(_run, None, job, needs, release=True).result())
+                except BaseException as err:  # noqa: BLE001 (raised where the result is asked for)
+                    future.set_exception(err)
+
+    @staticmethod
+    def take_back(future):
+        """Whether the job of future (submit's) was taken back, not yet started there: the caller makes it."""
+        return isinstance(future, Future) and future.cancel()
+
+    @staticmethod
+    def waiting(future):
+        """Whether the job of future (submit's) is still being made there."""
+        return isinstance(future, Future) and not future.done()
 
     def __enter__(self):
         return self
@@ -52,7 +84,12 @@ class Background:
         for forked in self.forked:
             forked.close()
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            for future in self.futures:
+                future.cancel()  # not started yet: dropped (a build that failed before it asked for them)
+            self.given.put(None)
+            if self.feeder is not None:
+                self.feeder.join()  # after the job being made, if any
+            self.pool.shutdown(wait=True)
         gc.unfreeze()  # the children are gone: this process (watch mode lives on) collects its garbage again
 
 
