@@ -311,6 +311,22 @@ def dist(tmp_path_factory, manifest):
     return built_pamphlet(tmp_path_factory, "texts")[0]
 
 
+COPIES = 10  # the long text's: texts/' pieces ten times over (bench.long_pamphlet)
+
+
+@pytest.fixture(scope="session")
+def long_out(tmp_path_factory):
+    """The editions of the long text the tests read (print, booklet, EPUB: test_scale, test_booklet), built once for
+    the run: the others (large print, screen, proof, web, share, Kobo) cost half as much again and are tested on the
+    shorter texts."""
+    from pamphlet.bench import long_pamphlet
+
+    def make(folder):
+        texts = long_pamphlet(TEXTS, folder / "long", copies=COPIES)
+        build_into("print", "booklet", "epub", "--texts", texts)(folder / "out")
+    return made_once(tmp_path_factory, "long", make) / "out"
+
+
 @pytest.fixture(scope="session")
 def epubcheck(tmp_path_factory):
     """check(epub) -> (valid, messages), by the run's one EPUBCheck JVM."""

@@ -3,8 +3,7 @@
 import pytest
 import yaml
 
-from conftest import MM, TEXTS, booklet_halves, pdf_pages, run_here
-from pamphlet.bench import long_pamphlet
+from conftest import MM, booklet_halves, pdf_pages, run_here
 from pamphlet.editions.impose import MAX_SHEETS, PAPER_THICKNESS_MM, saddle_stitch_order, sections
 
 
@@ -17,53 +16,48 @@ def text_left_edge(page, x0, x1):
 
 
 def creep_by_depth(print_path, booklet_path):
-    """{sheet depth: [how far each page's text moved towards the fold, in mm]}, measured on the sheets against
-    where the page's text lies on the print edition's page."""
-    print_pages = pdf_pages(print_path)
-    order = saddle_stitch_order(len(print_pages))
+    """For each section of a booklet (impose.sections: one for a short text), {sheet depth in it: [how far each
+    page's text moved towards the fold, in mm]}, measured on the sheets against where the page's text lies on the
+    print edition's page."""
+    print_pages, sides = pdf_pages(print_path), pdf_pages(booklet_path)
     halves = booklet_halves(print_path, booklet_path)
-    measured = {}
-    for index, side in enumerate(pdf_pages(booklet_path)):
-        width, _ = side.get_size()
-        for half, number in enumerate(order[index]):
-            assert number in halves[index][half]
-            page = print_pages[number - 1]
-            trim_left, _, trim_right, _ = page.get_trimbox()
-            on_page = text_left_edge(page, trim_left, trim_right)
-            on_sheet = text_left_edge(side, half * width / 2, (half + 1) * width / 2)
-            if on_page is None:
-                continue
-            unmoved = (width - 2 * (trim_right - trim_left)) / 2 + half * (trim_right - trim_left) + on_page - trim_left
-            towards_fold = (on_sheet - unmoved) * (1 if half == 0 else -1)
-            measured.setdefault(index // 2, []).append(towards_fold / MM)
+    measured, index, first = [], 0, 0
+    for count in sections(len(print_pages)):
+        measured.append({})
+        for depth_index, pair in enumerate(saddle_stitch_order(count)):
+            side = sides[index]
+            width, _ = side.get_size()
+            for half, number in enumerate(first + number for number in pair):
+                assert number in halves[index][half]
+                page = print_pages[number - 1]
+                trim_left, _, trim_right, _ = page.get_trimbox()
+                trim = trim_right - trim_left
+                on_page = text_left_edge(page, trim_left, trim_right)
+                on_sheet = text_left_edge(side, half * width / 2, (half + 1) * width / 2)
+                if on_page is None:
+                    continue
+                unmoved = (width - 2 * trim) / 2 + half * trim + on_page - trim_left
+                towards_fold = (on_sheet - unmoved) * (1 if half == 0 else -1)
+                measured[-1].setdefault(depth_index // 2, []).append(towards_fold / MM)
+            index += 1
+        first += count
+    assert index == len(sides)
     return measured
 
 
-@pytest.fixture(scope="module")
-def booklet_48(tmp_path_factory):
-    """texts/ twice over and two pieces more, each opening on a right-hand page: 48 print pages, 12 nested
-    sheets."""
-    folder = tmp_path_factory.mktemp("b48")
-    texts = long_pamphlet(TEXTS, folder / "texts", copies=3, slug="b48")
-    manifest = yaml.safe_load((texts / "pamphlet.yml").read_text(encoding="utf-8"))
-    manifest["pieces"] = manifest["pieces"][:10]
-    manifest["openings"] = "right"
-    (texts / "pamphlet.yml").write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False),
-                                        encoding="utf-8")
-    result = run_here("print", "booklet", "--texts", texts, "--out", folder / "out")
-    assert result.returncode == 0, result.stderr
-    return folder / "out" / "b48-print.pdf", folder / "out" / "b48-booklet.pdf"
-
-
-def test_48_page_booklet_moves_inner_sheets_towards_the_fold(booklet_48):
-    print_path, booklet_path = booklet_48
-    measured = creep_by_depth(print_path, booklet_path)
-    assert len(pdf_pages(print_path)) == 48
-    assert sorted(measured) == list(range(12))
-    for depth, shifts in measured.items():
-        for shift in shifts:  # both pages of both sides of the sheet
-            assert shift == pytest.approx(depth * PAPER_THICKNESS_MM, abs=0.01), (depth, shifts)
-    assert max(measured[11]) == pytest.approx(1.1, abs=0.01)  # the innermost sheet: 11 sheets outside it
+def test_each_section_moves_inner_sheets_towards_the_fold(long_out):
+    """The long text's booklet (the run's build: conftest.long_out), imposed in sections (144 pages: three of 48
+    pages, 12 nested sheets each): in each, every page of a sheet moves towards the fold by the paper's thickness
+    times the sheets outside it in its section, counted again from the outside in the next section."""
+    plan = sections(len(pdf_pages(long_out / "long-print.pdf")))
+    measured = creep_by_depth(long_out / "long-print.pdf", long_out / "long-booklet.pdf")
+    assert len(measured) == len(plan) > 1 and max(plan) >= 48, plan  # one section at least as deep as 48 pages
+    for count, section in zip(plan, measured, strict=True):
+        assert sorted(section) == list(range(count // 4))
+        for depth, shifts in section.items():
+            for shift in shifts:  # both pages of both sides of the sheet
+                assert shift == pytest.approx(depth * PAPER_THICKNESS_MM, abs=0.01), (depth, shifts)
+    assert max(measured[plan.index(max(plan))][11]) == pytest.approx(1.1, abs=0.01)  # 11 sheets outside it
 
 
 def test_paper_thickness_from_the_manifest(texts_copy, tmp_path):
@@ -72,7 +66,7 @@ def test_paper_thickness_from_the_manifest(texts_copy, tmp_path):
     result = run_here("print", "booklet", "--texts", texts_copy, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     slug = yaml.safe_load(manifest.read_text(encoding="utf-8"))["slug"]
-    measured = creep_by_depth(tmp_path / f"{slug}-print.pdf", tmp_path / f"{slug}-booklet.pdf")
+    [measured] = creep_by_depth(tmp_path / f"{slug}-print.pdf", tmp_path / f"{slug}-booklet.pdf")  # one section
     innermost = max(measured)
     assert innermost >= 4
     assert measured[innermost] == pytest.approx([innermost * 0.25] * len(measured[innermost]), abs=0.01)

@@ -1,25 +1,11 @@
 """A pamphlet ten times this one's length builds its print edition, booklet and EPUB whole, its booklet in
 sections."""
 
-import pytest
 from pypdf import PdfReader
 
-from conftest import TEXTS, booklet_halves, build_into, collating_marks, epub_text, made_once, pdf_pages
-from pamphlet.bench import long_pamphlet
+from conftest import COPIES, booklet_halves, collating_marks, epub_text, pdf_pages
 from pamphlet.editions import impose
 from pamphlet.editions.impose import MAX_SHEETS, saddle_stitch_order
-
-COPIES = 10
-
-
-@pytest.fixture(scope="session")
-def long_out(tmp_path_factory):
-    """The editions of the long text these tests read (print, booklet, EPUB), built once for the run: the others
-    (large print, screen, proof, web, share, Kobo) cost half as much again and are tested on the shorter texts."""
-    def make(folder):
-        texts = long_pamphlet(TEXTS, folder / "long", copies=COPIES)
-        build_into("print", "booklet", "epub", "--texts", texts)(folder / "out")
-    return made_once(tmp_path_factory, "long", make) / "out"
 
 
 def test_ten_times_longer_builds(long_out, print_pdf, epub_path, epubcheck):
