@@ -214,9 +214,11 @@ SHARED_EDITIONS = {
     "messy": (*PDF_EDITIONS, "epub"),  # test_messy
 }
 # The shared builds made in one process (pipeline.parallel sees one core, and makes there what the second process
-# and the screen PDF's fork make): notes-en's, which test_trust compares with a build in two processes and a fork
-# (notes_elsewhere).
-ONE_CORE = {"notes-en"}
+# and the screen PDF's fork make: ~12% less CPU than two processes on two busy cores), each compared byte for byte
+# with a build of the same sources in two processes and a fork: notes-en's with notes_elsewhere (test_trust),
+# translated's with watch mode's first build (test_translations); the scaffold's (scaffold_dist) with the killed
+# builds' files (test_trust).
+ONE_CORE = {"notes-en", "translated"}
 
 
 def built_pamphlet(tmp_path_factory, name):
@@ -501,7 +503,7 @@ def scaffold_dist(tmp_path_factory):
 
     def make(folder):
         new_pamphlet(folder / "texts")
-        build_into("--texts", folder / "texts")(folder / "out")
+        build_into("--texts", folder / "texts", cores=1)(folder / "out")  # in one process: ONE_CORE
     folder = made_once(tmp_path_factory, "scaffold", make)
     return folder / "texts", folder / "out"
 

@@ -223,8 +223,9 @@ def _files(folder):
 
 
 def test_watch_rebuilds_only_the_language_an_edit_touched(built, tmp_path):
-    """Its first build is byte for byte the cold build (another process, another folder); an edit to a Russian
-    piece rebuilds the Russian files and the bilingual edition, and no English or Kazakh file."""
+    """Its first build (two processes and a fork) is byte for byte the cold build (the run's shared build: one
+    process, conftest.ONE_CORE; another folder); an edit to a Russian piece rebuilds the Russian files and the
+    bilingual edition, and no English or Kazakh file."""
     texts, out = tmp_path / "translated", tmp_path / "out"
     shutil.copytree(FIXTURE, texts)
     process = subprocess.Popen([sys.executable, "-u", str(ROOT / "build.py"), "--watch", "--texts", str(texts),

@@ -82,7 +82,8 @@ PAUSED_BUILD = ROOT / "tests" / "tools" / "paused_build.py"
 def test_killed_build_leaves_each_output_old_or_complete(scaffold_dist, tmp_path, moment, count):
     """Kill a build while it writes its temporary files and inside its commit, when some outputs are renamed into
     place and others not yet; every file in --out is then the old one or the complete new one. The pamphlet is
-    the scaffold's (every edition, the web edition's folders too), whose builds are quick."""
+    the scaffold's (every edition, the web edition's folders too), whose builds are quick; the killed build in two
+    processes and a fork, the complete files compared with the run's build in one (conftest.ONE_CORE)."""
     texts, dist = scaffold_dist
     out = tmp_path / "out"
     out.mkdir()
