@@ -9,7 +9,7 @@ from pamphlet.editions.impose import MAX_SHEETS, saddle_stitch_order
 
 
 def test_ten_times_longer_builds(long_out, print_pdf, epub_path, epubcheck):
-    def text_length(path):  # pdfium's text: a 176-page PDF in 0.15 s of CPU, pypdf's extraction 3.6 s
+    def text_length(path):  # pdfium's text: a long PDF in 0.15 s of CPU, pypdf's extraction 3.6 s
         return sum(len(page.get_textpage().get_text_range()) for page in pdf_pages(path))
 
     # The covers and front matter are there once, the pieces ten times: in print and in the EPUB.
@@ -20,8 +20,8 @@ def test_ten_times_longer_builds(long_out, print_pdf, epub_path, epubcheck):
 
 
 def test_long_booklet_comes_in_sections_that_bind(long_out):
-    """176 pages: not 44 nested sheets but sections of at most 16 sheets, in page order, each with its
-    collating mark on the fold, one step lower than the section before."""
+    """Well over 64 pages (144 here): not one nest of sheets but sections of at most 16 sheets, in page order,
+    each with its collating mark on the fold, one step lower than the section before."""
     print_pages = len(PdfReader(long_out / "long-print.pdf").pages)
     assert print_pages > 4 * MAX_SHEETS
     halves = booklet_halves(long_out / "long-print.pdf", long_out / "long-booklet.pdf")
