@@ -15,9 +15,13 @@ def sheets(pages):
 @dataclass(frozen=True)
 class Paper:
     pages: int
-    blank: int
+    blank_pages: tuple  # whether each page is blank (nothing on it but perhaps running heads): the proof sheet's too
     pages_if_any: int | None = None  # what openings: any would give; None when the pamphlet has it already
     left_openings: int = 0           # pieces opening on a left-hand page, so that no sheet is added (auto)
+
+    @property
+    def blank(self):
+        return sum(self.blank_pages)
 
     @property
     def sheets(self):
@@ -80,7 +84,7 @@ def count(document, piece_ids, openings):
     pages = document.pages
     front, counts, blank, starts = _shape(pages, piece_ids)
     if openings == "any":
-        return Paper(len(pages), sum(blank))
+        return Paper(len(pages), tuple(blank))
     if openings == "auto":
-        return Paper(len(pages), sum(blank), left_openings=sum(1 for start in starts if start % 2))
-    return Paper(len(pages), sum(blank), _with_back_cover(front + sum(counts)))
+        return Paper(len(pages), tuple(blank), left_openings=sum(1 for start in starts if start % 2))
+    return Paper(len(pages), tuple(blank), _with_back_cover(front + sum(counts)))

@@ -15,7 +15,7 @@ from ..editions.print_edition import lay_out
 from ..errors import BuildError, Problem
 from ..shipped import FONTS, LAYOUTS
 from .plan import layout_sources
-from ..preflight.layout import Findings, is_blank
+from ..preflight.layout import Findings
 from ..preflight import makeup
 from ..preflight.lines import PageLines
 from ..editions.subset import faces
@@ -175,7 +175,7 @@ class _Work:
             findings = makeup.check_makeup(self.values[PRINT_LAYOUT])
             # What the proof sheet reads of the pages, which can be sent (the layout cannot): it is made in the second
             # process, not in a fork holding a copy of the layout (the long text's peak memory, a process less).
-            self.values[PRINT_MAKEUP] = findings, [is_blank(page) for page in self.values[PRINT_LAYOUT].pages]
+            self.values[PRINT_MAKEUP] = findings, report.paper.blank_pages
             report.makeup = makeup.counts(findings)
             report.makeup_fixes = [finding.problem(name) for finding in findings if finding.fix]
             # Only where the build prints these pages (print, booklet: "sheets"), not where it reads their numbers.
@@ -236,7 +236,7 @@ class _Work:
         cover for the EPUB, which needs the print PDF, is not left behind its share images there, and the two
         processes share out what is left. A job taken back that fails is made again, and reported, where the
         build asks for it."""
-        ids = [job_id] if job_id else reversed(self.futures)  # in the order given
+        ids = [job_id] if job_id else reversed(self.futures)  # the last given first
         taken = next((other for other in ids if other not in self.here and other not in self.values
                       and self.background.take_back(self.futures[other])), None)
         if taken is None:
