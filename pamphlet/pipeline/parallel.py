@@ -29,7 +29,7 @@ class Background:
         # The jobs given, passed to the pool one at a time by a thread (_feed): one that waits here can be taken
         # back (take_back), where the pool's own queue would hold the next two as started.
         self.given, self.feeder, self.futures = queue.SimpleQueue(), None, []
-        if (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if _can_fork():
             # Forked, the process gets the tools (the renderer among them) as they are, without pickling.
             self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_start, initargs=(os.getpid(), tools))
