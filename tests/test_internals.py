@@ -114,6 +114,20 @@ def test_weasyprint_tags_build_box_tree():
     assert "yield from _build_box_tree(" in inspect.getsource(tags), "_build_box_tree no longer calls itself"
 
 
+def test_weasyprint_make_all_pages():
+    """engine.pdf.PdfWriter.layout's pages_at_most replaces weasyprint.layout.make_all_pages (which layout_document
+    calls through the module) and reads the layout context's page_maker: per page, where the next one resumes
+    first and what it looks up last."""
+    from weasyprint import layout
+    assert parameters(layout.make_all_pages) == ["context", "root_box", "html", "pages"], "make_all_pages changed"
+    assert "make_all_pages(context, root_box, html, pages)" in inspect.getsource(layout.layout_document), \
+        "layout_document no longer calls make_all_pages through its module"
+    source = inspect.getsource(layout.initialize_page_maker)
+    assert "'pages_wanted'" in source and "'content_lookups'" in source, "page_maker's remake state changed"
+    assert "resume_at = context.page_maker[i + 1][0]" in inspect.getsource(layout.make_all_pages), \
+        "page_maker's items no longer start with where the next page resumes"
+
+
 def test_weasyprint_harfbuzz_subset():
     """engine.pdf.missing_libraries reads weasyprint.text.ffi.harfbuzz_subset."""
     from weasyprint.text import ffi

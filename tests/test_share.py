@@ -117,3 +117,28 @@ def test_a_long_address_wraps_beside_the_date_without_touching_it(tmp_path):
             assert left <= x0 and top <= y0 and x1 <= right and y1 <= bottom, (path.name, lines[index])
             for a0, b0, a1, b1 in boxes[index + 1:]:
                 assert x1 <= a0 or a1 <= x0 or y1 <= b0 or b1 <= y0, (path.name, "lines overlap", lines[index])
+
+
+def test_a_trial_stops_at_its_first_page_too_many():
+    """A picture's trials at the larger scales are laid out only to learn that they run past one page: pages_at_most
+    stops at the first page too many (one page laid out, not three); a document that fits is laid out in full,
+    as without it, and so is one whose pages look up a page number (laying it out again might shorten it)."""
+    import logging
+    from pamphlet.engine.pdf import PdfWriter
+    from pamphlet.pipeline.build import LAYOUTS
+    writer = PdfWriter(LAYOUTS, roots=(LAYOUTS,))
+    pages = "".join(f'<p style="break-after: page">{n}</p>' for n in range(3))
+    made, handler = [], logging.Handler()
+    handler.emit = lambda record: made.append(record.getMessage())
+    logger = logging.getLogger("weasyprint.progress")
+    logger.addHandler(handler)
+    level, _ = logger.level, logger.setLevel(logging.INFO)
+    try:
+        assert writer.layout(pages, pages_at_most=1) is None
+        assert sum("Creating layout - Page" in message for message in made) == 1, made
+        assert len(writer.layout(pages, pages_at_most=3).pages) == 3
+        counted = pages.replace("<p ", '<p class="n" ', 1) + "<style>.n::after { content: counter(pages) }</style>"
+        assert len(writer.layout(counted, pages_at_most=1).pages) == 3
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)

@@ -134,8 +134,8 @@ def picture(tools, content, size):
             document = tools.pdf.layout(renderer.render(
                 "share.html", share={**shown, "width": width, "height": height, "inset": inset + OVERHANG,
                                   "scale": scale}),
-                source="share.html")
-            if len(document.pages) == 1:
+                source="share.html", pages_at_most=1)
+            if document is not None and len(document.pages) == 1:
                 return _png(tools.pdf.to_bytes(document, "share.html"), size, inset), shown
     raise BuildError.single(renderer.pamphlet.folder, f"'{Markup(content['title']).striptags()}': its share image "
                             f"cannot hold its title and words at {width}×{height}; set a shorter share_quote")

@@ -85,11 +85,13 @@ class PdfWriter:
             shutil.rmtree(self.fonts._folder, ignore_errors=True)
             self.fonts._folder = folder
 
-    def layout(self, html, source="print.html", extra_css=None, stylesheets=(), version=""):
+    def layout(self, html, source="print.html", extra_css=None, stylesheets=(), version="", pages_at_most=None):
         """Lay out a whole HTML document whose relative links resolve in layouts/. stylesheets: layouts'
         stylesheets to apply as if linked first (parsed once for all documents of the same version of the
-        layouts), for documents laid out in parts."""
-        with _weasyprint_problems(self.layouts / source):
+        layouts), for documents laid out in parts. pages_at_most: None instead of a document that would have more
+        pages, found at the first page too many instead of laid out to its end (a trial made to learn whether
+        the document fits; one that fits is laid out as without it)."""
+        with _weasyprint_problems(self.layouts / source), _stopped_after(pages_at_most) as too_long:
             sheets = [self._stylesheet(name, version) for name in stylesheets]
             # One parse of extra_css (for each version of the files it loads), and so one set of its @color-profile
             # objects (the print edition's output profile), for every document: pages laid out in parts share
@@ -103,7 +105,11 @@ class PdfWriter:
             sheet, profiles = self.extra[extra_css, version]
             sheets += [sheet] if sheet else []
             document = HTML(string=html, base_url=str(self.layouts) + "/", url_fetcher=self.fetcher)
-            document = document.render(font_config=self.fonts, stylesheets=sheets or None, color_profiles=profiles)
+            try:
+                document = document.render(font_config=self.fonts, stylesheets=sheets or None,
+                                           color_profiles=profiles)
+            except too_long:
+                return None
             _settled(document.color_profiles)  # those of the document's own @color-profile rules
             return document
 
@@ -129,6 +135,40 @@ class PdfWriter:
         kept theirs (see painted), with the same bytes; for the print edition, written again after each edit."""
         with _weasyprint_problems(name), (self.painted.keep() if keep_drawings else nullcontext()):
             return document.write_pdf(**options)
+
+
+class _TooLong(Exception):
+    """The layout has more pages than it may have (PdfWriter.layout's pages_at_most)."""
+
+
+@contextmanager
+def _stopped_after(count):
+    """While laying out, raise _TooLong (yielded, to be caught) once count pages are made and more will follow.
+
+    WeasyPrint lays out pages one after the other (make_all_pages, through its layout module's name), knowing
+    after each whether another follows (where the page's content stopped), and lays them out again while a page
+    number or a reference to another page changes what a page shows. So the layout is stopped only when none of
+    the first count pages looks up a page number or a reference (those pages stay as they are, so more pages
+    follow whatever is laid out again); otherwise it is laid out to its end, as without a limit."""
+    if count is None:
+        yield _TooLong
+        return
+    from weasyprint import layout
+    make_all_pages = layout.make_all_pages
+
+    def pages_until(context, root_box, html, pages):
+        for index, page in enumerate(make_all_pages(context, root_box, html, pages)):
+            yield page
+            made = context.page_maker[:index + 1]
+            if index + 1 == count and context.page_maker[index + 1][0] is not None \
+                    and not any(state["pages_wanted"] or state["content_lookups"] for *_, state in made):
+                raise _TooLong
+
+    layout.make_all_pages = pages_until
+    try:
+        yield _TooLong
+    finally:
+        layout.make_all_pages = make_all_pages
 
 
 def finishers(*each):
