@@ -1,7 +1,8 @@
 // Reads web editions in one headless Chromium (puppeteer and axe-core from DAISY Ace's install in .venv/ace):
 // for each page at each window width: horizontal scroll, axe-core's violations, every note reached from its
-// call and its call reached back, the fonts loaded; a screenshot of each page. Prints one JSON report.
-// Usage: node web_check.js JOBS.json   (JOBS: {"axe": path of axe.min.js, "shots": folder, "pages": [{"url",
+// call and its call reached back, the fonts loaded; a screenshot of each page when asked ("shots"). Prints one
+// JSON report.
+// Usage: node web_check.js JOBS.json   (JOBS: {"axe": path of axe.min.js, "shots": folder or null, "pages": [{"url",
 // "name", "widths": [...], "notes": true, "print": true}]})
 const fs = require("fs");
 const path = require("path");
