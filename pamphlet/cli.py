@@ -207,7 +207,11 @@ def _strict(texts, out, language=None):
 
 
 def _lint_line(texts, report, checked=False):
-    """The one line every build prints after its summary (none found if --strict already checked)."""
+    """The one line every build prints after its summary (none found if --strict already checked). A quiet build
+    prints only errors, so it does not lint for a line it would not show (texts/: 0.3 s of CPU, the spelling
+    dictionaries opened and every word checked, a twentieth of a cold build's; the bench's builds are quiet)."""
+    if report.quiet:
+        return
     from .lint.checks import build_line
     report.note("lint: no findings" if checked else build_line(texts))
 
