@@ -2,6 +2,7 @@
 daily loop (figures only)."""
 
 import datetime
+import json
 import os
 import platform
 import re
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 LONG_RUNS = 3  # a cold build of the long text takes seconds: three runs give a median
 COPIES = 10    # texts/ ten times over: about 170 print pages
+FLOOR_RUNS = 3  # one-process builds of texts/ for (c)'s floor
 
 
 def run_bench(texts="texts"):
@@ -108,6 +110,7 @@ def _bench(texts, pandoc, work):
           f"Python {platform.python_version()}, {platform.machine()}; texts: {texts}; long text: every piece "
           f"{COPIES} times, with notes on most pages; load average at the start {_load()}")
     short_cold, short_pandoc = _cold_against_pandoc(texts, pandoc, work, env, RUNS)
+    floor = _floor(texts, work, env)
     long_cold, long_pandoc = _cold_against_pandoc(long, pandoc, work, env, LONG_RUNS)
     out = work / "noop"
     subprocess.run(_ours(texts) + ["--out", str(out)], env=env, check=True)
@@ -128,6 +131,8 @@ def _bench(texts, pandoc, work):
         ("(c) texts/: every edition, cold process, empty output", short_cold, None),
         ("    texts/: Pandoc 3, one EPUB + one PDF (WeasyPrint)", short_pandoc, None),
         ("    ratio", short_cold / short_pandoc, 1.3),
+        ("    floor: least CPU with this engine, over 2 cores", floor["floor"] / 2, None),
+        ("    floor ratio: (c) cannot go below it", floor["floor"] / 2 / short_pandoc, 1.3),
         ("(d) peak memory of (b), all processes (sum of PSS), MB", pss, 300),
         ("    the same as a sum of RSS (counts shared pages twice), MB", rss, None),
         ("    no-op rebuild of texts/", noop, 0.3),
@@ -139,6 +144,10 @@ def _bench(texts, pandoc, work):
             f" (at most {target:g})"
         unit = "" if "ratio" in label or "MB" in label else " s"
         print(f"  {label:58s} {value:8.2f}{unit}{verdict}")
+    print(f"(c)'s floor (median of {FLOOR_RUNS} one-process cold builds): {floor['cpu']:.2f} s of CPU (start and "
+          f"imports {floor['imports']:.2f}) less {floor['unkept']:.2f} s in the {floor['layouts'] - floor['kept']} "
+          f"of {floor['layouts']} layouts no file is written from (trials, mending, balancing) = {floor['floor']:.2f} "
+          "s, shared perfectly by 2 cores")
     print(f"(e) where the time of one cold build of the long text goes: {wall:.2f} s wall, {cpu:.2f} s of CPU "
           f"(user + system, every process: {cpu / wall:.2f} cores busy on average); seconds of each file, as the "
           "build's summary gives them (the print layout counted with the first file that needs it):")
@@ -163,6 +172,19 @@ def _stages(texts, work, env):
         if len(cells) >= 3 and re.fullmatch(r"\d+\.\d+", cells[-1]):
             rows.append((cells[0], cells[1], float(cells[-1])))
     return rows, cpu, wall
+
+
+def _floor(texts, work, env):
+    """The median floor of FLOOR_RUNS one-process cold builds of texts (pamphlet.floor: each file's layouts only),
+    with the figures of that run: {"cpu", "imports", "unkept", "layouts", "kept", "floor"}."""
+    runs = []
+    for _ in range(FLOOR_RUNS):
+        result = Path(tempfile.mkdtemp(dir=work)) / "floor.json"
+        subprocess.run([sys.executable, "-m", "pamphlet.floor", str(texts), str(result.parent / "out"), str(result)],
+                       env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        runs.append(json.loads(result.read_text(encoding="utf-8")))
+        runs[-1]["floor"] = runs[-1]["cpu"] - runs[-1]["unkept"]
+    return sorted(runs, key=lambda run: run["floor"])[len(runs) // 2]
 
 
 def _ours(texts):

@@ -197,3 +197,18 @@ def test_the_bench_long_texts_notes_stand_at_two_paragraphs_of_running_text_in_t
     assert "First paragraph.[^bench1]\n" in noted and "Second.[^bench2]\n" in noted and "Fourth.[^bench3]" in noted
     assert "Third.\n" in noted and "Inside the fence.\n" in noted and "## A heading\n" in noted
     assert noted.count("[^bench") == 6 and noted.rstrip().splitlines()[-1].startswith("[^bench3]: ")  # after the text
+
+
+def test_the_bench_floor_leaves_out_only_the_layouts_no_file_is_written_from(tmp_path):
+    """pamphlet.floor (the floor of the bench's (c)): lines-en's large print is laid out three times (its page makeup
+    mended) and written from one layout; the other two are left out, the build's other CPU kept."""
+    import json
+    import subprocess
+    import sys
+    result = tmp_path / "floor.json"
+    subprocess.run([sys.executable, "-m", "pamphlet.floor", str(ROOT / "tests" / "fixtures" / "lines-en"),
+                    str(tmp_path / "out"), str(result), "large-print"], cwd=ROOT, check=True)
+    floor = json.loads(result.read_text(encoding="utf-8"))
+    assert (floor["layouts"], floor["kept"]) == (3, 1), floor
+    assert 0 < floor["unkept"] < floor["cpu"] - floor["imports"] and 0 < floor["imports"] < floor["cpu"], floor
+    assert (tmp_path / "out" / "lines-en-large-print.pdf").is_file()
