@@ -145,6 +145,13 @@ LONGEST_FIRST = ("test_incremental.py", "test_trust.py", "test_lines.py", "test_
                  "test_paper.py")
 
 
+def pytest_configure(config):
+    """With PAMPHLET_CPU_LOG=FILE, each test's CPU and each build's written to FILE (tests/cpu_log.py)."""
+    if os.environ.get("PAMPHLET_CPU_LOG"):
+        import cpu_log
+        config.pluginmanager.register(cpu_log, "cpu_log")
+
+
 def pytest_collection_modifyitems(items):
     """The files in LONGEST_FIRST's order, each file's tests in their own."""
     gone = [name for name in LONGEST_FIRST if not (ROOT / "tests" / name).is_file()]

@@ -84,15 +84,27 @@ def run(request):
     return status
 
 
+ASKED = {}  # the request of each child running, by pid
+
+
 def reap(block=False):
-    """Wait for the children that have ended (all of them, if block)."""
+    """Wait for the children that have ended (all of them, if block); with PAMPHLET_CPU_LOG in a request's
+    environment, write the CPU of its build (its children's included) there, for tests/cpu_log.py."""
     while True:
         try:
-            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+            pid, _, usage = os.wait4(-1, 0 if block else os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
+        request = ASKED.pop(pid, None)
+        if request and request["env"].get("PAMPHLET_CPU_LOG"):
+            with open(request["env"]["PAMPHLET_CPU_LOG"], "a", encoding="utf-8") as log:
+                log.write(json.dumps({"build": request["argv"], "script": request.get("script"),
+                                      "cores": request.get("cores"), "root": str(ROOT),
+                                      "cpu": round(usage.ru_utime + usage.ru_stime, 3),
+                                      "test": request["env"].get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]})
+                          + "\n")
 
 
 for line in sys.stdin:
@@ -103,5 +115,6 @@ for line in sys.stdin:
     pid = os.fork()
     if pid == 0:
         child(request)  # never returns
+    ASKED[pid] = request
     print(pid, flush=True)
 reap(block=True)
