@@ -212,3 +212,22 @@ def test_the_bench_floor_leaves_out_only_the_layouts_no_file_is_written_from(tmp
     assert (floor["layouts"], floor["kept"]) == (3, 1), floor
     assert 0 < floor["unkept"] < floor["cpu"] - floor["imports"] and 0 < floor["imports"] < floor["cpu"], floor
     assert (tmp_path / "out" / "lines-en-large-print.pdf").is_file()
+
+
+def test_the_summary_counts_a_pdfs_pages(tmp_path):
+    """A PDF edition's row gives its pages as the file has them (pipeline.report.pages_of), here three."""
+    import io
+
+    from rich.console import Console
+    from weasyprint import HTML
+
+    from pamphlet.editions import STEPS
+    from pamphlet.pipeline.report import Report
+    path = tmp_path / "s-screen.pdf"
+    HTML(string="<p>1</p>" + '<p style="break-before: page">2</p>' * 2).write_pdf(path)
+    report = Report()
+    report._console = Console(file=io.StringIO(), width=200)
+    report.wrote(path, STEPS["screen"], 0.5)
+    report.summary()
+    rows = [line.split("│") for line in report._console.file.getvalue().splitlines() if line.startswith("│")]
+    assert [(row[2].strip(), row[3].strip()) for row in rows] == [("s-screen.pdf", "3")]
