@@ -231,3 +231,25 @@ def test_the_summary_counts_a_pdfs_pages(tmp_path):
     report.summary()
     rows = [line.split("│") for line in report._console.file.getvalue().splitlines() if line.startswith("│")]
     assert [(row[2].strip(), row[3].strip()) for row in rows] == [("s-screen.pdf", "3")]
+
+
+def test_a_layout_is_compiled_once_a_process_and_again_once_edited(tmp_path):
+    """Each build makes its own Renderer (watch mode, the tests, the bilingual edition build many in one process):
+    the layouts' templates compiled by the first are not compiled again, and a layout edited meanwhile is."""
+    import shutil
+
+    from pamphlet.pipeline.build import LAYOUTS, build_date
+    from pamphlet.render.templates import Renderer
+    from conftest import TEXTS
+    layouts = shutil.copytree(LAYOUTS, tmp_path / "layouts")
+    pamphlet = load_pamphlet(TEXTS)
+    first = Renderer(pamphlet, layouts, build_date(pamphlet)).render("print.html")
+    again = Renderer(pamphlet, layouts, build_date(pamphlet))
+
+    def refused(*args, **kwargs):
+        raise AssertionError("compiled again")
+    again.env.compile = refused
+    assert again.render("print.html") == first
+    (layouts / "print.html").write_text((layouts / "print.html").read_text(encoding="utf-8") + "<!-- edited -->",
+                                        encoding="utf-8")
+    assert Renderer(pamphlet, layouts, build_date(pamphlet)).render("print.html").endswith("<!-- edited -->")
