@@ -200,8 +200,9 @@ def test_the_bench_long_texts_notes_stand_at_two_paragraphs_of_running_text_in_t
 
 
 def test_the_bench_floor_leaves_out_only_the_layouts_no_file_is_written_from(tmp_path):
-    """pamphlet.floor (the floor of the bench's (c)): lines-en's large print is laid out three times (its page makeup
-    mended) and written from one layout; the other two are left out, the build's other CPU kept."""
+    """pamphlet.floor (the floor of the bench's (b) and (c)): lines-en's large print is laid out three times (its
+    page makeup mended) and written from one layout; the other two and the checks between them are the fitting
+    left out, the layout written from, the writing and the rest of the build kept."""
     import json
     import subprocess
     import sys
@@ -210,7 +211,7 @@ def test_the_bench_floor_leaves_out_only_the_layouts_no_file_is_written_from(tmp
                     str(tmp_path / "out"), str(result), "large-print"], cwd=ROOT, check=True)
     floor = json.loads(result.read_text(encoding="utf-8"))
     assert (floor["layouts"], floor["kept"]) == (3, 1), floor
-    assert 0 < floor["unkept"] < floor["cpu"] - floor["imports"] and 0 < floor["imports"] < floor["cpu"], floor
+    assert 0 < floor["fitting"] < floor["cpu"] - floor["imports"] and 0 < floor["imports"] < floor["cpu"], floor
     assert (tmp_path / "out" / "lines-en-large-print.pdf").is_file()
 
 
