@@ -495,6 +495,24 @@ def test_quotes_in_headings_are_typographic(book):
     assert not any(q in "".join(heading.itertext()) for q in "\"'")
 
 
+def test_titles_read_as_their_headings_wherever_they_are_text(book):
+    """A title's straight quotes are typographic in its heading, and so in every place it is text rather than HTML:
+    the EPUB's document titles, its contents (nav and NCX), and the web edition's page titles."""
+    heading = next("".join(h.itertext()) for _, d in pieces(book) for h in d.iter(f"{X}h1", f"{X}h2")
+                   if any(q in "".join(h.itertext()) for q in "“”«»"))
+    with zipfile.ZipFile(book["epub"]) as epub:
+        texts = {name: epub.read(name).decode("utf-8") for name in epub.namelist()
+                 if name.endswith((".xhtml", ".ncx", ".opf"))}
+    web = {path.name: path.read_text(encoding="utf-8") for path in book["epub"].parent.glob("*-web/*.html")}
+    titles = [(name, found) for name, text in {**texts, **web}.items()
+              for found in re.findall(r"<(?:title|text|a [^>]*)>([^<]*)</", text)]
+    quoted = [(name, title) for name, title in titles if heading.split("«")[0].split("“")[0] in title]
+    assert {name.rsplit("/", 1)[-1] for name, _ in quoted} >= {"nav.xhtml", "toc.ncx"}, quoted
+    assert any(name.endswith(".html") for name, _ in quoted), quoted
+    for name, title in quoted:
+        assert '"' not in title and "&quot;" not in title and heading in title, (name, title, heading)
+
+
 def test_nothing_raw_in_any_edition(book):
     texts = {name: "".join(text_in(page, *page.get_mediabox()) for page in pdf_pages(book[name]))
              for name in ("print", "screen", "leaflet")}

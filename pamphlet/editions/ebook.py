@@ -81,13 +81,14 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
     book = epub.EpubBook()
     book.FOLDER_NAME = FOLDER
     book.set_identifier(pamphlet.identifier)
-    book.set_title(pamphlet.title)
+    title = renderer.front["plain_title"]  # as typeset: real quotes, as its heading shows it
+    book.set_title(title)
     book.set_language(pamphlet.language)
     book.add_author(pamphlet.byline, uid="author-1")
     book.add_metadata("DC", "publisher", pamphlet.publisher)
     book.add_metadata("DC", "date", pamphlet.date.isoformat())
     print_edition = editions.file_name("print", pamphlet.slug)
-    book.add_metadata("DC", "source", f"{pamphlet.title} (print edition, {print_edition})")
+    book.add_metadata("DC", "source", f"{title} (print edition, {print_edition})")
     if renderer.front["description"]:
         book.add_metadata("DC", "description", renderer.front["description"])
     for subject in pamphlet.keywords:
@@ -130,8 +131,8 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
         book.add_item(item)
         return item
 
-    cover_page = page("cover", "cover.xhtml", pamphlet.title, "cover", page="cover")
-    title_page = page("title", "title.xhtml", pamphlet.title, "title-page", page="title")
+    cover_page = page("cover", "cover.xhtml", title, "cover", page="cover")
+    title_page = page("title", "title.xhtml", title, "title-page", page="title")
     imprint = page("imprint", "imprint.xhtml", labels["published_by"], "imprint", page="imprint")
     chapters = []
     toc = []
@@ -145,7 +146,7 @@ def write_epub(renderer, stamp, cover, page_starts, fonts):
         toc.append((epub.Section(piece["plain_title"], link.href), sections) if sections else link)
     book.toc = toc
     # The back cover's words end the book, as they end the print edition.
-    back = [page("back-cover", "back-cover.xhtml", pamphlet.title, "back-cover", page="back")] if pamphlet.blurb else []
+    back = [page("back-cover", "back-cover.xhtml", title, "back-cover", page="back")] if pamphlet.blurb else []
 
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type=XHTML, content=renderer.render(
         "epub-nav.xhtml", first_piece=chapters[0].file_name, page_list=sorted(page_list)).encode("utf-8"))

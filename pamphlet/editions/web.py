@@ -40,7 +40,7 @@ def make(tools, job, epub_fonts, epub_cover):
     pieces = web_pieces(renderer.pieces)
     front = renderer.front
     leaflets = {piece["id"] for piece in pieces if piece["leaflet"]}
-    description = front["description"] or pamphlet.title
+    description = front["description"] or front["plain_title"]
 
     def page(name, **context):
         share_id = context["piece"]["id"] if context.get("piece") and context["piece"]["id"] in leaflets else None
@@ -48,10 +48,10 @@ def make(tools, job, epub_fonts, epub_cover):
             "web-page.html", images=urls, pieces=pieces, canonical=address(pamphlet.url, name),
             share=share_image(renderer, share_id), keywords=pamphlet.keywords, **context).encode("utf-8")
 
-    page("index.html", piece=None, page_title=pamphlet.title, share_title=pamphlet.title,
+    page("index.html", piece=None, page_title=front["plain_title"], share_title=front["plain_title"],
          description=description, author=pamphlet.byline, cover_size=cover_size)
     for number, piece in enumerate(pieces):
-        page(f"{piece['id']}.html", piece=piece, page_title=f"{piece['plain_title']} — {pamphlet.title}",
+        page(f"{piece['id']}.html", piece=piece, page_title=f"{piece['plain_title']} — {front['plain_title']}",
              share_title=piece["plain_title"], description=piece["summary"] or description,
              author=", ".join(piece["plain_authors"]) or pamphlet.byline, cover_size=cover_size,
              previous=pieces[number - 1] if number else None,

@@ -111,6 +111,12 @@ def css_string(text):
     return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text)) + '"')
 
 
+def _plain_text(typeset):
+    """A plain field as typeset (real quotes and dashes) without its tags, as text: for what is not set as HTML (the
+    EPUB's contents and titles, PDF metadata, labels), so that it reads as the heading does."""
+    return Markup(typeset).striptags()
+
+
 SENTENCE_END = re.compile(r"[.!?…][»”’\"')\]]*$")
 
 
@@ -184,8 +190,8 @@ class Renderer:
                 "kind": piece.kind,
                 "kind_label": self.locale["labels"][piece.kind],
                 "title": plain(piece.title),
-                "plain_title": piece.title,
-                "running_head": Markup(memoized("plain", piece.short_title or piece.title)).striptags(),
+                "plain_title": _plain_text(plain(piece.title)),
+                "running_head": _plain_text(plain(piece.short_title or piece.title)),
                 "subtitle": plain(piece.subtitle),
                 "date": format_date(piece.date, self.locale),
                 "iso_date": piece.date.isoformat() if piece.date else "",
@@ -206,7 +212,7 @@ class Renderer:
             })
         self.front = {
             "title": plain(pamphlet.title),
-            "plain_title": pamphlet.title,
+            "plain_title": _plain_text(plain(pamphlet.title)),
             "subtitle": plain(pamphlet.subtitle),
             "byline": plain(pamphlet.byline),
             "publisher": plain(pamphlet.publisher),
@@ -245,7 +251,7 @@ class Renderer:
 
     def pdf_metadata(self, title=None):
         """Document information for PDFs that pypdf writes (the imposed sheets)."""
-        return {"/Title": title or self.pamphlet.title, "/Author": self.pamphlet.byline,
+        return {"/Title": title or self.front["plain_title"], "/Author": self.pamphlet.byline,
                 "/Lang": self.pamphlet.language,
                 "/CreationDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ"),
                 "/ModDate": self.stamp.strftime("D:%Y%m%d%H%M%SZ")}
