@@ -276,6 +276,7 @@ class Typesetter:
                                                self.calls)
         for element in epub_root.iter("table", "img"):
             element.attrib.pop("data-source", None)
+        self.hyphenator.cells(epub_root)
         body, epub_body = serialize_inside(print_root), serialize_inside(epub_root)
         if PLACEHOLDERS.search(body + epub_body):
             raise ValueError(f"Markdown's placeholder characters left in {source_name or 'a text'}")

@@ -82,9 +82,18 @@ class Hyphenator:
     def tree(self, root):
         """Every word in root's paragraphs hyphenated in place (an lxml tree), each paragraph's last word as
         text(keep_last=True) says."""
-        if self.dictionary is None:
-            return
-        for slots in _paragraphs(root):
+        if self.dictionary is not None:
+            self._paragraphs(_paragraphs(root))
+
+    def cells(self, root):
+        """Every word in root's table cells hyphenated in place, as a paragraph's: for a reading system, whose
+        screen may be narrower than a table of long words (on paper a table is set to fit, its cells ragged and
+        whole); numbers hold no letters, so they never break."""
+        if self.dictionary is not None:
+            self._paragraphs(slots for cell in root.iter("td", "th") for slots in _paragraphs(cell))
+
+    def _paragraphs(self, paragraphs):
+        for slots in paragraphs:
             last = next((i for i in range(len(slots) - 1, -1, -1) if _has_word(slots[i])), None)
             for i, slot in enumerate(slots):
                 if isinstance(slot, tuple):
